@@ -1,0 +1,83 @@
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { GranteeLike } from "./grant";
+
+// What components know of each other. An EventBus rule can target any IQueue, so a queue created here and one
+// imported from another stack get the same targets and the same exact grants (CDK's IQueue / QueueBase split).
+
+/** An IAM policy statement as resource policies hold it. */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: "*" | { Service?: string | string[]; AWS?: string | string[] };
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export interface IQueue {
+  /** Names the queue in errors and derived resources. */
+  readonly name: string;
+  readonly arn: pulumi.Output<string>;
+  readonly url: pulumi.Output<string>;
+  readonly fifo: boolean;
+  /** The customer-managed KMS key's ARN, when the queue uses one. */
+  readonly kmsKeyArn?: pulumi.Output<string>;
+  /** Adds a statement to the queue's one resource policy (see Collected for why there is only one). */
+  addToResourcePolicy(statement: pulumi.Input<PolicyStatement>): void;
+  /** sqs:SendMessage, sqs:GetQueueAttributes, sqs:GetQueueUrl on this queue (+ KMS with a customer key). */
+  grantSend(grantee: GranteeLike): aws.iam.RolePolicy;
+  /** sqs:ReceiveMessage, ChangeMessageVisibility, GetQueueUrl, DeleteMessage, GetQueueAttributes (+ kms:Decrypt). */
+  grantConsume(grantee: GranteeLike): aws.iam.RolePolicy;
+}
+
+export interface ITopic {
+  readonly name: string;
+  readonly arn: pulumi.Output<string>;
+  readonly fifo: boolean;
+  readonly kmsKeyArn?: pulumi.Output<string>;
+  addToResourcePolicy(statement: pulumi.Input<PolicyStatement>): void;
+  /** sns:Publish on this topic (+ kms:Decrypt, kms:GenerateDataKey* with a customer key). */
+  grantPublish(grantee: GranteeLike): aws.iam.RolePolicy;
+}
+
+export interface IFunction {
+  readonly name: string;
+  readonly arn: pulumi.Output<string>;
+  /** The function's physical name, as lambda permissions and event source mappings take it. */
+  readonly functionName: pulumi.Output<string>;
+  /** Timeout in seconds, known at program time: queues size their visibility timeout from it. */
+  readonly timeoutSeconds: number;
+  /** The function's own role. */
+  readonly role: aws.iam.Role;
+  /** lambda:InvokeFunction on the function ARN and `arn:*` (versions and aliases). */
+  grantInvoke(grantee: GranteeLike): aws.iam.RolePolicy;
+}
+
+export interface IEventBus {
+  readonly name: string;
+  readonly arn: pulumi.Output<string>;
+  /** The bus's physical name, as rules take it. */
+  readonly busName: pulumi.Output<string>;
+  /** events:PutEvents on this bus. */
+  grantPutEvents(grantee: GranteeLike): aws.iam.RolePolicy;
+}
+
+export interface IStateMachine {
+  readonly name: string;
+  readonly arn: pulumi.Output<string>;
+  /** states:StartExecution on this state machine. */
+  grantStart(grantee: GranteeLike): aws.iam.RolePolicy;
+}
+
+export interface ITable {
+  readonly name: string;
+  readonly arn: pulumi.Output<string>;
+  readonly tableName: pulumi.Output<string>;
+  /** The stream's ARN; undefined when the table has no stream. */
+  readonly streamArn?: pulumi.Output<string>;
+  grantRead(grantee: GranteeLike): aws.iam.RolePolicy;
+  grantWrite(grantee: GranteeLike): aws.iam.RolePolicy;
+  grantReadWrite(grantee: GranteeLike): aws.iam.RolePolicy;
+  grantStreamRead(grantee: GranteeLike): aws.iam.RolePolicy;
+}
