@@ -1,6 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { GranteeLike } from "./grant";
+import type { Grantee, GranteeLike } from "./grant";
 
 // What components know of each other. An EventBus rule can target any IQueue, so a queue created here and one
 // imported from another stack get the same targets and the same exact grants (CDK's IQueue / QueueBase split).
@@ -46,12 +46,14 @@ export interface IFunction {
   readonly arn: pulumi.Output<string>;
   /** The function's physical name, as lambda permissions and event source mappings take it. */
   readonly functionName: pulumi.Output<string>;
-  /** Timeout in seconds, known at program time: queues size their visibility timeout from it. */
-  readonly timeoutSeconds: number;
-  /** The function's own role. */
-  readonly role: aws.iam.Role;
   /** lambda:InvokeFunction on the function ARN and `arn:*` (versions and aliases). */
   grantInvoke(grantee: GranteeLike): aws.iam.RolePolicy;
+}
+
+/** A function of this stack, which can consume from a queue: its role receives the grants, its timeout sizes the queue. */
+export interface IConsumerFunction extends IFunction, Grantee {
+  /** Timeout in seconds, known at program time: queues size their visibility timeout from it. */
+  readonly timeoutSeconds: number;
 }
 
 export interface IEventBus {
