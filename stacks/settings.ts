@@ -1,0 +1,114 @@
+import { z } from "zod";
+import type { StackKind } from "./environments";
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const logRetentionDays = z
+  .number()
+  .int()
+  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")} days`,
+  });
+
+/**
+ * The environment's settings: `orderflow:<key>` in `Pulumi.<env>.yaml`, exported by the platform stack as `settings` for
+ * every domain stack of the environment.
+ */
+export const environmentSettingsSchema = z.strictObject({
+  /** Pulumi organization that owns the stacks, for StackReferences. */
+  org: z.string().min(1).default("organization"),
+  /** Retention of every log group (functions, saga, pipes, API access logs). */
+  logRetentionDays: logRetentionDays.default(30),
+  /** Point-in-time recovery on every table. */
+  pointInTimeRecovery: z.boolean().default(true),
+  /** Deletion protection on every table. */
+  deletionProtection: z.boolean().default(false),
+  /** Where alarms are emailed; none means alarms go only to the alarm topic. */
+  alarmEmail: z.email().optional(),
+  /** Reserved concurrency of each function; none leaves functions on the account's unreserved pool. */
+  reservedConcurrency: z.number().int().min(1).max(1000).optional(),
+  /** Days the bus archive keeps events for replay. */
+  archiveRetentionDays: z.number().int().min(1).max(3650).default(30),
+  /** Log level of every function (Powertools). */
+  logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+  /** API Gateway stage throttling: steady requests per second and burst. */
+  apiThrottle: z
+    .strictObject({ rateLimit: z.number().positive().max(10000), burstLimit: z.number().int().min(1).max(5000) })
+    .default({ rateLimit: 50, burstLimit: 100 }),
+});
+export type EnvironmentSettings = z.infer<typeof environmentSettingsSchema>;
+
+/** Settings only some domains have, set in `Pulumi.<env>.<domain>.yaml`. */
+const domainOnlySchemas = {
+  payments: z.strictObject({
+    /** The simulated payment provider declines any charge above this amount (in minor units, e.g. cents). */
+    paymentDeclineAbove: z.number().int().positive().default(100_000),
+  }),
+} as const;
+
+/** A domain's config: its own keys, plus any environment setting it overrides. */
+export function domainSettingsSchema(kind: StackKind) {
+  const own = (domainOnlySchemas as Record<string, z.ZodObject>)[kind] ?? z.strictObject({});
+  return environmentSettingsSchema.partial().extend(own.shape).strict();
+}
+
+/** Config was rejected; the message names each key, the value and what is allowed. */
+export class SettingsError extends Error {
+  constructor(source: string, problems: string[]) {
+    super(`Invalid settings in ${source}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "SettingsError";
+  }
+}
+
+const NAMESPACE = "orderflow";
+
+/**
+ * Reads the `orderflow:*` keys of a stack's config (strings as Pulumi passes them; typed YAML values arrive as their JSON
+ * text) and validates them. Unknown keys, wrong types and out-of-range values fail together, each named.
+ */
+export function parseSettings<S extends z.ZodType>(
+  schema: S,
+  rawConfig: Record<string, string>,
+  source: string,
+): z.infer<S> {
+  const values: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(rawConfig)) {
+    const [ns, ...rest] = key.split(":");
+    if (ns !== NAMESPACE) continue;
+    values[rest.join(":").replace(/^config\./, "")] = parseValue(raw);
+  }
+  const result = schema.safeParse(values);
+  if (result.success) return result.data;
+  throw new SettingsError(source, result.error.issues.map((issue) => describeIssue(issue, values)));
+}
+
+function parseValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>): string {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys
+      .map((k) => `${NAMESPACE}:${[...issue.path, k].join(".")} is not a setting orderflow knows (${JSON.stringify(valueAt(values, [...issue.path, k]))}); check its spelling`)
+      .join("\n  - ");
+  }
+  const key = `${NAMESPACE}:${issue.path.join(".")}`;
+  const received = valueAt(values, issue.path);
+  return `${key} = ${JSON.stringify(received)}: ${issue.message}`;
+}
+
+function valueAt(values: Record<string, unknown>, path: PropertyKey[]): unknown {
+  let current: unknown = values;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
