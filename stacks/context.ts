@@ -1,0 +1,41 @@
+import * as pulumi from "@pulumi/pulumi";
+import { referenceValue } from "./reference";
+import { domainSettingsSchema, environmentSettingsSchema, parseSettings, type EnvironmentSettings } from "./settings";
+import { parseStackName, type StackIdentity } from "./environments";
+
+/** What every stack program starts from: which stack it is, and its settings, validated. */
+export interface StackContext<S = EnvironmentSettings> {
+  readonly id: StackIdentity;
+  /** The environment's settings (from the platform stack) with this stack's overrides applied. */
+  readonly settings: S;
+}
+
+/** The platform stack's context: its settings come from its own config, `Pulumi.<env>.yaml`. */
+export function platformContext(): StackContext {
+  const id = parseStackName(pulumi.getStack());
+  return { id, settings: parseSettings(environmentSettingsSchema, pulumi.runtime.allConfig(), `Pulumi.${id.stack}.yaml`) };
+}
+
+/**
+ * A domain stack's context: the platform stack's exported settings, overlaid with the `orderflow:*` keys of
+ * `Pulumi.<env>.<domain>.yaml` (validated against what a domain may override), then validated as a whole.
+ */
+export async function domainContext(): Promise<StackContext<EnvironmentSettings & Record<string, unknown>>> {
+  const id = parseStackName(pulumi.getStack());
+  const schema = domainSettingsSchema(id.kind);
+  const source = `Pulumi.${id.stack}.yaml`;
+  const overrides = parseSettings(schema.partial(), pulumi.runtime.allConfig(), source);
+  const inherited = await referenceValue(id.env, "platform", "settings");
+  const merged = { ...inherited, ...stripUndefined(overrides) };
+  const settings = parseSettings(schema.extend(environmentSettingsSchema.shape).strict(), flatten(merged), source);
+  return { id, settings: settings as EnvironmentSettings & Record<string, unknown> };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// parseSettings reads config-shaped input (`orderflow:key` → JSON text), so the merged object goes back into that shape.
+function flatten(values: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`orderflow:${k}`, JSON.stringify(v)]));
+}
