@@ -1,0 +1,132 @@
+import { strict as assert } from "node:assert";
+import { builtinModules } from "node:module";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { BundleError, bundleHandler, clearBundleCache, DEFAULT_HANDLERS_ROOT, hashFiles } from "../../components/bundle";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const FIXTURES = path.join(REPO, "tests", "fixtures", "handlers");
+
+function requiredModules(js: string): string[] {
+  return [...new Set([...js.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))];
+}
+
+const tempRoots: string[] = [];
+function tempRoot(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "orderflow-bundle-"));
+  tempRoots.push(root);
+  return root;
+}
+
+describe("components/bundle bundleHandler", () => {
+  after(() => {
+    for (const root of tempRoots) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("gives the same bytes and hash when the same code is bundled again from scratch", () => {
+    const first = bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES });
+    clearBundleCache();
+    const second = bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES });
+    assert.notEqual(first, second, "the second bundle must be a fresh build");
+    assert.deepEqual(second.files, first.files);
+    assert.equal(second.hash, first.hash);
+    assert.equal(first.hash, hashFiles(first.files));
+  });
+
+  it("gives the same hash wherever the checkout lives (no build-machine path in the output)", () => {
+    const [a, b] = [tempRoot(), path.join(tempRoot(), "somewhere", "else")];
+    fs.mkdirSync(b, { recursive: true });
+    for (const root of [a, b]) fs.copyFileSync(path.join(FIXTURES, "echo.ts"), path.join(root, "echo.ts"));
+    const here = bundleHandler({ handler: "echo.ts", handlersRoot: a });
+    const there = bundleHandler({ handler: "echo.ts", handlersRoot: b });
+    assert.equal(here.hash, there.hash);
+  });
+
+  it("writes no absolute path of this machine into the bundle or its source map", () => {
+    const bundle = bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES });
+    for (const [name, text] of Object.entries(bundle.files)) {
+      assert.ok(!text.includes(REPO), `${name} contains ${REPO}`);
+      assert.ok(!text.includes(os.homedir()) || os.homedir() === "/", `${name} contains the home directory`);
+    }
+    const map = JSON.parse(bundle.files["index.js.map"]) as { sources: string[]; sourcesContent?: unknown };
+    assert.ok(map.sources.includes("get-order.ts"), "sources are relative to the handlers root");
+    assert.ok(map.sources.every((source) => !path.isAbsolute(source)), "every source path is relative");
+  });
+
+  it("gives a different hash when the code changes, and rebuilds even after a cached build", () => {
+    const root = tempRoot();
+    const file = path.join(root, "handler.ts");
+    fs.writeFileSync(file, "export const handler = async () => 'v1';\n");
+    const before = bundleHandler({ handler: "handler.ts", handlersRoot: root });
+    fs.writeFileSync(file, "export const handler = async () => 'v2';\n");
+    const after = bundleHandler({ handler: "handler.ts", handlersRoot: root });
+    assert.notEqual(after.hash, before.hash);
+    assert.match(after.files["index.js"], /v2/);
+  });
+
+  it("is a minified CommonJS bundle for Node 22 with a linked source map", () => {
+    const bundle = bundleHandler({ handler: "echo.ts", handlersRoot: FIXTURES });
+    assert.deepEqual(Object.keys(bundle.files).sort(), ["index.js", "index.js.map"]);
+    const js = bundle.files["index.js"];
+    assert.match(js, /module\.exports/, "CommonJS, so Lambda loads it as index.handler");
+    assert.match(js, /\/\/# sourceMappingURL=index\.js\.map\s*$/);
+    assert.ok(js.split("\n").length <= 3, "minified onto a line or two");
+    assert.ok(!/\bexport\s/.test(js), "no ES module syntax left");
+  });
+
+  it("bundles the AWS SDK v3 client instead of leaving it to the runtime", () => {
+    const bundle = bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES });
+    const js = bundle.files["index.js"];
+    assert.ok(js.includes("DynamoDB_20120810"), "the DynamoDB client's protocol code is inside the bundle");
+    // Left as require(): Node built-ins, and optional packages the SDK loads inside try/catch when they are installed
+    // (they are not, so they could not have been bundled).
+    for (const specifier of requiredModules(js)) {
+      const builtin = specifier.startsWith("node:") || builtinModules.includes(specifier);
+      assert.ok(builtin || !isInstalled(specifier), `require("${specifier}") was left out of the bundle`);
+    }
+  });
+
+  it("fails on a syntax error with esbuild's message, the location and the handler's path", () => {
+    assert.throws(
+      () => bundleHandler({ handler: "broken.js", handlersRoot: FIXTURES }),
+      (error: Error) => {
+        assert.ok(error instanceof BundleError);
+        assert.match(error.message, /esbuild could not bundle handler "broken\.js"/);
+        assert.ok(error.message.includes(path.join(FIXTURES, "broken.js")));
+        assert.match(error.message, /Expected "\}" but found ";"/);
+        assert.match(error.message, /broken\.js:3:\d+/);
+        return true;
+      },
+    );
+  });
+
+  it("fails on a missing handler file, naming the path and the handlers root", () => {
+    assert.throws(
+      () => bundleHandler({ handler: "orders/nope.ts", handlersRoot: FIXTURES }),
+      (error: Error) =>
+        error instanceof BundleError &&
+        error.message.includes('"orders/nope.ts"') &&
+        error.message.includes(FIXTURES),
+    );
+  });
+
+  it("refuses a handler path that leaves the handlers root", () => {
+    assert.throws(() => bundleHandler({ handler: "../fixtures/handlers/echo.ts", handlersRoot: FIXTURES }), /must be a path relative to the handlers root/);
+    assert.throws(() => bundleHandler({ handler: path.join(FIXTURES, "echo.ts"), handlersRoot: FIXTURES }), /must be a path relative/);
+  });
+
+  it("resolves handler paths under <repo>/handlers by default", () => {
+    assert.equal(DEFAULT_HANDLERS_ROOT, path.join(REPO, "handlers"));
+    assert.throws(() => bundleHandler({ handler: "no/such-handler.ts" }), (error: Error) => error.message.includes(path.join(REPO, "handlers")));
+  });
+});
+
+function isInstalled(specifier: string): boolean {
+  try {
+    require.resolve(specifier, { paths: [FIXTURES] });
+    return true;
+  } catch {
+    return false;
+  }
+}
