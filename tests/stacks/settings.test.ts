@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import type { z } from "zod";
 import { domainSettingsSchema, environmentSettingsSchema, parseSettings, SettingsError } from "../../stacks/settings";
 
 const root = join(__dirname, "..", "..");
@@ -12,7 +13,7 @@ function asPulumiConfig(file: string): Record<string, string> {
   return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
-function settingsError(config: Record<string, string>, schema = environmentSettingsSchema): string {
+function settingsError(config: Record<string, string>, schema: z.ZodType = environmentSettingsSchema): string {
   try {
     parseSettings(schema, config, "Pulumi.dev.yaml");
   } catch (err) {
