@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import { builtinModules } from "node:module";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -75,6 +76,24 @@ describe("components/bundle bundleHandler", () => {
     assert.ok(!/\bexport\s/.test(js), "no ES module syntax left");
   });
 
+  it("runs as a CommonJS module exporting the handler", async () => {
+    const dir = writeOut(bundleHandler({ handler: "echo.ts", handlersRoot: FIXTURES }).files);
+    const loaded = require(path.join(dir, "index.js")) as { handler: (event: unknown) => Promise<unknown> };
+    assert.deepEqual(await loaded.handler({ orderId: "o-1" }), { received: { orderId: "o-1" } });
+  });
+
+  it("maps stack traces back to the handler's source with NODE_OPTIONS=--enable-source-maps", () => {
+    const dir = writeOut(bundleHandler({ handler: "fail.ts", handlersRoot: FIXTURES }).files);
+    const script = "require('./index.js').handler().catch((e) => process.stdout.write(e.stack))";
+    const stack = execFileSync(process.execPath, ["-e", script], {
+      cwd: dir,
+      env: { ...process.env, NODE_OPTIONS: "--enable-source-maps" },
+      encoding: "utf8",
+    });
+    assert.match(stack, /payment declined/);
+    assert.match(stack, /fail\.ts:3:\d+/, `the stack points at fail.ts line 3:\n${stack}`);
+  });
+
   it("bundles the AWS SDK v3 client instead of leaving it to the runtime", () => {
     const bundle = bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES });
     const js = bundle.files["index.js"];
@@ -121,6 +140,13 @@ describe("components/bundle bundleHandler", () => {
     assert.throws(() => bundleHandler({ handler: "no/such-handler.ts" }), (error: Error) => error.message.includes(path.join(REPO, "handlers")));
   });
 });
+
+/** Writes a bundle's files to a fresh directory, as Lambda unpacks them. */
+function writeOut(files: Readonly<Record<string, string>>): string {
+  const dir = tempRoot();
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
 
 function isInstalled(specifier: string): boolean {
   try {
