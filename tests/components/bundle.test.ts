@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -78,7 +78,8 @@ describe("components/bundle bundleHandler", () => {
 
   it("runs as a CommonJS module exporting the handler", async () => {
     const dir = writeOut(bundleHandler({ handler: "echo.ts", handlersRoot: FIXTURES }).files);
-    const loaded = require(path.join(dir, "index.js")) as { handler: (event: unknown) => Promise<unknown> };
+    // Loaded as Lambda's Node runtime loads it: a CommonJS require of index.js.
+    const loaded = createRequire(path.join(dir, "index.js"))("./index.js") as { handler: (event: unknown) => Promise<unknown> };
     assert.deepEqual(await loaded.handler({ orderId: "o-1" }), { received: { orderId: "o-1" } });
   });
 
