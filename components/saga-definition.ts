@@ -64,13 +64,16 @@ export interface ChoiceStep<F extends Named = IFunction> {
   readonly compensate?: F;
 }
 
-/** Runs branches concurrently; each branch gets the whole state. Fails as a whole when any branch fails. */
+/**
+ * Runs branches concurrently; each branch gets the whole state. Fails as a whole when any branch fails. Its result
+ * is `{ branches: [<results of branch 0>, ...] }`, e.g. `$.results.<name>.branches[0].<step>.Payload`.
+ */
 export interface ParallelStep<F extends Named = IFunction> {
   readonly name: string;
   /** At least one branch, each at least one step. */
   readonly parallel: readonly (readonly Step<F>[])[];
   readonly compensate?: F;
-  /** Where the array of the branches' final states is written. @default `$.results.<name>` */
+  /** Where `{ branches }` is written. @default `$.results.<name>` */
   readonly resultPath?: string;
 }
 
@@ -122,7 +125,7 @@ export interface PublishOptions<B extends Named = IEventBus> {
  * - a compensation's result under `$.compensations.<step>`; a compensation's own final error at `$.compensationError`.
  * `results`, `compensations`, `error`, `compensationError` and `publishError` are therefore reserved at the top level.
  *
- * Endings: success (after `onSuccess` and `finally`); the `Fail` state `SagaFailed`, with the failed step's Error and
+ * Endings: success (after `onSuccess` and `finally`; a `finally` that still fails after its retries fails the execution); the `Fail` state `SagaFailed`, with the failed step's Error and
  * Cause (after compensations, `onFailure` and `finally`); or the `Fail` state `CompensationFailed`
  * (Error `Saga.CompensationFailed`), when a compensation still fails after its retries (after `finally`).
  */
@@ -355,8 +358,10 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
   const ending = (next: string | undefined): Record<string, unknown> => (next === undefined ? { End: true } : { Next: next });
   claim(S.sagaFailed, "the saga's failure state");
   states[S.sagaFailed] = { Type: "Fail", Comment: "The saga failed and was compensated.", ErrorPath: "$.error.Error", CausePath: "$.error.Cause" };
-  claim(S.compensationFailed, "the compensation-failure state");
-  states[S.compensationFailed] = {
+  // The compensation-failure path exists only when something can be compensated (ASL forbids unreachable states).
+  const compensates = definition.steps.some((step) => step.compensate !== undefined);
+  if (compensates) claim(S.compensationFailed, "the compensation-failure state");
+  if (compensates) states[S.compensationFailed] = {
     Type: "Fail",
     Comment: "A compensation still failed after its retries: the saga is left half-done and needs an operator.",
     Error: COMPENSATION_FAILED_ERROR,
@@ -368,9 +373,11 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
     afterCompensations = S.finallyAfterFailure(f.name);
     claim(afterCompensations, `the finally step "${f.name}" after a failure`);
     states[afterCompensations] = taskState(f, functionArn(f.invoke), undefined, S.sagaFailed);
-    onCompensationFailure = S.finallyAfterCompensationFailure(f.name);
-    claim(onCompensationFailure, `the finally step "${f.name}" after a failed compensation`);
-    states[onCompensationFailure] = taskState(f, functionArn(f.invoke), undefined, S.compensationFailed);
+    if (compensates) {
+      onCompensationFailure = S.finallyAfterCompensationFailure(f.name);
+      claim(onCompensationFailure, `the finally step "${f.name}" after a failed compensation`);
+      states[onCompensationFailure] = taskState(f, functionArn(f.invoke), undefined, S.compensationFailed);
+    }
   }
   if (definition.onFailure) {
     claim(S.publishFailure, "the onFailure event");
@@ -447,6 +454,8 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
       into[step.name] = {
         Type: "Parallel",
         Branches: step.parallel.map((branch) => subMachine(branch)),
+        // Each branch ends with the whole state it was given plus its own results; only the results are new.
+        ResultSelector: { "branches.$": "$[*].results" },
         ResultPath: step.resultPath ?? `$.results.${step.name}`,
         ...catcher,
         ...ending(next),
