@@ -1,0 +1,16 @@
+/**
+ * The process exit codes of every `orderflow` command. CI branches on them (drift.yml opens an issue on `drift`), so
+ * they are a contract: change one and the workflows must change with it.
+ */
+export const ExitCode = {
+  /** Everything ran and no mandatory policy was violated. */
+  ok: 0,
+  /** A mandatory policy was violated. */
+  policyViolation: 1,
+  /** The program, the Pulumi CLI or the command line failed. */
+  error: 2,
+  /** `drift` found resources whose cloud state no longer matches the program. */
+  drift: 3,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
