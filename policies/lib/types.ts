@@ -1,0 +1,30 @@
+// The AWS provider's type tokens (@pulumi/aws 7) the policies look at, by the name they read as in messages.
+
+export const QUEUE = "aws:sqs/queue:Queue";
+export const QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy";
+export const QUEUE_REDRIVE_POLICY = "aws:sqs/redrivePolicy:RedrivePolicy";
+export const TOPIC = "aws:sns/topic:Topic";
+export const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+export const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+export const EVENT_BUS_POLICY = "aws:cloudwatch/eventBusPolicy:EventBusPolicy";
+export const EVENT_PERMISSION = "aws:cloudwatch/eventPermission:EventPermission";
+export const EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget";
+export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+export const FUNCTION = "aws:lambda/function:Function";
+export const EVENT_INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
+export const EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
+export const LAMBDA_PERMISSION = "aws:lambda/permission:Permission";
+export const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
+export const PIPE = "aws:pipes/pipe:Pipe";
+export const REST_STAGE = "aws:apigateway/stage:Stage";
+export const HTTP_STAGE = "aws:apigatewayv2/stage:Stage";
+export const TABLE = "aws:dynamodb/table:Table";
+export const ROLE = "aws:iam/role:Role";
+export const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+export const USER_POLICY = "aws:iam/userPolicy:UserPolicy";
+export const GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy";
+export const MANAGED_POLICY = "aws:iam/policy:Policy";
+export const ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+export const USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment";
+export const GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment";
+export const POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment";
