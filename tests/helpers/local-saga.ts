@@ -1,4 +1,4 @@
-import { ExecutionError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinition } from "aws-local-stepfunctions";
 import type { AslDefinition, AslState } from "../../components/saga-definition";
 
 /** A stand-in for a Lambda function: gets the payload the state machine sends, returns what the function would. */
@@ -42,30 +42,34 @@ export async function runLocalSaga(
   input: Record<string, unknown>,
 ): Promise<SagaRun> {
   const calls: SagaCall[] = [];
-  const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
+  type Handlers = NonNullable<NonNullable<RunOptions["overrides"]>["taskResourceLocalHandlers"]>;
+  type Json = Parameters<Handlers[string]>[0];
+  const taskResourceLocalHandlers: Handlers = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [stateName, state] of allStates(asl)) {
     if (state.Retry) retryIntervalOverrides[stateName] = 0;
     if (state.Type !== "Task") continue;
     if (state.Resource === "arn:aws:states:::lambda:invoke") {
-      taskResourceLocalHandlers[stateName] = (async (taskInput: { FunctionName: string; Payload: unknown }) => {
+      taskResourceLocalHandlers[stateName] = async (json) => {
+        const taskInput = json as { FunctionName: string; Payload: unknown };
         const fn = functionsByArn[taskInput.FunctionName];
         if (!fn) throw new Error(`no fake function for ${taskInput.FunctionName}`);
         calls.push({ kind: "invoke", fn: fn.name, state: stateName, payload: taskInput.Payload });
-        return { Payload: await fn.run(taskInput.Payload), StatusCode: 200 };
-      }) as never;
+        return { Payload: (await fn.run(taskInput.Payload)) as Json, StatusCode: 200 };
+      };
     } else if (state.Resource === "arn:aws:states:::events:putEvents") {
-      taskResourceLocalHandlers[stateName] = (async (taskInput: { Entries: Record<string, unknown>[] }) => {
+      taskResourceLocalHandlers[stateName] = async (json) => {
+        const taskInput = json as { Entries: Record<string, unknown>[] };
         calls.push({ kind: "publish", state: stateName, entries: taskInput.Entries });
         return { Entries: taskInput.Entries.map((_, i) => ({ EventId: `event-${i}` })), FailedEntryCount: 0 };
-      }) as never;
+      };
     } else {
       throw new Error(`state ${stateName}: no local stand-in for ${String(state.Resource)}`);
     }
   }
 
   const machine = new StateMachine(asl as unknown as StateMachineDefinition);
-  const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers, retryIntervalOverrides } });
+  const execution = machine.run(input as Json, { overrides: { taskResourceLocalHandlers, retryIntervalOverrides } });
   const entered: string[] = [];
   const retried: string[] = [];
   const logging = (async () => {
