@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "node:assert";
 import { grant, type GranteeLike } from "../../components/grant";
 import type { IEventBus, IFunction } from "../../components/interfaces";
@@ -124,6 +125,13 @@ describe("components/saga Saga", () => {
     assert.equal((asl.States.CompensateChargePayment.Parameters as { FunctionName: string }).FunctionName, arnOf(run, "refund"));
     const entries = (asl.States.PublishSuccess.Parameters as { Entries: { EventBusName: string }[] }).Entries;
     assert.equal(entries[0].EventBusName, arnOf(run, "orders"));
+  });
+
+  it("builds in a first preview, where the ARNs (and so the definition) are not known yet", async () => {
+    const run = await mockRun(() => checkout(), { preview: true });
+    const sm = stateMachineOf(run);
+    assert.ok(pulumi.isUnknown(sm.inputs.definition), "the definition waits for the ARNs");
+    assert.equal(sm.inputs.type, "STANDARD");
   });
 
   it("alarms on failed executions and on failed compensations, to the alarm topic", async () => {
