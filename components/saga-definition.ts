@@ -422,11 +422,19 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
     };
   }
 
+  // Reading order: the forward steps and their compensations as they were added, then the failure endings.
+  const endings = [S.publishFailure, afterCompensationsFinally(), onCompensationFailure, S.sagaFailed, S.compensationFailed];
+  const forward = Object.fromEntries(Object.entries(states).filter(([n]) => !endings.includes(n)));
+  const tail = Object.fromEntries(endings.filter((n) => n in states).map((n) => [n, states[n]]));
   return {
     ...(definition.comment ? { Comment: definition.comment } : {}),
     StartAt: steps[0].name,
-    States: orderStates(states, steps[0].name),
+    States: { ...orderStates(forward, steps[0].name), ...tail },
   };
+
+  function afterCompensationsFinally(): string {
+    return f ? S.finallyAfterFailure(f.name) : S.sagaFailed;
+  }
 
   // Emits one step (and, for a choice, its branches inline) into `into`. `catchTo` is where errors go; undefined inside
   // parallel branches and map iterations, whose errors fail the enclosing state, which catches them.
