@@ -68,7 +68,11 @@ export class PassphraseMissingError extends OperationError {
  */
 export function summarizeError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
+  // A CommandError's message is "code: N\n stdout: ...\n stderr: ...": drop those labels from the lines they start.
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim().replace(/^(?:stdout|stderr|err\?):\s*/, ""))
+    .filter((l) => l.length > 0);
   const errorLines = [...new Set(lines.filter((l) => /^error:/i.test(l)))];
   if (errorLines.length > 0) return errorLines.join("\n");
   return lines.at(-1) ?? "unknown error";

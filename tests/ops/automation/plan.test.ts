@@ -1,0 +1,48 @@
+import { strict as assert } from "node:assert";
+import { planRun, withDependents } from "../../../ops/automation/plan";
+import { deploymentWaves } from "../../../stacks/graph";
+
+const stacksOf = (plan: ReturnType<typeof planRun>) => plan.waves.map((wave) => wave.map((s) => s.stack));
+
+describe("ops/automation plan: which stacks an operation runs, in which waves", () => {
+  it("takes the waves of stacks/graph.ts for up, preview and drift, named for the environment", () => {
+    for (const operation of ["up", "preview", "drift"] as const) {
+      const plan = planRun("staging", operation);
+      assert.deepEqual(stacksOf(plan), deploymentWaves().map((w) => w.map((k) => (k === "platform" ? "staging" : `staging.${k}`))));
+    }
+  });
+
+  it("walks the waves backwards for destroy, each stack waiting for the stacks that read from it", () => {
+    const plan = planRun("dev", "destroy");
+    assert.deepEqual(stacksOf(plan), [
+      ["dev.checkout"],
+      ["dev.orders", "dev.inventory", "dev.payments", "dev.shipping", "dev.notifications"],
+      ["dev"],
+    ]);
+    const orders = plan.waves[1].find((s) => s.kind === "orders")!;
+    assert.deepEqual(orders.after, ["checkout"]);
+    const platform = plan.waves[2][0];
+    assert.deepEqual([...platform.after].sort(), ["checkout", "inventory", "notifications", "orders", "payments", "shipping"]);
+  });
+
+  it("makes each stack of up wait for its upstreams only", () => {
+    const plan = planRun("dev", "up");
+    const checkout = plan.waves[2][0];
+    assert.deepEqual([...checkout.after].sort(), ["inventory", "orders", "payments", "platform"]);
+    assert.deepEqual(plan.waves[1].find((s) => s.kind === "shipping")!.after, ["platform"]);
+  });
+
+  it("with --stack keeps only what the stack needs, dropping waits on stacks outside the run", () => {
+    assert.deepEqual(stacksOf(planRun("prod", "up", "payments")), [["prod"], ["prod.payments"]]);
+    assert.deepEqual(stacksOf(planRun("prod", "destroy", "platform")), stacksOf(planRun("prod", "destroy")));
+    const onlyCheckout = planRun("dev", "destroy", "checkout");
+    assert.deepEqual(stacksOf(onlyCheckout), [["dev.checkout"]]);
+    assert.deepEqual(onlyCheckout.waves[0][0].after, []);
+  });
+
+  it("finds dependents transitively", () => {
+    assert.deepEqual([...withDependents("inventory")].sort(), ["checkout", "inventory"]);
+    assert.equal(withDependents("platform").size, 7);
+    assert.deepEqual([...withDependents("notifications")], ["notifications"]);
+  });
+});
