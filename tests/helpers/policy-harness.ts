@@ -46,3 +46,55 @@ export async function runPolicy(name: string, resources: readonly EngineResource
 export function atLevel(violations: readonly Violation[], level: Violation["enforcementLevel"]): Violation[] {
   return violations.filter((v) => v.enforcementLevel === level);
 }
+
+/**
+ * What one policy is expected to report at each level: one entry per finding, a substring of its message (or several,
+ * all in the same message).
+ */
+export interface Expected {
+  readonly mandatory?: readonly (string | readonly string[])[];
+  readonly advisory?: readonly (string | readonly string[])[];
+}
+
+/**
+ * Fails unless the diagnostics are exactly the expected findings at each level (one diagnostic per string, each
+ * message naming the resource), listing what was reported otherwise.
+ */
+export function expectFindings(violations: readonly Violation[], expected: Expected): void {
+  for (const level of ["mandatory", "advisory"] as const) {
+    const got = atLevel(violations, level);
+    const want = expected[level] ?? [];
+    const unmatched = [...got];
+    for (const w of want) {
+      const parts = typeof w === "string" ? [w] : w;
+      const i = unmatched.findIndex((v) => parts.every((p) => v.message.includes(p)));
+      if (i < 0) throw new Error(`expected a ${level} finding containing ${JSON.stringify(w)}; got:\n${got.map((v) => `- ${v.message}`).join("\n") || "(none)"}`);
+      unmatched.splice(i, 1);
+    }
+    if (unmatched.length > 0) {
+      throw new Error(`unexpected ${level} findings:\n${unmatched.map((v) => `- ${v.message}`).join("\n")}`);
+    }
+  }
+}
+
+/** One scenario of a policy: the resources the engine sees, an optional pack config, what must be reported. */
+export interface PolicyCase {
+  readonly title: string;
+  readonly resources: readonly EngineResource[];
+  readonly config?: PackConfig;
+  readonly expected: Expected;
+}
+
+/** A mocha `describe` per policy with an `it` per scenario, each running only that policy through the runtime mirror. */
+export function describePolicy(policy: string, list: readonly PolicyCase[]): void {
+  describe(policy, () => {
+    for (const c of list) {
+      it(c.title, async () => expectFindings(await runPolicy(policy, c.resources, c.config), c.expected));
+    }
+  });
+}
+
+/** A pack config exempting one resource (name or URN glob) from one policy. */
+export function exemption(policy: string, resource: string, reason = "accepted until the Q3 migration"): PackConfig {
+  return { [policy]: { exemptions: [{ resource, reason }] } };
+}

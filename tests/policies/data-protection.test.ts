@@ -1,0 +1,35 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describePolicy, exemption, resource, UNKNOWN } from "../helpers/policy-harness";
+
+const TABLE = "aws:dynamodb/table:Table";
+const QUEUE = "aws:sqs/queue:Queue";
+const TOPIC = "aws:sns/topic:Topic";
+const devConfig = JSON.parse(readFileSync(path.join(__dirname, "../../policies/config/dev.json"), "utf8"));
+
+describe("policies/data-protection", () => {
+  describePolicy("dynamodb-pitr", [
+    { title: "passes PITR on", resources: [resource(TABLE, "orders", { pointInTimeRecovery: { enabled: true } })], expected: {} },
+    { title: "flags PITR off as mandatory by default", resources: [resource(TABLE, "orders", {})], expected: { mandatory: [["orders (aws:dynamodb/table:Table): point-in-time recovery is off", "Table component"]] } },
+    { title: "is advisory under the dev config", resources: [resource(TABLE, "orders", {})], config: devConfig, expected: { advisory: ["point-in-time recovery is off"] } },
+    { title: "reports unknown as advisory", resources: [resource(TABLE, "orders", { pointInTimeRecovery: { enabled: UNKNOWN } })], expected: { advisory: ["cannot be checked until the value is known"] } },
+    { title: "honours an exemption", resources: [resource(TABLE, "orders", {})], config: exemption("dynamodb-pitr", "orders"), expected: { advisory: ["exempted from dynamodb-pitr"] } },
+  ]);
+  describePolicy("sqs-encryption", [
+    { title: "passes SQS-managed SSE and a KMS key (even unknown)", resources: [resource(QUEUE, "a", { sqsManagedSseEnabled: true }), resource(QUEUE, "b", { kmsMasterKeyId: UNKNOWN })], expected: {} },
+    { title: "flags a queue without SSE settings and one with SSE off", resources: [resource(QUEUE, "a", {}), resource(QUEUE, "b", { sqsManagedSseEnabled: false })], expected: { mandatory: [["a (aws:sqs/queue:Queue): it does not say it is encrypted", "Queue component"], "b (aws:sqs/queue:Queue)"] } },
+    { title: "reports unknown as advisory", resources: [resource(QUEUE, "a", { sqsManagedSseEnabled: UNKNOWN })], expected: { advisory: ["`sqsManagedSseEnabled` cannot be checked"] } },
+    { title: "honours an exemption", resources: [resource(QUEUE, "a", {})], config: exemption("sqs-encryption", "a"), expected: { advisory: ["exempted"] } },
+  ]);
+  describePolicy("sns-encryption", [
+    { title: "passes a KMS key (even unknown)", resources: [resource(TOPIC, "a", { kmsMasterKeyId: "alias/aws/sns" }), resource(TOPIC, "b", { kmsMasterKeyId: UNKNOWN })], expected: {} },
+    { title: "flags a topic without a key", resources: [resource(TOPIC, "a", {})], expected: { mandatory: [["a (aws:sns/topic:Topic): it is not encrypted at rest", "Topic component"]] } },
+    { title: "honours an exemption", resources: [resource(TOPIC, "a", {})], config: exemption("sns-encryption", "a"), expected: { advisory: ["exempted"] } },
+  ]);
+  describePolicy("dynamodb-encryption", [
+    { title: "passes SSE enabled", resources: [resource(TABLE, "t", { serverSideEncryption: { enabled: true } })], expected: {} },
+    { title: "flags the AWS-owned key only", resources: [resource(TABLE, "t", {})], expected: { mandatory: ["t (aws:dynamodb/table:Table): it uses only the AWS-owned key"] } },
+    { title: "reports unknown as advisory", resources: [resource(TABLE, "t", { serverSideEncryption: UNKNOWN })], expected: { advisory: ["cannot be checked"] } },
+    { title: "honours an exemption", resources: [resource(TABLE, "t", {})], config: exemption("dynamodb-encryption", "t"), expected: { advisory: ["exempted"] } },
+  ]);
+});
