@@ -396,7 +396,6 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
   let successTail: string | undefined;
   if (f) {
     claim(f.name, `the finally step "${f.name}"`);
-    states[f.name] = taskState(f, functionArn(f.invoke), undefined, undefined);
     successTail = f.name;
   }
   const publishSuccessNext = successTail;
@@ -421,6 +420,7 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
       ...ending(publishSuccessNext),
     };
   }
+  if (f) states[f.name] = taskState(f, functionArn(f.invoke), undefined, undefined);
 
   // Reading order: the forward steps and their compensations as they were added, then the failure endings.
   const endings = [S.publishFailure, afterCompensationsFinally(), onCompensationFailure, S.sagaFailed, S.compensationFailed];
