@@ -1,0 +1,92 @@
+import { strict as assert } from "node:assert";
+import { main, type OfflinePreviewOptions } from "../../ops/cli";
+import { ExitCode } from "../../ops/automation/exit-codes";
+import { plainReporter } from "../../ops/automation/progress";
+import { fakeMachine, FakeWorkspace, stepEvent, tempRepo, urnOf } from "../helpers/fake-workspace";
+
+/** Runs the CLI on fakes and keeps what it printed. */
+async function cli(argv: string[], overrides: Parameters<typeof main>[1] = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, {
+    machine: fakeMachine(),
+    workspace: new FakeWorkspace(),
+    reporter: plainReporter(() => {}),
+    repoRoot: tempRepo(),
+    write: (t) => out.push(t),
+    writeError: (t) => err.push(t),
+    loadOfflinePreview: async () => {
+      throw new Error("the offline preview must not load for a real operation");
+    },
+    ...overrides,
+  });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("ops/cli: orderflow <operation> --env <env>", () => {
+  it("runs a real operation on the environment's stacks and exits 0", async () => {
+    const ws = new FakeWorkspace();
+    const { code, out } = await cli(["up", "--env", "staging", "--stack", "inventory", "--parallel", "1"], { workspace: ws });
+    assert.equal(code, ExitCode.ok);
+    assert.deepEqual(ws.startOrder, ["staging", "staging.inventory"]);
+    assert.match(out, /Summary of orderflow up --env staging:/);
+  });
+
+  it("exits 3 on drift", async () => {
+    const ws = new FakeWorkspace().behave("prod.payments", {
+      events: [stepEvent("update", urnOf("prod.payments", "aws:lambda/function:Function", "chargePayment"), ["timeout"])],
+      error: new Error("error: no changes were expected but changes were proposed"),
+    });
+    const { code, out } = await cli(["drift", "--env", "prod"], { workspace: ws });
+    assert.equal(code, ExitCode.drift);
+    assert.match(out, /prod\.payments\s+aws:lambda\/function:Function\s+chargePayment\s+update\s+timeout/);
+  });
+
+  it("dispatches --offline preview to the offline preview with the parsed options and returns its exit code", async () => {
+    const seen: OfflinePreviewOptions[] = [];
+    const { code } = await cli(["preview", "--env", "dev", "--offline", "--json", "--stack", "checkout"], {
+      loadOfflinePreview: async () => async (options) => {
+        seen.push(options);
+        return ExitCode.policyViolation;
+      },
+    });
+    assert.equal(code, ExitCode.policyViolation);
+    assert.deepEqual(seen, [{ env: "dev", stack: "checkout", json: true, parallel: 4 }]);
+  });
+
+  it("refuses --offline with anything but preview, saying what to run instead (exit 2)", async () => {
+    const { code, err } = await cli(["up", "--env", "dev", "--offline"]);
+    assert.equal(code, ExitCode.error);
+    assert.match(err, /--offline works only with preview.*Run `orderflow preview --env dev --offline`/);
+  });
+
+  it("exits 2 on usage errors, naming the allowed values", async () => {
+    const cases: [string[], RegExp][] = [
+      [["deploy", "--env", "dev"], /'deploy' is invalid for argument 'operation'. Allowed choices are up, preview, destroy, drift/],
+      [["up"], /required option '--env <env>' not specified/],
+      [["up", "--env", "qa"], /Allowed choices are dev, staging, prod/],
+      [["up", "--env", "dev", "--stack", "billing"], /Allowed choices are platform, orders/],
+      [["up", "--env", "dev", "--parallel", "two"], /--parallel must be a whole number of 1 or more, but "two" was given/],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, err } = await cli(argv);
+      assert.equal(code, ExitCode.error, argv.join(" "));
+      assert.match(err, message, argv.join(" "));
+    }
+  });
+
+  it("exits 0 for --help and prints the usage", async () => {
+    const { code, out } = await cli(["--help"]);
+    assert.equal(code, ExitCode.ok);
+    assert.match(out, /Usage: orderflow \[options\] <operation>/);
+  });
+
+  it("prints the install advice and exits 2 when the Pulumi CLI is missing", async () => {
+    const ws = new FakeWorkspace();
+    const { code, err } = await cli(["preview", "--env", "dev"], { workspace: ws, machine: fakeMachine({ env: { PATH: "/usr/bin", AWS_PROFILE: "x" } }) });
+    assert.equal(code, ExitCode.error);
+    assert.match(err, /The Pulumi CLI was not found on the PATH/);
+    assert.match(err, /https:\/\/www\.pulumi\.com\/docs\/install\//);
+    assert.equal(ws.selected.length, 0);
+  });
+});
