@@ -293,6 +293,27 @@ describe("components/event-bus EventBus", () => {
     });
   });
 
+  it("builds in a first preview, where every ARN is still unknown", async () => {
+    const run = await mockRun(
+      () => {
+        const bus = new EventBus("orders", { policy: { accounts: ["111122223333"] } });
+        bus.rule("placed", {
+          pattern: PLACED,
+          targets: [
+            { queue: testQueue("billing") },
+            { function: testFunction("notify") },
+            { topic: testTopic("fanout") },
+            { stateMachine: testStateMachine("checkout") },
+            { bus: new EventBus("central") },
+          ],
+        });
+      },
+      { preview: true },
+    );
+    assert.equal(run.ofType(TARGET).length, 5);
+    assert.equal(run.ofType(DLQ).length, 1);
+  });
+
   describe("rule errors name the option, before creating the rule", () => {
     const cases: [string, (q: ReturnType<typeof testQueue>) => RuleArgs, RegExp][] = [
       ["both pattern and schedule", (q) => ({ pattern: PLACED, schedule: "rate(1 hour)", targets: [{ queue: q }] }), /Only one of `pattern` or `schedule` can be provided/],

@@ -229,6 +229,17 @@ describe("components/pipe Pipe", () => {
     assert.ok(!pipeStatements(run, "silent").some((s) => s.actions.includes("logs:PutLogEvents")));
   });
 
+  it("builds in a first preview, where every ARN is still unknown", async () => {
+    const run = await mockRun(
+      () => {
+        new Pipe("orderEvents", { source: { table: streamTable() }, enrichment: testFunction("e"), target: { bus: new EventBus("orders") } });
+      },
+      { preview: true },
+    );
+    assert.equal(run.ofType(PIPE).length, 1);
+    assert.equal(run.ofType(DLQ).length, 1);
+  });
+
   describe("errors name the option, before creating anything", () => {
     const cases: [string, () => PipeArgs, RegExp][] = [
       [
