@@ -84,7 +84,7 @@ export function listrReporter(): ProgressReporter {
             if (result.status === "failed") throw new Error(task.title);
           },
         })),
-        { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false, collapseSkips: false } },
+        { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },
       );
       running = list.run().catch(() => undefined);
     },
