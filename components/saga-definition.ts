@@ -140,6 +140,12 @@ export interface SagaDefinition<F extends Named = IFunction, B extends Named = I
   readonly onFailure?: PublishOptions<B>;
   /** The definition's Comment. @default - none */
   readonly comment?: string;
+  /**
+   * Selects the saga's state from the execution input, before the first step (a `Pass` state named `ReadInput`).
+   * A pipe starts a state machine with its batch as an array, so a saga fed by a pipe with batch size 1 takes `"$[0]"`.
+   * @default - the execution input as it is
+   */
+  readonly inputPath?: string;
 }
 
 /** The ARNs the ASL refers to, by the `name` of the function or bus. */
@@ -173,6 +179,7 @@ export const SAGA_STATE_NAMES = {
   compensationFailed: "CompensationFailed",
   publishSuccess: "PublishSuccess",
   publishFailure: "PublishFailure",
+  readInput: "ReadInput",
   compensate: (step: string) => `Compensate${step}`,
   finallyAfterFailure: (step: string) => `${step}AfterFailure`,
   finallyAfterCompensationFailure: (step: string) => `${step}AfterCompensationFailure`,
@@ -242,6 +249,9 @@ export function validateSagaDefinition(definition: SagaDefinition<Named, Named>,
     throw new ComponentArgumentError(label, message);
   };
   if (definition.steps.length === 0) fail("`steps` must have at least one step, but it is empty.");
+  if (definition.inputPath !== undefined && !definition.inputPath.startsWith("$")) {
+    fail(`\`inputPath\` must be a JSONPath starting with "$", such as "$[0]", but ${JSON.stringify(definition.inputPath)} was provided.`);
+  }
 
   const checkTask = (step: FinallyStep<Named>, where: string) => {
     const r = step.retry;
@@ -426,10 +436,15 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
   const endings = [S.publishFailure, afterCompensationsFinally(), onCompensationFailure, S.sagaFailed, S.compensationFailed];
   const forward = Object.fromEntries(Object.entries(states).filter(([n]) => !endings.includes(n)));
   const tail = Object.fromEntries(endings.filter((n) => n in states).map((n) => [n, states[n]]));
+  const readInput: Record<string, AslState> = {};
+  if (definition.inputPath !== undefined) {
+    claim(S.readInput, "the state that reads the input");
+    readInput[S.readInput] = { Type: "Pass", Comment: "Selects the saga's state from the execution input.", InputPath: definition.inputPath, Next: steps[0].name };
+  }
   return {
     ...(definition.comment ? { Comment: definition.comment } : {}),
-    StartAt: steps[0].name,
-    States: { ...orderStates(forward, steps[0].name), ...tail },
+    StartAt: definition.inputPath !== undefined ? S.readInput : steps[0].name,
+    States: { ...readInput, ...orderStates(forward, steps[0].name), ...tail },
   };
 
   function afterCompensationsFinally(): string {

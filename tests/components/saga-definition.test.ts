@@ -146,6 +146,20 @@ describe("components/saga-definition", () => {
     });
   });
 
+  describe("input from a pipe", () => {
+    it("reads the saga's state from the first record of the pipe's batch when inputPath is $[0]", async () => {
+      const r = await run(threeStepSaga({ inputPath: "$[0]" }), {}, [input] as unknown as Record<string, unknown>);
+      assert.equal(r.status, "SUCCEEDED");
+      const reserve = r.calls.find((c) => c.kind === "invoke" && c.fn === "reserve") as { payload: { orderId: string } };
+      assert.equal(reserve.payload.orderId, "o-42", "the first step sees the record, not the array");
+      assert.equal(r.entered[0], "ReadInput");
+    });
+
+    it("rejects an inputPath that is not a JSONPath, naming it", () => {
+      assert.throws(() => buildSagaAsl(threeStepSaga({ inputPath: "[0]" }), placeholderArns(threeStepSaga())), /`inputPath` must be a JSONPath starting with "\$"/);
+    });
+  });
+
   describe("three-step saga, run with aws-local-stepfunctions", () => {
     it("happy path: runs the steps in order, publishes OrderConfirmed, runs finally, compensates nothing", async () => {
       const r = await run(threeStepSaga());
