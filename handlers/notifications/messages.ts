@@ -1,0 +1,26 @@
+import type { ConsumedEvent } from "../shared/event-consumer";
+import type { EventName } from "../shared/events";
+
+/** What a notification would say. */
+export interface Message {
+  readonly subject: string;
+  readonly text: string;
+}
+
+/** The text of each event's notification; SMS sends the text only. */
+export function messageFor(event: ConsumedEvent<EventName>): Message {
+  const amount = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
+  switch (event.name) {
+    case "OrderPlaced":
+      return { subject: `Order ${event.detail.orderId} received`, text: `We received your order of ${amount(event.detail.total, event.detail.currency)}.` };
+    case "OrderConfirmed":
+      return { subject: `Order ${event.detail.orderId} confirmed`, text: `Your order of ${amount(event.detail.total, event.detail.currency)} is confirmed and paid.` };
+    case "OrderCancelled":
+      return { subject: `Order ${event.detail.orderId} cancelled`, text: `Your order was cancelled (${event.detail.reason}). Nothing was charged.` };
+    case "OrderShipped":
+      return {
+        subject: `Order ${event.detail.orderId} shipped`,
+        text: `Your order is on its way with ${event.detail.carrier}, tracking number ${event.detail.trackingNumber}.`,
+      };
+  }
+}

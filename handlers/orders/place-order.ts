@@ -1,0 +1,157 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { createHash, randomUUID } from "node:crypto";
+import * as z from "zod/mini";
+import { documentClient } from "../shared/clients";
+import { readEnvironment, nonEmpty } from "../shared/environment";
+import { ValidationError } from "../shared/errors";
+import { contact, currency, customerId, amount, orderLines } from "../shared/events";
+import { answer, correlationIdOf, errorResponse, header, json } from "../shared/http";
+import { count, logger, METRIC_NAMES, setCorrelationId, withPowertools } from "../shared/powertools";
+import { parse, parseJson } from "../shared/validation";
+import { ORDERS_TABLE_KEY, type OrderItem } from "./orders-table";
+
+// POST /orders. Environment: ORDERS_TABLE_NAME.
+
+const env = readEnvironment({ ORDERS_TABLE_NAME: nonEmpty });
+const db = documentClient();
+
+/** The header that makes a retried request return the order the first attempt created. */
+export const IDEMPOTENCY_HEADER = "Idempotency-Key";
+
+/** The request body. `total` is optional; when sent, it must equal the sum of the lines. Unknown keys are refused. */
+export const placeOrderRequest = z.strictObject({
+  customerId,
+  contact,
+  items: orderLines,
+  currency,
+  total: z.optional(amount),
+});
+export type PlaceOrderRequest = z.infer<typeof placeOrderRequest>;
+
+const idempotencyKey = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, "must be 1 to 255 visible ASCII characters"));
+
+export const handler = withPowertools(async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  const correlationId = correlationIdOf(event);
+  setCorrelationId(correlationId);
+  return answer(correlationId, async () => {
+    const request = parseJson(placeOrderRequest, event.body, "request body");
+    const total = totalOf(request);
+    const key = readIdempotencyKey(event);
+    const orderId = key === undefined ? randomUUID() : orderIdFor(request.customerId, key);
+    logger.appendKeys({ orderId });
+
+    const now = new Date().toISOString();
+    const item: OrderItem = {
+      orderId,
+      status: "PENDING",
+      customerId: request.customerId,
+      contact: request.contact,
+      items: request.items,
+      currency: request.currency,
+      total,
+      placedAt: now,
+      updatedAt: now,
+      correlationId,
+      requestHash: requestHash(request, total),
+      ...(key !== undefined ? { idempotencyKeyHash: sha256(key) } : {}),
+    };
+    try {
+      // The condition makes the put the single point of truth for "this order exists": a retry with the same key
+      // lands on the same id and cannot overwrite the order (or its status, if the saga already moved it).
+      await db.send(
+        new PutCommand({
+          TableName: env.ORDERS_TABLE_NAME,
+          Item: item,
+          ConditionExpression: "attribute_not_exists(#key)",
+          ExpressionAttributeNames: { "#key": ORDERS_TABLE_KEY },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException) || key === undefined) throw error;
+      return replay(event, orderId, item.requestHash);
+    }
+    count(METRIC_NAMES.ordersPlaced);
+    logger.info("order placed", { total, currency: request.currency, lines: request.items.length });
+    return created(event, item, false);
+  });
+});
+
+/** The sum of the lines; a `total` the client sent must match it. */
+function totalOf(request: PlaceOrderRequest): number {
+  const total = request.items.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
+  if (request.total !== undefined && request.total !== total) {
+    throw new ValidationError("request body", [
+      { path: "total", message: `must equal the sum of quantity × unitPrice over items (${total}), but is ${request.total}` },
+    ]);
+  }
+  if (total > 100_000_000) {
+    throw new ValidationError("request body", [{ path: "items", message: `add up to ${total}, more than the limit of 100000000 minor units` }]);
+  }
+  return total;
+}
+
+function readIdempotencyKey(event: APIGatewayProxyEvent): string | undefined {
+  const value = header(event, IDEMPOTENCY_HEADER);
+  if (value === undefined) return undefined;
+  return parse(z.object({ [IDEMPOTENCY_HEADER]: idempotencyKey }), { [IDEMPOTENCY_HEADER]: value }, "request headers")[IDEMPOTENCY_HEADER];
+}
+
+/**
+ * The order id for a customer's idempotency key: a UUID-shaped digest, so the retry finds the first attempt's order
+ * by key alone (no second table) and two customers choosing the same key do not collide.
+ */
+export function orderIdFor(customer: string, key: string): string {
+  const h = sha256(`${customer}\0${key}`);
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Same request, same hash: the fields in a fixed order, whatever order the client sent them in. */
+function requestHash(request: PlaceOrderRequest, total: number): string {
+  return sha256(
+    JSON.stringify([
+      request.customerId,
+      request.contact.email,
+      request.contact.phone ?? null,
+      request.currency,
+      total,
+      request.items.map((l) => [l.sku, l.quantity, l.unitPrice]),
+    ]),
+  );
+}
+
+async function replay(event: APIGatewayProxyEvent, orderId: string, hash: string): Promise<APIGatewayProxyResult> {
+  const { Item } = await db.send(new GetCommand({ TableName: env.ORDERS_TABLE_NAME, Key: { [ORDERS_TABLE_KEY]: orderId }, ConsistentRead: true }));
+  const existing = Item as OrderItem | undefined;
+  if (existing && existing.requestHash === hash) {
+    logger.info("replayed order for a retried request");
+    return created(event, existing, true);
+  }
+  logger.warn("idempotency key reused for a different order");
+  return errorResponse(422, {
+    error: "IdempotencyKeyReused",
+    message: `The ${IDEMPOTENCY_HEADER} was already used for a different order. Send a new key for a new order.`,
+    fields: [{ path: `headers.${IDEMPOTENCY_HEADER}`, message: "was already used with a different request body" }],
+  });
+}
+
+function created(event: APIGatewayProxyEvent, order: OrderItem, replayed: boolean): APIGatewayProxyResult {
+  return json(
+    201,
+    { orderId: order.orderId, status: order.status, total: order.total, currency: order.currency },
+    { location: locationOf(event, order.orderId), ...(replayed ? { "idempotent-replayed": "true" } : {}) },
+  );
+}
+
+/** `/<stage>/orders/<id>` as the client called it (API Gateway's request path includes the stage). */
+function locationOf(event: APIGatewayProxyEvent, orderId: string): string {
+  const path = event.requestContext?.path;
+  const base = path && /\/orders\/?$/.test(path) ? path.replace(/\/$/, "") : "/orders";
+  return `${base}/${orderId}`;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

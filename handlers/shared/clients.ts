@@ -1,0 +1,22 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { tracer } from "./powertools";
+
+// Clients are made once per cold start and captured by the tracer, so every call is a subsegment in X-Ray. Each
+// handler imports only the factories it uses, so a handler that never publishes bundles no EventBridge client.
+
+/** A low-level DynamoDB client, traced (the idempotency store uses this one). */
+export function dynamoDbClient(): DynamoDBClient {
+  return tracer.captureAWSv3Client(new DynamoDBClient({}));
+}
+
+/** A DynamoDB document client (plain JS values in and out, `undefined` attributes dropped), traced. */
+export function documentClient(client: DynamoDBClient = dynamoDbClient()): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** An EventBridge client, traced. */
+export function eventBridgeClient(): EventBridgeClient {
+  return tracer.captureAWSv3Client(new EventBridgeClient({}));
+}

@@ -1,0 +1,70 @@
+import * as z from "zod/mini";
+import { ValidationError, type FieldIssue } from "./errors";
+
+/**
+ * Parses `input` with `schema`, or throws a ValidationError listing each offending field path. Unknown keys are
+ * dropped, so payloads may carry more than a handler reads.
+ */
+export function parse<S extends z.ZodMiniType>(schema: S, input: unknown, subject: string): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationError(subject, fieldIssues(result.error.issues));
+  return result.data as z.infer<S>;
+}
+
+/** Parses a JSON text, then validates it; text that is not JSON is a ValidationError on the root. */
+export function parseJson<S extends z.ZodMiniType>(schema: S, text: string | null | undefined, subject: string): z.infer<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? "");
+  } catch {
+    throw new ValidationError(subject, [{ path: "(root)", message: "must be a JSON document" }]);
+  }
+  return parse(schema, value, subject);
+}
+
+/** `["items", 0, "quantity"]` → `items[0].quantity`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(root)";
+  return path
+    .map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`))
+    .join("");
+}
+
+/** zod's issues as field issues, their paths under `prefix`. */
+export function fieldIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): FieldIssue[] {
+  return issues.map((issue) => ({ path: fieldPath([...prefix, ...issue.path]), message: describe(issue) }));
+}
+
+// zod/mini ships no messages (its locales are what makes zod big), so the messages are worded here.
+
+function describe(issue: z.core.$ZodIssue): string {
+  // A message given in the schema (`z.regex(re, "must be ...")`) wins.
+  if (issue.message && issue.message !== "Invalid input") return issue.message;
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${article(issue.expected)}`;
+    case "too_small":
+      return issue.origin === "array" || issue.origin === "string"
+        ? `must have at least ${String(issue.minimum)} ${issue.origin === "array" ? "item(s)" : "character(s)"}`
+        : `must be ${issue.inclusive ? "at least" : "greater than"} ${String(issue.minimum)}`;
+    case "too_big":
+      return issue.origin === "array" || issue.origin === "string"
+        ? `must have at most ${String(issue.maximum)} ${issue.origin === "array" ? "item(s)" : "character(s)"}`
+        : `must be ${issue.inclusive ? "at most" : "less than"} ${String(issue.maximum)}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_format":
+      return `must be a valid ${issue.format}`;
+    case "unrecognized_keys":
+      return `has unknown key(s) ${issue.keys.join(", ")}`;
+    case "not_multiple_of":
+      return `must be a multiple of ${String(issue.divisor)}`;
+    default:
+      return "is invalid";
+  }
+}
+
+function article(expected: string): string {
+  if (expected === "int") return "an integer";
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
