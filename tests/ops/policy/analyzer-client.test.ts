@@ -230,6 +230,25 @@ describe("ops/policy analyzer client (fixture pack over the analyzer protocol)",
   });
 });
 
+describe("ops/policy analyzer client, pack run in place", function () {
+  this.timeout(60_000);
+
+  it("gives the same results as the bundle when run from its sources with the CLI's type-checking ts-node", async () => {
+    const inPlace = await startPolicyPack({ packDir: PACK, transpile: false });
+    try {
+      assert.deepEqual(inPlace.info.policies.map((p) => p.name), ["dead-letter-beside-queue", "function-timeout", "queue-redrive"]);
+      const [result] = await inPlace.analyze(queue("ordersQueue", { redrivePolicy: redrive(1) }));
+      assert.match(result.message, /has maxReceiveCount 1, below 3\./);
+      assert.ok(
+        inPlace.logs.some((l) => l.message.includes(`Running program '${PACK}'`)),
+        "run-policy-pack loaded the sources, not a bundle",
+      );
+    } finally {
+      await inPlace.close();
+    }
+  });
+});
+
 describe("ops/policy analyzer client failures", function () {
   this.timeout(30_000);
 
