@@ -34,7 +34,7 @@ export const handler = withPowertools(async (event: unknown): Promise<OrderPlace
     if (!result.success) {
       // place-order is the only writer, so this is a bug there: fail the batch (the pipe retries, then dead-letters)
       // with every path, from the batch's root, rather than start a saga on half an order.
-      throw new ValidationError("stream batch", fieldIssues(result.error.issues, [index, "dynamodb", "NewImage"]));
+      throw new ValidationError("stream batch", fieldIssues(result.error.issues, image, [index, "dynamodb", "NewImage"]));
     }
     placed.push(toOrderPlaced(result.data));
   });

@@ -7,7 +7,7 @@ import { ValidationError, type FieldIssue } from "./errors";
  */
 export function parse<S extends z.ZodMiniType>(schema: S, input: unknown, subject: string): z.infer<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw new ValidationError(subject, fieldIssues(result.error.issues));
+  if (!result.success) throw new ValidationError(subject, fieldIssues(result.error.issues, input));
   return result.data as z.infer<S>;
 }
 
@@ -30,19 +30,32 @@ export function fieldPath(path: readonly PropertyKey[]): string {
     .join("");
 }
 
-/** zod's issues as field issues, their paths under `prefix`. */
-export function fieldIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): FieldIssue[] {
-  return issues.map((issue) => ({ path: fieldPath([...prefix, ...issue.path]), message: describe(issue) }));
+/** zod's issues about `input` as field issues, their paths under `prefix`. */
+export function fieldIssues(issues: readonly z.core.$ZodIssue[], input: unknown, prefix: readonly PropertyKey[] = []): FieldIssue[] {
+  return issues.map((issue) => ({
+    path: fieldPath([...prefix, ...issue.path]),
+    message: describe(issue, valueAt(input, issue.path) === undefined),
+  }));
+}
+
+// zod 4 leaves the offending value out of its issues, so "missing" and "wrong type" are told apart by looking.
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 // zod/mini ships no messages (its locales are what makes zod big), so the messages are worded here.
 
-function describe(issue: z.core.$ZodIssue): string {
+function describe(issue: z.core.$ZodIssue, missing: boolean): string {
   // A message given in the schema (`z.regex(re, "must be ...")`) wins.
   if (issue.message && issue.message !== "Invalid input") return issue.message;
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${article(issue.expected)}`;
+      return missing ? `is required (${article(issue.expected)})` : `must be ${article(issue.expected)}`;
     case "too_small":
       return issue.origin === "array" || issue.origin === "string"
         ? `must have at least ${String(issue.minimum)} ${issue.origin === "array" ? "item(s)" : "character(s)"}`
