@@ -214,19 +214,28 @@ describe("ops/policy analyzer client (fixture pack over the analyzer protocol)",
     });
   });
 
-  it("starts with config, as `--policy-pack-config` does", async () => {
-    const configured = await startPolicyPack({ packDir: PACK, config: { "function-timeout": "mandatory" } });
+  it("starts with config, as `--policy-pack-config` does, and passes the stack's tags in ConfigureStack", async () => {
+    const configured = await startPolicyPack({
+      packDir: PACK,
+      config: { "function-timeout": "mandatory" },
+      stack: { project: "orderflow", stack: "dev", tags: { "function-timeout-limit": "100" } },
+    });
+    const fn = (timeout: number): AnalyzedResource => ({
+      urn: urnOf("aws:lambda/function:Function", "fn"),
+      type: "aws:lambda/function:Function",
+      name: "fn",
+      properties: { timeout },
+    });
     try {
-      const [result] = await configured.analyze({
-        urn: urnOf("aws:lambda/function:Function", "fn"),
-        type: "aws:lambda/function:Function",
-        name: "fn",
-        properties: { timeout: 120 },
-      });
+      const [result] = await configured.analyze(fn(120));
       assert.equal(result.enforcementLevel, "mandatory");
+      assert.match(result.message, /a 120 s timeout, above 100 s/);
+      assert.deepEqual(await configured.analyze(fn(90)), [], "90 s is within the tag's limit, though above the default");
     } finally {
       await configured.close();
     }
+    assert.throws(() => process.kill(configured.pid, 0), /ESRCH/, "close stops the pack process");
+    await assert.rejects(configured.analyze(fn(1)), /was closed/);
   });
 });
 
@@ -293,14 +302,6 @@ describe("ops/policy analyzer client failures", function () {
     } finally {
       await session.close();
     }
-  });
-
-  it("stops the pack process on close", async () => {
-    const session = await startPolicyPack({ packDir: PACK });
-    const pid = session.pid;
-    await session.close();
-    assert.throws(() => process.kill(pid, 0), /ESRCH/);
-    await assert.rejects(session.analyze(queue("q", {})), /was closed/);
   });
 
   it("refuses a directory without PulumiPolicy.yaml before starting anything", async () => {
