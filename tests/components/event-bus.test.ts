@@ -156,8 +156,18 @@ describe("components/event-bus EventBus", () => {
       });
       const dlq = dlqArn(run, "orders-placedDlq");
       assert.deepEqual(run.ofType(TARGET).map((t) => (t.inputs.deadLetterConfig as { arn: string }).arn), [dlq, dlq, dlq]);
-      assert.equal(resourcePolicyStatements(run, outputOf(run, "billing")).length, 1);
-      assert.equal(resourcePolicyStatements(run, dlq).filter((s) => s.Condition).length, 1);
+      const ruleArn = String(run.one(RULE).outputs.arn);
+      assertAdmitsRuleOnly(resourcePolicyStatements(run, outputOf(run, "billing")), "sqs:SendMessage", outputOf(run, "billing"), ruleArn);
+      assertAdmitsRuleOnly(resourcePolicyStatements(run, dlq), "sqs:SendMessage", dlq, ruleArn);
+    });
+
+    it("sends the rule DLQ's alarm to the bus's alarm topic", async () => {
+      const alarms = "arn:aws:sns:us-east-1:123456789012:alarms";
+      const run = await mockRun(() => {
+        new EventBus("orders", { alarmTopicArn: alarms }).subscribeQueue("placed", PLACED, testQueue("billing"));
+      });
+      const alarm = run.childrenOf(run.one(DLQ).urn).find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+      assert.deepEqual(alarm?.inputs.alarmActions, [alarms]);
     });
 
     it("takes retries, an input transformer, a FIFO message group and a given DLQ (admitting the rule there)", async () => {

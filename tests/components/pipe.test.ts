@@ -128,6 +128,15 @@ describe("components/pipe Pipe", () => {
     );
   });
 
+  it("sends its DLQ's alarm to the alarm topic", async () => {
+    const alarms = "arn:aws:sns:us-east-1:123456789012:alarms";
+    const run = await mockRun(() => {
+      new Pipe("orderEvents", { source: { table: streamTable() }, target: { stateMachine: testStateMachine("s") }, alarmTopicArn: alarms });
+    });
+    const alarm = run.childrenOf(run.one(DLQ).urn).find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+    assert.deepEqual(alarm?.inputs.alarmActions, [alarms]);
+  });
+
   it("takes stream settings and a given dead-letter queue (and creates none)", async () => {
     const run = await mockRun(() => {
       new Pipe("orderEvents", {
