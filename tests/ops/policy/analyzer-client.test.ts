@@ -115,6 +115,17 @@ describe("ops/policy analyzer client (fixture pack over the analyzer protocol)",
       assert.deepEqual(await session.analyze(fn("apiFn", 10)), []);
     });
 
+    it("fails the call, naming resource, policy and error, when a policy throws; the pack keeps serving", async () => {
+      await assert.rejects(session.analyze(queue("ordersQueue", { redrivePolicy: "{not json" })), (err: Error) => {
+        assert.ok(err instanceof PolicyPackError);
+        assert.equal(err.exit, undefined);
+        assert.match(err.message, /Policy pack "orderflow-fixture" failed in Analyze\(urn:pulumi:dev::orderflow::aws:sqs\/queue:Queue::ordersQueue\)/);
+        assert.match(err.message, /Error validating resource with policy 'queue-redrive'[\s\S]*SyntaxError/);
+        return true;
+      });
+      assert.deepEqual(await session.analyze(queue("ordersQueue", { redrivePolicy: redrive(3) })), []);
+    });
+
     it("serves concurrent requests, each with its own result", async () => {
       const counts = [1, 2, 3, 4, 5, 6];
       const results = await Promise.all(counts.map((n) => session.analyze(queue(`q${n}`, { redrivePolicy: redrive(n) }))));
