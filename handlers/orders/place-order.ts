@@ -6,29 +6,20 @@ import * as z from "zod/mini";
 import { documentClient } from "../shared/clients";
 import { readEnvironment, nonEmpty } from "../shared/environment";
 import { ValidationError } from "../shared/errors";
-import { contact, currency, customerId, amount, orderLines } from "../shared/events";
 import { answer, correlationIdOf, errorResponse, header, json } from "../shared/http";
 import { count, logger, METRIC_NAMES, setCorrelationId, withPowertools } from "../shared/powertools";
 import { parse, parseJson } from "../shared/validation";
 import { ORDERS_TABLE_KEY, type OrderItem } from "./orders-table";
+import { IDEMPOTENCY_HEADER, placeOrderRequest, type PlaceOrderRequest } from "./place-order-request";
+
+export { IDEMPOTENCY_HEADER, placeOrderRequest, type PlaceOrderRequest } from "./place-order-request";
 
 // POST /orders. Environment: ORDERS_TABLE_NAME.
 
 const env = readEnvironment({ ORDERS_TABLE_NAME: nonEmpty });
 const db = documentClient();
 
-/** The header that makes a retried request return the order the first attempt created. */
-export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 
-/** The request body. `total` is optional; when sent, it must equal the sum of the lines. Unknown keys are refused. */
-export const placeOrderRequest = z.strictObject({
-  customerId,
-  contact,
-  items: orderLines,
-  currency,
-  total: z.optional(amount),
-});
-export type PlaceOrderRequest = z.infer<typeof placeOrderRequest>;
 
 const idempotencyKey = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, "must be 1 to 255 visible ASCII characters"));
 
