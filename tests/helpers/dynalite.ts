@@ -46,3 +46,24 @@ export async function startDynalite(): Promise<LocalDynamo> {
     },
   };
 }
+
+/**
+ * Mocha hooks for a test file: dynalite started before its tests with the given tables (name → key attribute),
+ * AWS_ENDPOINT_URL_DYNAMODB pointing every SDK client at it while the file runs, and both undone after.
+ */
+export function useDynalite(tables: Readonly<Record<string, string>>): { readonly current: LocalDynamo } {
+  const holder: { current: LocalDynamo } = { current: undefined as unknown as LocalDynamo };
+  let previous: string | undefined;
+  before(async () => {
+    holder.current = await startDynalite();
+    for (const [name, key] of Object.entries(tables)) await holder.current.createTable(name, key);
+    previous = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = holder.current.endpoint;
+  });
+  after(async () => {
+    if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    else process.env.AWS_ENDPOINT_URL_DYNAMODB = previous;
+    await holder.current?.stop();
+  });
+  return holder;
+}

@@ -16,10 +16,36 @@ export const BASE_ENVIRONMENT: Record<string, string> = {
   AWS_XRAY_CONTEXT_MISSING: "IGNORE_ERROR",
 };
 
+// The values variables had before the handler tests changed them, to put back afterwards.
+const originals = new Map<string, string | undefined>();
+
+function setEnvironment(env: Record<string, string | undefined>): void {
+  for (const [k, v] of Object.entries(env)) {
+    if (!originals.has(k)) originals.set(k, process.env[k]);
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+}
+
+/**
+ * Mocha hooks for a handler test file: BASE_ENVIRONMENT while its tests run (the SDK reads region and credentials
+ * at the first call, not at load), and every variable the file set, through here or `loadHandler`, restored after.
+ */
+export function useHandlerEnvironment(): void {
+  before(() => setEnvironment(BASE_ENVIRONMENT));
+  after(() => {
+    for (const [k, v] of originals) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    originals.clear();
+  });
+}
+
 /**
  * Loads a handler module afresh under `env` (on top of BASE_ENVIRONMENT): handlers read their environment and build
- * their clients at module load, as in a cold start, so each load sees the variables given here. The previous values
- * are restored after loading; the module keeps what it read.
+ * their clients at module load, as in a cold start, so each load sees the variables given here. The variables stay
+ * set until the file's `useHandlerEnvironment` hooks restore them.
  */
 export function loadHandler<M = { handler: (event: unknown, context: Context) => Promise<unknown> }>(
   file: string,
@@ -28,26 +54,9 @@ export function loadHandler<M = { handler: (event: unknown, context: Context) =>
   for (const id of Object.keys(require.cache)) {
     if (id.startsWith(HANDLERS_ROOT + path.sep)) delete require.cache[id];
   }
-  const all = { ...BASE_ENVIRONMENT, ...env };
-  const saved = Object.fromEntries(Object.keys(all).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(all)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(path.join(HANDLERS_ROOT, file)) as M;
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
-/** Sets BASE_ENVIRONMENT for the whole test process (Powertools also reads some variables per call). */
-export function useBaseEnvironment(): void {
-  Object.assign(process.env, BASE_ENVIRONMENT);
+  setEnvironment({ ...BASE_ENVIRONMENT, ...env });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(HANDLERS_ROOT, file)) as M;
 }
 
 /** A Lambda context with a generous remaining time. */

@@ -2,7 +2,7 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
-import { captureOutput, lambdaContext, loadHandler, metricValues } from "../../helpers/handlers";
+import { useHandlerEnvironment, captureOutput, lambdaContext, loadHandler, metricValues } from "../../helpers/handlers";
 
 const ORDER_ID = "0b1c2d3e-4f50-4617-8899-aabbccddeeff";
 type Task = (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
@@ -14,6 +14,7 @@ const sagaState = {
 };
 
 describe("handlers/inventory/reserve-stock and release-stock (unit)", () => {
+  useHandlerEnvironment();
   const ddb = mockClient(DynamoDBDocumentClient);
   let reserve: Task;
   let release: Task;

@@ -2,11 +2,12 @@ import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
-import { apiEvent, captureOutput, lambdaContext, loadHandler } from "../../helpers/handlers";
+import { useHandlerEnvironment, apiEvent, captureOutput, lambdaContext, loadHandler } from "../../helpers/handlers";
 
 const ORDER_ID = "0b1c2d3e-4f50-4617-8899-aabbccddeeff";
 
 describe("handlers/orders/get-order (unit)", () => {
+  useHandlerEnvironment();
   const ddb = mockClient(DynamoDBDocumentClient);
   let handler: (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
   before(() => {

@@ -1,7 +1,7 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { strict as assert } from "node:assert";
 import { orderPlaced } from "../../../handlers/shared/events";
-import { captureOutput, lambdaContext, loadHandler } from "../../helpers/handlers";
+import { useHandlerEnvironment, captureOutput, lambdaContext, loadHandler } from "../../helpers/handlers";
 
 const ORDER_ID = "0b1c2d3e-4f50-4617-8899-aabbccddeeff";
 const item = {
@@ -15,6 +15,7 @@ const record = (eventName: string, image: Record<string, unknown> = item) => ({
 });
 
 describe("handlers/orders/order-placed-from-stream (unit)", () => {
+  useHandlerEnvironment();
   let handler: (event: unknown, context: unknown) => Promise<unknown[]>;
   before(() => {
     handler = loadHandler<{ handler: typeof handler }>("orders/order-placed-from-stream.ts").handler;

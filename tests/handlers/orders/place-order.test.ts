@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dyn
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
-import { apiEvent, captureOutput, lambdaContext, loadHandler, metricValues } from "../../helpers/handlers";
+import { useHandlerEnvironment, apiEvent, captureOutput, lambdaContext, loadHandler, metricValues } from "../../helpers/handlers";
 
 type PlaceOrder = typeof import("../../../handlers/orders/place-order");
 
@@ -18,6 +18,7 @@ const body = {
 };
 
 describe("handlers/orders/place-order (unit)", () => {
+  useHandlerEnvironment();
   const ddb = mockClient(DynamoDBDocumentClient);
   let module: PlaceOrder;
   before(() => {

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
-import { captureOutput, lambdaContext, loadHandler } from "../../helpers/handlers";
+import { useHandlerEnvironment, captureOutput, lambdaContext, loadHandler } from "../../helpers/handlers";
 
 const ORDER_ID = "0b1c2d3e-4f50-4617-8899-aabbccddeeff";
 type Task = (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
@@ -13,6 +13,7 @@ const order = (status: string, extra: Record<string, unknown> = {}) => ({
 const conditionFailed = () => new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
 
 describe("handlers/orders/confirm-order and cancel-order (unit)", () => {
+  useHandlerEnvironment();
   const ddb = mockClient(DynamoDBDocumentClient);
   let confirm: Task;
   let cancel: Task;

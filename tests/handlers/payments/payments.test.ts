@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
 import { DECLINED_CUSTOMER_ID, PROVIDER_UNAVAILABLE_CUSTOMER_ID } from "../../../handlers/payments/simulated-provider";
-import { captureOutput, lambdaContext, loadHandler, metricValues } from "../../helpers/handlers";
+import { useHandlerEnvironment, captureOutput, lambdaContext, loadHandler, metricValues } from "../../helpers/handlers";
 
 const ORDER_ID = "0b1c2d3e-4f50-4617-8899-aabbccddeeff";
 type Task = (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
@@ -12,6 +12,7 @@ const conditionFailed = () => new ConditionalCheckFailedException({ message: "Th
 const stored = { orderId: ORDER_ID, paymentId: "pay-1", customerId: "cust-1", amount: 2500, currency: "EUR", status: "CHARGED", chargedAt: "t0" };
 
 describe("handlers/payments/charge-payment and refund-payment (unit)", () => {
+  useHandlerEnvironment();
   const ddb = mockClient(DynamoDBDocumentClient);
   let charge: Task;
   let refund: Task;
