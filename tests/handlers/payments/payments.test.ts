@@ -66,7 +66,7 @@ describe("handlers/payments/charge-payment and refund-payment (unit)", () => {
     ddb.reset();
     ddb.on(GetCommand).resolvesOnce({}).resolves({ Item: stored });
     ddb.on(PutCommand).rejects(conditionFailed());
-    assert.equal((await run(charge, state)).result.paymentId, "pay-1");
+    assert.equal(((await run(charge, state)).result as Record<string, unknown>).paymentId, "pay-1");
   });
 
   it("refunds a CHARGED payment in one conditional update", async () => {
