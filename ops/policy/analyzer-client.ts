@@ -255,9 +255,9 @@ class Session implements PolicyPackSession {
       });
     } catch (err) {
       const grpcError = err as grpc.ServiceError;
-      // A dead pack shows up as UNAVAILABLE; its exit event may trail the failed call by a moment.
+      // A dead pack shows up as UNAVAILABLE; its exit event may trail the failed call, by seconds on a busy machine.
       if (grpcError.code === grpc.status.UNAVAILABLE || grpcError.code === grpc.status.CANCELLED) {
-        const exit = await Promise.race([this.pack.exited, delay(500)]);
+        const exit = await Promise.race([this.pack.exited, delay(5000)]);
         if (exit) {
           throw this.crashed(what, describeExit(exit));
         }
