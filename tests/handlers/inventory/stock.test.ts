@@ -15,7 +15,12 @@ const sagaState = {
 
 describe("handlers/inventory/reserve-stock and release-stock (unit)", () => {
   useHandlerEnvironment();
-  const ddb = mockClient(DynamoDBDocumentClient);
+  // Installed when the file runs, not when mocha loads it, so it never leaks into another file's tests.
+  const ddbMock = () => mockClient(DynamoDBDocumentClient);
+  let ddb: ReturnType<typeof ddbMock>;
+  before(() => {
+    ddb = ddbMock();
+  });
   let reserve: Task;
   let release: Task;
   before(() => {

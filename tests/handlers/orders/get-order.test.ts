@@ -8,7 +8,12 @@ const ORDER_ID = "0b1c2d3e-4f50-4617-8899-aabbccddeeff";
 
 describe("handlers/orders/get-order (unit)", () => {
   useHandlerEnvironment();
-  const ddb = mockClient(DynamoDBDocumentClient);
+  // Installed when the file runs, not when mocha loads it, so it never leaks into another file's tests.
+  const ddbMock = () => mockClient(DynamoDBDocumentClient);
+  let ddb: ReturnType<typeof ddbMock>;
+  before(() => {
+    ddb = ddbMock();
+  });
   let handler: (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
   before(() => {
     handler = loadHandler<{ handler: typeof handler }>("orders/get-order.ts", { ORDERS_TABLE_NAME: "orders" }).handler;

@@ -19,7 +19,12 @@ const body = {
 
 describe("handlers/orders/place-order (unit)", () => {
   useHandlerEnvironment();
-  const ddb = mockClient(DynamoDBDocumentClient);
+  // Installed when the file runs, not when mocha loads it, so it never leaks into another file's tests.
+  const ddbMock = () => mockClient(DynamoDBDocumentClient);
+  let ddb: ReturnType<typeof ddbMock>;
+  before(() => {
+    ddb = ddbMock();
+  });
   let module: PlaceOrder;
   before(() => {
     module = loadHandler<PlaceOrder>("orders/place-order.ts", { ORDERS_TABLE_NAME: "orders" });

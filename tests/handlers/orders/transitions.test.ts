@@ -14,7 +14,12 @@ const conditionFailed = () => new ConditionalCheckFailedException({ message: "Th
 
 describe("handlers/orders/confirm-order and cancel-order (unit)", () => {
   useHandlerEnvironment();
-  const ddb = mockClient(DynamoDBDocumentClient);
+  // Installed when the file runs, not when mocha loads it, so it never leaks into another file's tests.
+  const ddbMock = () => mockClient(DynamoDBDocumentClient);
+  let ddb: ReturnType<typeof ddbMock>;
+  before(() => {
+    ddb = ddbMock();
+  });
   let confirm: Task;
   let cancel: Task;
   before(() => {

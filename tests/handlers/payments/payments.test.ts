@@ -13,7 +13,12 @@ const stored = { orderId: ORDER_ID, paymentId: "pay-1", customerId: "cust-1", am
 
 describe("handlers/payments/charge-payment and refund-payment (unit)", () => {
   useHandlerEnvironment();
-  const ddb = mockClient(DynamoDBDocumentClient);
+  // Installed when the file runs, not when mocha loads it, so it never leaks into another file's tests.
+  const ddbMock = () => mockClient(DynamoDBDocumentClient);
+  let ddb: ReturnType<typeof ddbMock>;
+  before(() => {
+    ddb = ddbMock();
+  });
   let charge: Task;
   let refund: Task;
   before(() => {

@@ -17,7 +17,12 @@ describe("handlers/shipping/create-shipment against dynalite", () => {
   useHandlerEnvironment();
   // DynamoDB is dynalite (shipments and the Powertools idempotency table); only EventBridge is mocked.
   const dynamo = useDynalite({ shipments: "orderId", idempotency: "id" });
-  const bus = mockClient(EventBridgeClient);
+  // Installed when the file runs, not when mocha loads it, so it never leaks into another file's tests.
+  const busMock = () => mockClient(EventBridgeClient);
+  let bus: ReturnType<typeof busMock>;
+  before(() => {
+    bus = busMock();
+  });
   let handler: Consumer;
   before(() => {
     handler = loadHandler<{ handler: Consumer }>("shipping/create-shipment.ts", {

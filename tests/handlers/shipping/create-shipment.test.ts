@@ -17,8 +17,17 @@ type Consumer = (event: unknown, context: unknown) => Promise<SQSBatchResponse>;
 
 describe("handlers/shipping/create-shipment (unit)", () => {
   useHandlerEnvironment();
-  const ddb = mockClient(DynamoDBDocumentClient);
-  const bus = mockClient(EventBridgeClient);
+  // Installed when the file runs, not when mocha loads it, so it never leaks into another file's tests.
+  const ddbMock = () => mockClient(DynamoDBDocumentClient);
+  let ddb: ReturnType<typeof ddbMock>;
+  before(() => {
+    ddb = ddbMock();
+  });
+  const busMock = () => mockClient(EventBridgeClient);
+  let bus: ReturnType<typeof busMock>;
+  before(() => {
+    bus = busMock();
+  });
   let handler: Consumer;
   before(() => {
     handler = loadHandler<{ handler: Consumer }>("shipping/create-shipment.ts", {
