@@ -229,6 +229,7 @@ export abstract class EventBusBase extends pulumi.ComponentResource implements I
 
     return createEventRule(
       { owner: this, busName: this.busName, alarmTopicArn: this.alarmTopicArn, transforms: this.transforms },
+      label,
       `${this.name}-${ruleName}`,
       args,
       eventPattern,
@@ -387,6 +388,7 @@ interface RuleContext {
 /** Creates a validated rule: the rule, its dead-letter queue when needed, and each target with its permissions. */
 function createEventRule(
   bus: RuleContext,
+  label: string,
   prefix: string,
   args: RuleArgs,
   eventPattern: string | undefined,
@@ -398,6 +400,9 @@ function createEventRule(
   const admitted = new Set<IQueue | ITopic>();
 
   const rule = createRule();
+  // Resource policies first: a queue or topic of another stack refuses statements, and that should stop the program
+  // before anything but the rule is registered.
+  targets.forEach((resolved, i) => admitToTarget(resolved, `targets[${i}]`));
   const deadLetterQueue = targets.some((t) => t.target.deadLetterQueue === undefined) ? createDeadLetterQueue() : undefined;
   const eventTargets = targets.map((resolved, i) => createTarget(resolved, i));
 
@@ -439,11 +444,28 @@ function createEventRule(
     resource.addToResourcePolicy(serviceStatement(action, resource.arn, rule.arn));
   }
 
+  function admitToTarget(resolved: ResolvedTarget, option: string): void {
+    try {
+      if (resolved.target.deadLetterQueue) admitRule(resolved.target.deadLetterQueue, "sqs:SendMessage");
+      if (resolved.kind === "queue") admitRule(resolved.target.queue, "sqs:SendMessage");
+      if (resolved.kind === "topic") {
+        const topic = resolved.target.topic;
+        if (!hasServicePublish(topic)) admitRule(topic, "sns:Publish");
+        else if (!admitted.has(topic)) {
+          admitted.add(topic);
+          // Also opens the topic's own customer key to EventBridge.
+          topic.allowServicePublish(EVENTS_SERVICE, rule.arn);
+        }
+      }
+    } catch (e) {
+      throw new ComponentArgumentError(label, `\`${option}\` cannot admit this rule: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   function createTarget(resolved: ResolvedTarget, index: number): aws.cloudwatch.EventTarget {
     const id = `${prefix}Target${index}`;
     const options = resolved.target;
     const dlq = options.deadLetterQueue ?? deadLetterQueue!;
-    if (options.deadLetterQueue) admitRule(options.deadLetterQueue, "sqs:SendMessage");
 
     let arn: pulumi.Output<string>;
     let roleArn: pulumi.Output<string> | undefined;
@@ -452,7 +474,6 @@ function createEventRule(
     switch (resolved.kind) {
       case "queue":
         arn = resolved.target.queue.arn;
-        admitRule(resolved.target.queue, "sqs:SendMessage");
         if (resolved.target.messageGroupId !== undefined) sqsTarget = { messageGroupId: resolved.target.messageGroupId };
         break;
       case "function": {
@@ -467,19 +488,9 @@ function createEventRule(
         dependsOn.push(permission);
         break;
       }
-      case "topic": {
-        const topic = resolved.target.topic;
-        arn = topic.arn;
-        if (hasServicePublish(topic)) {
-          if (!admitted.has(topic)) {
-            admitted.add(topic);
-            topic.allowServicePublish(EVENTS_SERVICE, rule.arn);
-          }
-        } else {
-          admitRule(topic, "sns:Publish");
-        }
+      case "topic":
+        arn = resolved.target.topic.arn;
         break;
-      }
       case "stateMachine": {
         const role = createTargetRole(id);
         dependsOn.push(resolved.target.stateMachine.grantStart(targetGrantee(role, id)));
@@ -674,6 +685,15 @@ function validateTarget(label: string, option: string, target: RuleTarget): Reso
   if (target.inputTransformer) validateInputTransformer(label, `${option}.inputTransformer`, target.inputTransformer);
 
   const kind = kinds[0];
+  const topic = (target as Partial<TopicTarget>).topic;
+  if (kind === "topic" && hasServicePublish(topic!) && topic!.kmsKeyArn === undefined) {
+    // A Topic without a customer key uses the AWS-managed SNS key, whose policy cannot admit EventBridge.
+    throw new ComponentArgumentError(
+      label,
+      `\`${option}.topic\` "${topic!.name}" is encrypted with the AWS-managed SNS key, which EventBridge cannot use. ` +
+        "Create the Topic with `customerManagedKey: true` (or a `kmsKey` whose policy admits events.amazonaws.com).",
+    );
+  }
   if (kind === "queue") {
     const queueTarget = target as QueueTarget;
     if (queueTarget.queue.fifo && queueTarget.messageGroupId === undefined) {

@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { EventBus, type RuleArgs } from "../../components/event-bus";
 import type { EventPattern } from "../../components/event-pattern";
+import { Queue } from "../../components/queue";
+import { Topic } from "../../components/topic";
 import { testFunction, testRole } from "../helpers/doubles";
 import {
   outputOf,
@@ -233,6 +235,29 @@ describe("components/event-bus EventBus", () => {
       assert.equal(run.one(TARGET, "orders-paidTarget0").inputs.arn, outputOf(run, "secret"));
     });
 
+    it("opens a Topic with its own key to this rule: topic policy and key policy", async () => {
+      const run = await mockRun(() => {
+        new EventBus("orders").subscribeTopic("placed", PLACED, new Topic("notifications", { customerManagedKey: true }));
+      });
+      const topicArn = String(run.one("aws:sns/topic:Topic").outputs.arn);
+      const fromEvents = resourcePolicyStatements(run, topicArn).filter((st) => JSON.stringify(st.Principal).includes("events.amazonaws.com"));
+      assert.equal(fromEvents.length, 1);
+      assert.equal(fromEvents[0].Action, "sns:Publish");
+      assert.deepEqual(fromEvents[0].Condition, { ArnLike: { "aws:SourceArn": run.one(RULE).outputs.arn } });
+      const keyPolicy = parsePolicy(run.one("aws:kms/key:Key").inputs.policy).Statement;
+      assert.ok(keyPolicy.some((st) => JSON.stringify(st.Principal).includes("events.amazonaws.com")), "the key admits EventBridge");
+    });
+
+    it("delivers to a real Queue, whose one queue policy keeps its TLS deny and gains the rule's statement", async () => {
+      const run = await mockRun(() => {
+        new EventBus("orders").subscribeQueue("placed", PLACED, new Queue("billing"));
+      });
+      const queueArn = String(run.one("aws:sqs/queue:Queue", "billingQueue").outputs.arn);
+      const statements = resourcePolicyStatements(run, queueArn);
+      assertAdmitsRuleOnly(statements, "sqs:SendMessage", queueArn, String(run.one(RULE).outputs.arn));
+      assert.ok(statements.some((st) => st.Effect === "Deny"), "the TLS-only deny is still there");
+    });
+
     it("starts a state machine through a role trusted by this rule only, allowed exactly states:StartExecution on it", async () => {
       const run = await mockRun(() => {
         new EventBus("orders").subscribeStateMachine("placed", PLACED, testStateMachine("checkout"));
@@ -356,6 +381,31 @@ describe("components/event-bus EventBus", () => {
         assert.equal(run.ofType(DLQ).length, 0);
       });
     }
+
+    it("refuses a Topic on the AWS-managed key, which EventBridge cannot publish to, before creating the rule", async () => {
+      const run = await mockRun(() => {
+        const bus = new EventBus("orders");
+        const topic = new Topic("notifications");
+        assert.throws(
+          () => bus.subscribeTopic("placed", PLACED, topic),
+          /EventBus "orders" rule "placed": `targets\[0\]\.topic` "notifications" is encrypted with the AWS-managed SNS key.*customerManagedKey: true/,
+        );
+      });
+      assert.equal(run.ofType(RULE).length, 0);
+    });
+
+    it("refuses a queue of another stack, whose policy this stack cannot change, naming the target", async () => {
+      const run = await mockRun(() => {
+        const bus = new EventBus("orders");
+        const billing = Queue.fromAttributes("billing", {
+          arn: "arn:aws:sqs:us-east-1:123456789012:billing",
+          url: "https://sqs.us-east-1.amazonaws.com/123456789012/billing",
+        });
+        assert.throws(() => bus.subscribeQueue("placed", PLACED, billing), /rule "placed": `targets\[0\]` cannot admit this rule: Queue "billing".*is imported/);
+      });
+      assert.equal(run.ofType(TARGET).length, 0);
+      assert.equal(run.ofType(DLQ).length, 0);
+    });
 
     it("refuses a second rule with the same name", async () => {
       await mockRun(() => {

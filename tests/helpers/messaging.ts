@@ -60,6 +60,7 @@ export function testKeyedTopic(name: string): ITopic & { admitted: { principal: 
   const admitted: { principal: string; sourceArn: pulumi.Input<string> }[] = [];
   return {
     ...topic,
+    kmsKeyArn: pulumi.output("arn:aws:kms:us-east-1:123456789012:key/test-topic-key"),
     admitted,
     addToResourcePolicy: () => {
       throw new Error("a keyed topic takes service principals through allowServicePublish");
