@@ -256,7 +256,8 @@ describe("components/queue Queue", () => {
       await mockRun(() => {
         const queue = new Queue("orders");
         late = new Promise((resolve) =>
-          setTimeout(() => resolve(thrownBy(() => queue.addToResourcePolicy({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "x" }))), 20),
+          // Queued after the queue's own seal, so it runs once setup is over (a timer could fire first on a busy loop).
+          setImmediate(() => resolve(thrownBy(() => queue.addToResourcePolicy({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "x" })))),
         );
       });
       assert.match((await late!).message, /^Queue "orders": its queue policy statements were already fixed/);
@@ -358,7 +359,7 @@ describe("components/queue Queue", () => {
       await mockRun(() => {
         const queue = new Queue("shipping");
         const worker = testFunction("worker");
-        late = new Promise((resolve) => setTimeout(() => resolve(thrownBy(() => queue.subscribe(worker))), 20));
+        late = new Promise((resolve) => setImmediate(() => resolve(thrownBy(() => queue.subscribe(worker)))));
       });
       assert.match((await late!).message, /^Queue "shipping": its subscribers' timeouts were already fixed/);
     });
