@@ -4,7 +4,7 @@ import * as z from "zod/mini";
 import { ValidationError } from "../shared/errors";
 import type { OrderPlaced } from "../shared/events";
 import { logger, withPowertools } from "../shared/powertools";
-import { fieldIssues, parse } from "../shared/validation";
+import { fieldIssues, parse, safeParse } from "../shared/validation";
 import { orderItem, toOrderPlaced } from "./orders-table";
 
 // The checkout pipe's enrichment: the orders table's stream records in, one OrderPlaced detail per new order out;
@@ -30,7 +30,7 @@ export const handler = withPowertools(async (event: unknown): Promise<OrderPlace
       return;
     }
     const image = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
-    const result = orderItem.safeParse(image);
+    const result = safeParse(orderItem, image);
     if (!result.success) {
       // place-order is the only writer, so this is a bug there: fail the batch (the pipe retries, then dead-letters)
       // with every path, from the batch's root, rather than start a saga on half an order.

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { ConfigurationError } from "./errors";
+import { safeParse } from "./validation";
 
 /** What a handler needs from its environment: one schema per variable. */
 export type EnvironmentSpec = Record<string, z.ZodMiniType>;
@@ -18,7 +19,7 @@ export function readEnvironment<S extends EnvironmentSpec>(
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(spec)) {
-    const result = schema.safeParse(env[name]);
+    const result = safeParse(schema, env[name]);
     if (result.success) {
       values[name] = result.data;
     } else {

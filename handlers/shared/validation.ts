@@ -6,9 +6,20 @@ import { ValidationError, type FieldIssue } from "./errors";
  * dropped, so payloads may carry more than a handler reads.
  */
 export function parse<S extends z.ZodMiniType>(schema: S, input: unknown, subject: string): z.infer<S> {
-  const result = schema.safeParse(input);
+  const result = safeParse(schema, input);
   if (!result.success) throw new ValidationError(subject, fieldIssues(result.error.issues, input));
   return result.data as z.infer<S>;
+}
+
+/** Marks an issue whose message the schema did not choose; `describe` words it. */
+const UNWORDED = "Invalid input";
+
+/**
+ * `schema.safeParse`, with the messages the schemas chose and the generic one otherwise: if anything in the process
+ * loads zod's locale (the full `zod` does), its wording must not replace ours, so every handler answers alike.
+ */
+export function safeParse<S extends z.ZodMiniType>(schema: S, input: unknown) {
+  return schema.safeParse(input, { error: () => UNWORDED });
 }
 
 /** Parses a JSON text, then validates it; text that is not JSON is a ValidationError on the root. */
@@ -52,7 +63,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 function describe(issue: z.core.$ZodIssue, missing: boolean): string {
   // A message given in the schema (`z.regex(re, "must be ...")`) wins.
-  if (issue.message && issue.message !== "Invalid input") return issue.message;
+  if (issue.message && issue.message !== UNWORDED) return issue.message;
   switch (issue.code) {
     case "invalid_type":
       return missing ? `is required (${article(issue.expected)})` : `must be ${article(issue.expected)}`;
