@@ -53,7 +53,10 @@ export function eventConsumer<N extends EventName>(options: {
     options.idempotency.registerLambdaContext(context);
     const records = parse(z.object({ Records: z.array(z.object({ messageId: z.string(), body: z.string() })) }), event, "SQS event");
     logger.info("processing batch", { records: records.Records.length });
-    return processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
+    // One record at a time: the logger's keys (correlation id, order id) are per process, so records handled
+    // concurrently would log under each other's ids; and a duplicate within the batch then finds the first one
+    // completed instead of in progress, and is skipped rather than failed.
+    return processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
   });
 }
 

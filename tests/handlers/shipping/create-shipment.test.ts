@@ -87,6 +87,15 @@ describe("handlers/shipping/create-shipment (unit)", () => {
     assert.ok(reasons.some((r) => /detail\.items: is required/.test(String(r))), JSON.stringify(reasons));
   });
 
+  it("logs each record under its own order and correlation id", async () => {
+    ddb.on(PutCommand).resolves({});
+    const other = "1b1c2d3e-4f50-4617-8899-aabbccddeeff";
+    const second = busEvent(EVENTS.OrderConfirmed.detailType, EVENTS.OrderConfirmed.source, { ...confirmed, orderId: other, correlationId: "corr-2" });
+    const { lines } = await run(sqsEvent([confirmedEvent, second]));
+    const created = lines.filter((l) => l.message === "shipment created").map((l) => [l.orderId, l.correlation_id]);
+    assert.deepEqual(created, [[ORDER_ID, "corr-1"], [other, "corr-2"]]);
+  });
+
   it("fails the record when EventBridge refuses the entry, so the message is retried", async () => {
     ddb.on(PutCommand).resolves({});
     bus.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "InternalFailure", ErrorMessage: "try again" }] });
