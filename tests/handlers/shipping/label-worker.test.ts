@@ -1,0 +1,266 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from "@aws-sdk/client-sqs";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { strict as assert } from "node:assert";
+import { EventEmitter } from "node:events";
+import type { LabelJob } from "../../../handlers/shared/label-job";
+import { main } from "../../../handlers/shipping/label-worker/src/main";
+import { createLabelWorker, type LabelWorker } from "../../../handlers/shipping/label-worker/src/worker";
+import { useDynalite } from "../../helpers/dynalite";
+
+const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/labels";
+const ENVIRONMENT: Record<string, string> = {
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "fake",
+  AWS_SECRET_ACCESS_KEY: "fake",
+  POWERTOOLS_LOG_LEVEL: "SILENT",
+};
+
+/** A promise with its resolve at hand, to hold a fake SQS call open until the test lets it go. */
+function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Waits until `condition` holds, checking every few milliseconds; gives up after about ten seconds. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`gave up waiting until ${what}`);
+}
+
+let counter = 0;
+function uuid(): string {
+  counter += 1;
+  return `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`;
+}
+
+function jobFor(orderId: string, shipmentId = `shp-${orderId.slice(-8)}`): LabelJob {
+  return { orderId, shipmentId, carrier: "orderflow-post", trackingNumber: `TRK${orderId.slice(-6)}`, correlationId: "req-1" };
+}
+
+function message(body: unknown): Message {
+  counter += 1;
+  return { MessageId: `m-${counter}`, ReceiptHandle: `rh-${counter}`, Body: typeof body === "string" ? body : JSON.stringify(body) };
+}
+
+/**
+ * SQS as the consumer sees it: each receive hands out what was sent since the last one (and, empty, waits for more
+ * like a long poll would); deletes and visibility changes are recorded.
+ */
+function fakeQueue(client: SQSClient) {
+  const sqs = mockClient(client);
+  const state = { waiting: [] as Message[], receives: 0, deleted: [] as string[], released: [] as string[] };
+  let arrived = deferred();
+  sqs.on(ReceiveMessageCommand).callsFake(async () => {
+    state.receives += 1;
+    if (state.waiting.length === 0) await Promise.race([arrived.promise, new Promise((r) => setImmediate(r))]);
+    return { Messages: state.waiting.splice(0, 10) };
+  });
+  sqs.on(DeleteMessageCommand).callsFake(async (input: { ReceiptHandle: string }) => {
+    state.deleted.push(input.ReceiptHandle);
+    return {};
+  });
+  sqs.on(ChangeMessageVisibilityCommand).callsFake(async (input: { ReceiptHandle: string; VisibilityTimeout: number }) => {
+    if (input.VisibilityTimeout === 0) state.released.push(input.ReceiptHandle);
+    return {};
+  });
+  return {
+    sqs,
+    state,
+    send(...messages: Message[]) {
+      state.waiting.push(...messages);
+      arrived.resolve();
+      arrived = deferred();
+    },
+  };
+}
+
+describe("handlers/shipping/label-worker against dynalite and a fake SQS", () => {
+  const saved = new Map<string, string | undefined>();
+  before(() => {
+    for (const [k, v] of Object.entries(ENVIRONMENT)) {
+      saved.set(k, process.env[k]);
+      process.env[k] = v;
+    }
+  });
+  after(() => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  const dynamo = useDynalite({ shipments: "orderId" });
+
+  async function shipment(orderId: string): Promise<Record<string, unknown> | undefined> {
+    return (await dynamo.current.db.send(new GetCommand({ TableName: "shipments", Key: { orderId }, ConsistentRead: true }))).Item;
+  }
+  async function storeShipment(job: LabelJob): Promise<void> {
+    await dynamo.current.db.send(
+      new PutCommand({
+        TableName: "shipments",
+        Item: { orderId: job.orderId, shipmentId: job.shipmentId, carrier: job.carrier, trackingNumber: job.trackingNumber, createdAt: "2026-11-26T12:00:00.000Z" },
+      }),
+    );
+  }
+
+  let client: SQSClient;
+  let queue: ReturnType<typeof fakeQueue>;
+  let worker: LabelWorker | undefined;
+  beforeEach(() => {
+    client = new SQSClient({});
+    queue = fakeQueue(client);
+  });
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+    queue.sqs.restore();
+  });
+  function startWorker(): LabelWorker {
+    worker = createLabelWorker({
+      queueUrl: QUEUE_URL,
+      tableName: "shipments",
+      sqs: client,
+      db: dynamo.current.db,
+      logger: new Logger({ logLevel: "SILENT" }),
+    });
+    worker.start();
+    return worker;
+  }
+
+  it("stores the shipment's label, then deletes the message", async () => {
+    const job = jobFor(uuid());
+    await storeShipment(job);
+    const sent = message(job);
+    startWorker();
+    queue.send(sent);
+    await until(() => queue.state.deleted.length === 1, "the message is deleted");
+    assert.deepEqual(queue.state.deleted, [sent.ReceiptHandle]);
+    const label = (await shipment(job.orderId))?.label as Record<string, unknown>;
+    assert.equal(label.carrier, job.carrier);
+    assert.equal(label.trackingNumber, job.trackingNumber);
+    assert.match(String(label.labelId), /^lbl-[0-9a-f]{16}$/);
+    // The long poll asks for the producer's trace header, which the worker's segment continues.
+    const receive = queue.sqs.commandCalls(ReceiveMessageCommand)[0].args[0].input;
+    assert.deepEqual(receive.MessageSystemAttributeNames, ["AWSTraceHeader", "ApproximateReceiveCount"]);
+    assert.equal(receive.WaitTimeSeconds, 20);
+  });
+
+  it("leaves a failed message on the queue (redrive takes it to the DLQ): no shipment, another shipment, or a malformed body", async () => {
+    const other = jobFor(uuid());
+    await storeShipment(other);
+    const failing = [
+      message(jobFor(uuid())), // no shipment for the order
+      message({ ...other, shipmentId: "shp-someone-else" }), // the order ships under another id
+      message("{ not json"),
+      message({ orderId: "not-a-uuid", shipmentId: "s" }),
+    ];
+    const w = startWorker();
+    queue.send(...failing);
+    await until(() => queue.state.receives >= 2, "the batch has been handled and the next receive started");
+    await w.stop();
+    assert.deepEqual(queue.state.deleted, []);
+    assert.deepEqual(queue.state.released, []);
+    assert.equal((await shipment(other.orderId))?.label, undefined);
+    assert.equal(await shipment(JSON.parse(String(failing[0].Body)).orderId as string), undefined, "no label-only item is created");
+  });
+
+  it("makes one label per shipment however often the job arrives, and deletes every copy", async () => {
+    const job = jobFor(uuid());
+    await storeShipment(job);
+    const first = [message(job), message(job)];
+    startWorker();
+    queue.send(...first);
+    await until(() => queue.state.deleted.length === 2, "both copies are deleted");
+    const labelled = (await shipment(job.orderId))?.label;
+    const again = message(job);
+    queue.send(again);
+    await until(() => queue.state.deleted.length === 3, "the late copy is deleted");
+    assert.deepEqual(queue.state.deleted.sort(), [...first, again].map((m) => String(m.ReceiptHandle)).sort());
+    assert.deepEqual((await shipment(job.orderId))?.label, labelled, "the first label stays as printed");
+  });
+
+  describe("on SIGTERM", () => {
+    let restoreSqs: (() => void) | undefined;
+    afterEach(() => restoreSqs?.());
+
+    function host() {
+      const signals = new EventEmitter();
+      const exited = deferred<number>();
+      return { signals, exited, process: { once: (signal: "SIGTERM" | "SIGINT", listener: () => void) => signals.once(signal, listener), exit: (code: number) => exited.resolve(code) } };
+    }
+
+    it("finishes the message in flight (stored and deleted), receives nothing more, then exits 0", async () => {
+      const job = jobFor(uuid());
+      await storeShipment(job);
+      // main() builds its own clients: every SQSClient answers from this fake; DynamoDB is dynalite.
+      const sqs = mockClient(SQSClient);
+      restoreSqs = () => sqs.restore();
+      const sent = message(job);
+      let receives = 0;
+      sqs.on(ReceiveMessageCommand).callsFake(async () => {
+        receives += 1;
+        return receives === 1 ? { Messages: [sent] } : { Messages: [] };
+      });
+      const deleting = deferred();
+      const releaseDelete = deferred();
+      sqs.on(DeleteMessageCommand).callsFake(async () => {
+        deleting.resolve();
+        await releaseDelete.promise;
+        return {};
+      });
+      const { signals, exited, process } = host();
+      main({ ...ENVIRONMENT, QUEUE_URL: QUEUE_URL, TABLE_NAME: "shipments", AWS_ENDPOINT_URL_DYNAMODB: dynamo.current.endpoint }, process);
+
+      await deleting.promise; // the label is stored; the message is in flight until its delete returns
+      signals.emit("SIGTERM");
+      const receivesAtSignal = receives;
+      let exitCode: number | undefined;
+      void exited.promise.then((code) => (exitCode = code));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(exitCode, undefined, "does not exit with a message in flight");
+
+      releaseDelete.resolve();
+      assert.equal(await exited.promise, 0);
+      assert.equal(receives, receivesAtSignal, "no receive after SIGTERM");
+      assert.equal(sqs.commandCalls(DeleteMessageCommand).length, 1);
+      assert.ok((await shipment(job.orderId))?.label);
+    });
+
+    it("gives back, unhandled, what a receive already waiting at SIGTERM still delivers", async () => {
+      const job = jobFor(uuid());
+      await storeShipment(job);
+      const sqs = mockClient(SQSClient);
+      restoreSqs = () => sqs.restore();
+      const polling = deferred();
+      const deliver = deferred<Message[]>();
+      sqs.on(ReceiveMessageCommand).callsFake(async () => {
+        polling.resolve();
+        return { Messages: await deliver.promise };
+      });
+      const { signals, exited, process } = host();
+      main({ ...ENVIRONMENT, QUEUE_URL: QUEUE_URL, TABLE_NAME: "shipments", AWS_ENDPOINT_URL_DYNAMODB: dynamo.current.endpoint }, process);
+
+      await polling.promise;
+      signals.emit("SIGTERM");
+      const late = message(job);
+      deliver.resolve([late]);
+      assert.equal(await exited.promise, 0);
+      const released = sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input);
+      assert.deepEqual(released, [{ QueueUrl: QUEUE_URL, ReceiptHandle: late.ReceiptHandle, VisibilityTimeout: 0 }]);
+      assert.equal(sqs.commandCalls(DeleteMessageCommand).length, 0);
+      assert.equal(sqs.commandCalls(ReceiveMessageCommand).length, 1);
+      assert.equal((await shipment(job.orderId))?.label, undefined);
+    });
+  });
+});
