@@ -24,15 +24,14 @@ export async function domainContext(): Promise<StackContext<EnvironmentSettings 
   const id = parseStackName(pulumi.getStack());
   const schema = domainSettingsSchema(id.kind);
   const source = `Pulumi.${id.stack}.yaml`;
-  const overrides = parseSettings(schema.partial(), pulumi.runtime.allConfig(), source);
+  const config = pulumi.runtime.allConfig();
+  const parsed = parseSettings(schema.partial(), config, source) as Record<string, unknown>;
+  // Only what this stack's file sets overrides the environment: the schema's defaults must not.
+  const overrides = Object.fromEntries(Object.entries(parsed).filter(([key]) => `orderflow:${key}` in config));
   const inherited = await referenceValue(id.env, "platform", "settings");
-  const merged = { ...inherited, ...stripUndefined(overrides) };
+  const merged = { ...inherited, ...overrides };
   const settings = parseSettings(schema.extend(environmentSettingsSchema.shape).strict(), flatten(merged), source);
   return { id, settings: settings as EnvironmentSettings & Record<string, unknown> };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 // parseSettings reads config-shaped input (`orderflow:key` → JSON text), so the merged object goes back into that shape.

@@ -68,7 +68,8 @@ export function fakeResource(type: string, logicalName: string, inputs: Inputs, 
       return { id: arn, computed: { name, arn, owner: a } };
     }
     case "aws:sns/topicSubscription:TopicSubscription": {
-      const arn = `${String(inputs.topicArn)}:${stableUuid(logicalName)}`;
+      // v7 names the topic input `topic` (an ARN); older programs passed `topicArn`.
+      const arn = `${String(inputs.topic ?? inputs.topicArn)}:${stableUuid(logicalName)}`;
       return { id: arn, computed: { arn, ownerId: a, pendingConfirmation: false } };
     }
     case "aws:cloudwatch/eventBus:EventBus": {

@@ -1,0 +1,234 @@
+import type { RecordedResource } from "../engine/run-program";
+
+/** The resources of one stack, as the diagram reads them. */
+export interface StackResources {
+  readonly stack: string;
+  readonly resources: readonly RecordedResource[];
+}
+
+interface Node {
+  readonly id: string;
+  readonly label: string;
+  readonly shape: "function" | "queue" | "topic" | "bus" | "rule" | "pipe" | "saga" | "table" | "api" | "step";
+  readonly stack: string;
+}
+
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  readonly label?: string;
+}
+
+const SHAPES: Record<Node["shape"], (label: string) => string> = {
+  function: (l) => `(["λ ${l}"])`,
+  queue: (l) => `[["${l}"]]`,
+  topic: (l) => `>"${l}"]`,
+  bus: (l) => `(("${l}"))`,
+  rule: (l) => `{{"${l}"}}`,
+  pipe: (l) => `[/"${l}"/]`,
+  saga: (l) => `[["saga ${l}"]]`,
+  table: (l) => `[("${l}")]`,
+  api: (l) => `["${l}"]`,
+  step: (l) => `("${l}")`,
+};
+
+/**
+ * The architecture of an environment as a Mermaid flowchart, read from the synthesized resources alone: producers and
+ * the bus, rules and their targets, topics and their subscriptions, queues and their consumers, pipes' sources,
+ * enrichments and targets, the saga's steps and the functions they invoke, and the API's routes.
+ */
+export function architectureDiagram(stacks: readonly StackResources[]): string {
+  const nodes = new Map<string, Node>();
+  const edges: Edge[] = [];
+  const byArn = new Map<string, string>();
+  const all = stacks.flatMap((s) => s.resources.map((r) => ({ stack: s.stack, r })));
+
+  const add = (r: RecordedResource, stack: string, shape: Node["shape"], label = r.name): string => {
+    const id = nodeId(stack, r.name);
+    nodes.set(id, { id, label, shape, stack });
+    for (const key of ["arn", "url", "name"]) {
+      const v = r.outputs[key];
+      if (typeof v === "string") byArn.set(v, id);
+    }
+    return id;
+  };
+  const SHAPE_OF: Record<string, Node["shape"]> = {
+    "aws:lambda/function:Function": "function",
+    "aws:sqs/queue:Queue": "queue",
+    "aws:sns/topic:Topic": "topic",
+    "aws:cloudwatch/eventBus:EventBus": "bus",
+    "aws:cloudwatch/eventRule:EventRule": "rule",
+    "aws:pipes/pipe:Pipe": "pipe",
+    "aws:sfn/stateMachine:StateMachine": "saga",
+    "aws:dynamodb/table:Table": "table",
+    "aws:apigateway/restApi:RestApi": "api",
+  };
+  // Nodes first, so that edges can resolve ARNs of resources in any stack.
+  for (const { stack, r } of all) {
+    const shape = SHAPE_OF[r.type];
+    if (!shape || isAlarmOrDeadLetter(r)) continue;
+    add(r, stack, shape, componentName(r, all.map((a) => a.r)));
+    if (shape === "table" && typeof r.outputs.streamArn === "string") byArn.set(r.outputs.streamArn, nodeId(stack, r.name));
+  }
+  const resolve = (value: unknown): string | undefined => {
+    if (typeof value !== "string") return undefined;
+    return byArn.get(value) ?? byArn.get(value.replace(/:\*$/, "")) ?? byArn.get(value.split(":").pop() ?? "");
+  };
+  const link = (from: string | undefined, to: string | undefined, label?: string) => {
+    if (from && to) edges.push({ from, to, ...(label ? { label } : {}) });
+  };
+
+  for (const { stack, r } of all) {
+    switch (r.type) {
+      case "aws:cloudwatch/eventRule:EventRule": {
+        const rule = nodeId(stack, r.name);
+        link(resolve(r.inputs.eventBusName), rule, patternLabel(r.inputs.eventPattern));
+        break;
+      }
+      case "aws:cloudwatch/eventTarget:EventTarget":
+        link(resolve(r.inputs.rule), resolve(r.inputs.arn));
+        break;
+      case "aws:sns/topicSubscription:TopicSubscription":
+        link(resolve(r.inputs.topic ?? r.inputs.topicArn), resolve(r.inputs.endpoint), filterLabel(r.inputs.filterPolicy));
+        break;
+      case "aws:lambda/eventSourceMapping:EventSourceMapping":
+        link(resolve(r.inputs.eventSourceArn), resolve(r.inputs.functionName));
+        break;
+      case "aws:pipes/pipe:Pipe": {
+        const pipe = nodeId(stack, r.name);
+        link(resolve(r.inputs.source), pipe, "stream");
+        link(pipe, resolve(r.inputs.enrichment), "enrich");
+        link(pipe, resolve(r.inputs.target));
+        break;
+      }
+      case "aws:sfn/stateMachine:StateMachine":
+        sagaSteps(stack, r);
+        break;
+      case "aws:apigateway/integration:Integration": {
+        const fnArn = /functions\/(.+)\/invocations/.exec(String(r.inputs.uri ?? ""))?.[1];
+        const api = all.find((a) => a.stack === stack && a.r.type === "aws:apigateway/restApi:RestApi");
+        const method = all.find((a) => a.r.type === "aws:apigateway/method:Method" && r.name === `${a.r.name}Integration`);
+        const resource = all.find((a) => a.r.type === "aws:apigateway/resource:Resource" && a.r.id === method?.r.inputs.resourceId);
+        link(api ? nodeId(stack, api.r.name) : undefined, resolve(fnArn), method ? `${method.r.inputs.httpMethod} ${resource ? pathOf(resource.r, all) : ""}`.trim() : undefined);
+        break;
+      }
+      case "aws:iam/rolePolicy:RolePolicy":
+        producerEdges(stack, r);
+        break;
+    }
+  }
+
+  function sagaSteps(stack: string, r: RecordedResource) {
+    const saga = nodeId(stack, r.name);
+    let definition: { States?: Record<string, { Type: string; Parameters?: Record<string, unknown>; Resource?: string }> };
+    try {
+      definition = JSON.parse(String(r.inputs.definition));
+    } catch {
+      return;
+    }
+    for (const [name, state] of Object.entries(definition.States ?? {})) {
+      const fn = resolve(state.Parameters?.FunctionName);
+      if (state.Type === "Task" && fn) {
+        const step = `${saga}_${sanitize(name)}`;
+        nodes.set(step, { id: step, label: name, shape: "step", stack });
+        link(saga, step);
+        link(step, fn);
+      }
+      const entries = state.Parameters?.Entries as { EventBusName?: string; DetailType?: string }[] | undefined;
+      if (state.Resource === "arn:aws:states:::events:putEvents" && entries) {
+        for (const e of entries) link(saga, resolve(e.EventBusName), e.DetailType);
+      }
+    }
+  }
+
+  // A role allowed events:PutEvents on a bus makes its owner a producer: the function whose role it is.
+  function producerEdges(stack: string, r: RecordedResource) {
+    let doc: { Statement?: { Action?: string | string[]; Resource?: string | string[] }[] };
+    try {
+      doc = JSON.parse(String(r.inputs.policy));
+    } catch {
+      return;
+    }
+    for (const statement of doc.Statement ?? []) {
+      const actions = ([] as string[]).concat(statement.Action ?? []);
+      if (!actions.includes("events:PutEvents")) continue;
+      const fn = all.find((a) => a.stack === stack && a.r.type === "aws:lambda/function:Function" && a.r.inputs.role === roleArnOf(String(r.inputs.role)));
+      if (!fn) continue;
+      for (const resource of ([] as string[]).concat(statement.Resource ?? [])) link(nodeId(stack, fn.r.name), resolve(resource), "PutEvents");
+    }
+  }
+
+  function roleArnOf(roleName: string): unknown {
+    return all.find((a) => a.r.type === "aws:iam/role:Role" && a.r.outputs.name === roleName)?.r.outputs.arn;
+  }
+
+  return render([...nodes.values()], edges);
+}
+
+function render(nodes: readonly Node[], edges: readonly Edge[]): string {
+  const linked = new Set(edges.flatMap((e) => [e.from, e.to]));
+  const lines = ["flowchart LR"];
+  const byStack = new Map<string, Node[]>();
+  for (const node of nodes) {
+    if (!linked.has(node.id)) continue;
+    byStack.set(node.stack, [...(byStack.get(node.stack) ?? []), node]);
+  }
+  for (const [stack, members] of byStack) {
+    lines.push(`  subgraph ${sanitize(stack)}["${stack}"]`);
+    for (const n of members) lines.push(`    ${n.id}${SHAPES[n.shape](n.label)}`);
+    lines.push("  end");
+  }
+  const seen = new Set<string>();
+  for (const e of edges) {
+    const line = `  ${e.from} -->${e.label ? `|"${e.label.replace(/"/g, "'")}"|` : ""} ${e.to}`;
+    if (!seen.has(line)) lines.push(line);
+    seen.add(line);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function nodeId(stack: string, name: string): string {
+  return `${sanitize(stack)}__${sanitize(name)}`;
+}
+
+function sanitize(s: string): string {
+  return s.replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+// A child named `<component><Role>` is labelled by its component's name (the `placeOrder` function, not
+// `placeOrderFunction`), which is the name people wrote in the stack.
+function componentName(r: RecordedResource, all: readonly RecordedResource[]): string {
+  const parent = all.find((p) => p.urn === r.parent);
+  return parent && !parent.type.startsWith("pulumi:") && r.name.startsWith(parent.name) ? parent.name : r.name;
+}
+
+function isAlarmOrDeadLetter(r: RecordedResource): boolean {
+  const tags = (r.inputs.tags ?? {}) as Record<string, unknown>;
+  return tags["orderflow:role"] === "dead-letter-queue";
+}
+
+function patternLabel(pattern: unknown): string | undefined {
+  try {
+    const p = JSON.parse(String(pattern)) as Record<string, unknown>;
+    const types = [p["detail-type"], ...(((p.$or as Record<string, unknown>[]) ?? []).map((o) => o["detail-type"]))].flat().filter(Boolean);
+    return types.length > 0 ? types.join(", ") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function filterLabel(policy: unknown): string | undefined {
+  if (typeof policy !== "string") return undefined;
+  try {
+    const p = JSON.parse(policy) as Record<string, unknown>;
+    return Object.values(p).flat().join(", ") || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pathOf(resource: RecordedResource, all: readonly { r: RecordedResource }[]): string {
+  const parentId = resource.inputs.parentId;
+  const parent = all.find((a) => a.r.type === "aws:apigateway/resource:Resource" && a.r.id === parentId);
+  return `${parent ? pathOf(parent.r, all) : ""}/${String(resource.inputs.pathPart)}`;
+}

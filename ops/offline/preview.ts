@@ -1,0 +1,172 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Listr } from "listr2";
+import type { OfflinePreviewOptions } from "../cli";
+import { ExitCode } from "../automation/exit-codes";
+import { startPolicyPack, type PolicyPackSession } from "../policy/analyzer-client";
+import { evaluateRecordedStack } from "../policy/evaluate";
+import type { PolicyPackConfig, PolicyResult } from "../policy/results";
+import { deploymentOrder, withUpstreams } from "../../stacks/graph";
+import { stackName } from "../../stacks/environments";
+import { architectureDiagram } from "./architecture";
+import { cloudResources, countsByType, renderPlanTree } from "./plan";
+import { stackPolicyReport, type StackPolicyReport } from "./policy-report";
+import { projectName, REPO_ROOT } from "./stack-config";
+import { EnvironmentSynthesizer, type SynthesizedStack } from "./synthesize";
+
+/** Where the preview writes and what it prints to; tests give their own. */
+export interface PreviewIo {
+  readonly write: (text: string) => void;
+  readonly writeError: (text: string) => void;
+  /** Live task list on a terminal, plain lines elsewhere, nothing in tests. */
+  readonly renderer: "default" | "simple" | "silent";
+  /** The repository root (Pulumi.yaml, policies/, .orderflow/). */
+  readonly root: string;
+}
+
+export interface OfflinePreviewResult {
+  readonly exitCode: number;
+  readonly stacks: readonly SynthesizedStack[];
+  readonly policy: readonly StackPolicyReport[];
+  /** Where the diagram (and, with --json, the JSON) was written. */
+  readonly outputDir: string;
+}
+
+/**
+ * `orderflow preview --env <env> --offline`: every stack of the environment in dependency order, against the in-process
+ * engine, with the policy pack run over the analyzer protocol twice per stack (as a first preview sees it, and with
+ * every value resolved). Resolves to the exit code: 0, 1 on a mandatory violation, 2 on a program error.
+ */
+export async function runOfflinePreview(options: OfflinePreviewOptions, io: PreviewIo = processIo()): Promise<number> {
+  return (await offlinePreview(options, io)).exitCode;
+}
+
+export async function offlinePreview(options: OfflinePreviewOptions, io: PreviewIo = processIo()): Promise<OfflinePreviewResult> {
+  const outputDir = path.join(io.root, ".orderflow", options.env);
+  const kinds = options.stack ? withUpstreams(options.stack) : deploymentOrder();
+  const synthesizer = new EnvironmentSynthesizer(options.env, { root: io.root });
+  const stacks: SynthesizedStack[] = [];
+  const reports: StackPolicyReport[] = [];
+  const results: { stack: string; pass: "preview" | "resolved"; results: PolicyResult[] }[] = [];
+  // The pack starts while the platform stack is synthesized: it takes a moment, and it does not depend on the stacks.
+  const session = startPack(options.env, io.root);
+  session.catch(() => undefined);
+
+  const tasks = new Listr(
+    kinds.map((kind) => ({
+      title: `${stackName(options.env, kind)}: synthesize`,
+      task: async (_ctx: unknown, task: { title: string }) => {
+        const stack = await synthesizer.stack(kind);
+        stacks.push(stack);
+        task.title = `${stack.stack}: ${cloudResources(stack.resolved.resources).length} resources; policies`;
+        const pack = await session;
+        const previewPass = await evaluateRecordedStack(pack, stack.preview.resources);
+        const resolvedPass = await evaluateRecordedStack(pack, stack.resolved.resources);
+        results.push({ stack: stack.stack, pass: "preview", results: previewPass }, { stack: stack.stack, pass: "resolved", results: resolvedPass });
+        const report = stackPolicyReport(stack.stack, previewPass, resolvedPass);
+        reports.push(report);
+        task.title = `${stack.stack}: ${cloudResources(stack.resolved.resources).length} resources, ${verdict(report)}`;
+      },
+    })),
+    { concurrent: false, exitOnError: true, renderer: io.renderer },
+  );
+
+  try {
+    await tasks.run();
+  } catch (error) {
+    io.writeError(`\n${error instanceof Error ? error.message : String(error)}\n`);
+    await closePack(session);
+    return { exitCode: ExitCode.error, stacks, policy: reports, outputDir };
+  }
+  await closePack(session);
+
+  mkdirSync(outputDir, { recursive: true });
+  writeFileSync(path.join(outputDir, "architecture.mmd"), architectureDiagram(stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources }))));
+  if (options.json) writeJson(outputDir, stacks, results);
+  io.write(renderReport(stacks, reports, outputDir, options.json));
+  const violated = reports.some((r) => r.mandatory.length > 0);
+  return { exitCode: violated ? ExitCode.policyViolation : ExitCode.ok, stacks, policy: reports, outputDir };
+}
+
+async function startPack(env: string, root: string): Promise<PolicyPackSession> {
+  const packDir = path.join(root, "policies");
+  const configFile = path.join(packDir, "config", `${env}.json`);
+  const config = existsSync(configFile) ? (JSON.parse(readFileSync(configFile, "utf8")) as PolicyPackConfig) : undefined;
+  return startPolicyPack({ packDir, ...(config ? { config } : {}), stack: { project: projectName(root), stack: env, dryRun: true } });
+}
+
+async function closePack(session: Promise<PolicyPackSession>): Promise<void> {
+  try {
+    await (await session).close();
+  } catch {
+    // The pack failed to start: the error was already reported by the task that awaited it.
+  }
+}
+
+function verdict(report: StackPolicyReport): string {
+  const parts = [
+    `${report.mandatory.length} mandatory`,
+    `${report.advisory.length} advisory`,
+    ...(report.exempted.length > 0 ? [`${report.exempted.length} exempted`] : []),
+    ...(report.deferred.length > 0 ? [`${report.deferred.length} deferred at preview`] : []),
+  ];
+  return parts.join(", ");
+}
+
+function renderReport(stacks: readonly SynthesizedStack[], reports: readonly StackPolicyReport[], outputDir: string, json: boolean): string {
+  const out: string[] = [];
+  for (const stack of stacks) {
+    const report = reports.find((r) => r.stack === stack.stack)!;
+    out.push("", `== ${stack.stack} ==`, renderPlanTree(stack.resolved.resources), "", "Resources by type:");
+    for (const [type, count] of countsByType(stack.resolved.resources)) out.push(`  ${String(count).padStart(4)}  ${type}`);
+    out.push("", `Policies: ${verdict(report)}`);
+    const line = (label: string, r: PolicyResult) => `  [${label}] ${r.policyName}: ${r.message}`;
+    for (const r of report.mandatory) out.push(line("mandatory", r));
+    for (const r of report.advisory) out.push(line("advisory", r));
+    for (const r of report.exempted) out.push(line("exempted", r));
+    for (const d of report.deferred) {
+      const outcome = d.resolved.length === 0 ? "passes with resolved values" : d.resolved.map((r) => `${r.enforcementLevel}: ${r.message}`).join("; ");
+      out.push(`  [deferred at preview] ${d.policyName} on ${d.urn?.split("::").pop() ?? "the stack"}: ${outcome}`);
+    }
+  }
+  const total = (pick: (r: StackPolicyReport) => readonly unknown[]) => reports.reduce((n, r) => n + pick(r).length, 0);
+  out.push(
+    "",
+    `Summary: ${stacks.length} stacks, ${stacks.reduce((n, s) => n + cloudResources(s.resolved.resources).length, 0)} resources; ` +
+      `${total((r) => r.mandatory)} mandatory, ${total((r) => r.advisory)} advisory, ${total((r) => r.exempted)} exempted, ` +
+      `${total((r) => r.deferred)} checks a real preview would defer.`,
+    `Architecture diagram: ${path.join(outputDir, "architecture.mmd")}${json ? `; JSON: ${outputDir}/<stack>.json, policy.json` : ""}`,
+    "",
+  );
+  return out.join("\n");
+}
+
+function writeJson(outputDir: string, stacks: readonly SynthesizedStack[], results: readonly { stack: string; pass: string; results: PolicyResult[] }[]): void {
+  for (const stack of stacks) {
+    const document = {
+      stack: stack.stack,
+      outputs: stack.resolved.outputs,
+      resources: stack.resolved.resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent ?? null,
+        dependencies: r.dependencies,
+        propertyDependencies: r.propertyDependencies,
+        inputs: r.inputs,
+        outputs: r.outputs,
+      })),
+    };
+    writeFileSync(path.join(outputDir, `${stack.stack}.json`), `${JSON.stringify(document, null, 2)}\n`);
+  }
+  writeFileSync(path.join(outputDir, "policy.json"), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+function processIo(): PreviewIo {
+  return {
+    write: (text) => process.stdout.write(text),
+    writeError: (text) => process.stderr.write(text),
+    renderer: process.stdout.isTTY ? "default" : "simple",
+    root: REPO_ROOT,
+  };
+}

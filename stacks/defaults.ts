@@ -1,0 +1,31 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { FunctionArgs } from "../components/function";
+import type { StackIdentity } from "./environments";
+import type { EnvironmentSettings } from "./settings";
+
+/** Metric namespace of every function's EMF metrics (Powertools). */
+export const METRICS_NAMESPACE = "orderflow";
+
+/**
+ * What every function of a domain shares: the environment's log retention, log level and reserved concurrency, the
+ * alarm topic, and the Powertools service name (the domain) and namespace.
+ */
+export function functionDefaults(
+  id: StackIdentity,
+  settings: EnvironmentSettings,
+  alarmTopicArn: pulumi.Input<string>,
+): Pick<FunctionArgs, "serviceName" | "logLevel" | "metricsNamespace" | "logRetentionInDays" | "alarmTopicArn" | "reservedConcurrency"> {
+  return {
+    serviceName: id.kind,
+    logLevel: settings.logLevel,
+    metricsNamespace: METRICS_NAMESPACE,
+    logRetentionInDays: settings.logRetentionDays,
+    alarmTopicArn,
+    reservedConcurrency: settings.reservedConcurrency,
+  };
+}
+
+/** What every table of the environment shares: point-in-time recovery and deletion protection from settings. */
+export function tableDefaults(settings: EnvironmentSettings) {
+  return { pointInTimeRecovery: settings.pointInTimeRecovery, deletionProtection: settings.deletionProtection };
+}

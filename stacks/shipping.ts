@@ -1,0 +1,48 @@
+import { EventBus } from "../components/event-bus";
+import { Function } from "../components/function";
+import { Queue } from "../components/queue";
+import { Table } from "../components/table";
+import { EVENTS } from "../handlers/shared/events";
+import { domainContext } from "./context";
+import { functionDefaults, tableDefaults } from "./defaults";
+import type { Exports } from "./program";
+import { reference } from "./reference";
+
+/**
+ * Shipping, choreographed: a rule on OrderConfirmed feeds the shipping queue; create-shipment consumes it in batches,
+ * records one shipment per order (idempotent under duplicate delivery) and publishes OrderShipped.
+ */
+export async function shippingStack(): Promise<Exports<"shipping">> {
+  const { id, settings } = await domainContext();
+  const platform = reference(id.env, "platform");
+  const defaults = functionDefaults(id, settings, platform.alarmTopicArn);
+  const bus = EventBus.fromAttributes("orders", { arn: platform.busArn, busName: platform.busName, alarmTopicArn: platform.alarmTopicArn });
+
+  const shipments = new Table("shipments", { partitionKey: { name: "orderId", type: "S" }, ...tableDefaults(settings) });
+  const idempotency = new Table("shippingIdempotency", {
+    partitionKey: { name: "id", type: "S" },
+    timeToLiveAttribute: "expiration",
+    ...tableDefaults(settings),
+  });
+
+  const createShipment = new Function("createShipment", {
+    handler: "shipping/create-shipment.ts",
+    environment: {
+      SHIPMENTS_TABLE_NAME: shipments.tableName,
+      IDEMPOTENCY_TABLE_NAME: idempotency.tableName,
+      EVENT_BUS_NAME: bus.busName,
+    },
+    ...defaults,
+  });
+  shipments.grantReadWrite(createShipment);
+  idempotency.grantReadWrite(createShipment);
+  bus.grantPutEvents(createShipment);
+
+  const queue = new Queue("shipping", { alarmTopicArn: platform.alarmTopicArn });
+  queue.subscribe(createShipment, { batchSize: 10, maxBatchingWindow: 5 });
+  const rule = bus.subscribeQueue("orderConfirmedToShipping", { source: [EVENTS.OrderConfirmed.source], "detail-type": [EVENTS.OrderConfirmed.detailType] }, queue, {
+    description: "Every confirmed order is shipped.",
+  });
+
+  return { shipmentsTableName: shipments.tableName, shippingQueueUrl: queue.url, shippingRuleArn: rule.arn };
+}
