@@ -126,16 +126,27 @@ describe("components/queue Queue", () => {
       );
     });
 
-    for (const count of [0, -1, 2.5, 1001]) {
-      it(`refuses a maxReceiveCount of ${count}`, async () => {
-        const { message, created } = await rejection({ deadLetter: { maxReceiveCount: count } });
-        assert.equal(
-          message,
-          `Queue "orders": \`deadLetter.maxReceiveCount\` must be a positive integer from 1 to 1000 (receives before a message is dead-lettered), but ${count} was provided.`,
-        );
-        assert.equal(created, 0);
+    describe("refuses a non-positive or out-of-range maxReceiveCount, before creating anything", () => {
+      const counts = [0, -1, 2.5, 1001];
+      const errors = new Map<number, Error>();
+      let created = -1;
+      before(async () => {
+        // One program for every case: each construction fails before registering anything.
+        const run = await mockRun(() => {
+          for (const count of counts) errors.set(count, thrownBy(() => new Queue("orders", { deadLetter: { maxReceiveCount: count } })));
+        });
+        created = run.ofType(QUEUE_COMPONENT).length + run.ofType(QUEUE).length;
       });
-    }
+      for (const count of counts) {
+        it(`${count}`, () => {
+          assert.equal(
+            errors.get(count)!.message,
+            `Queue "orders": \`deadLetter.maxReceiveCount\` must be a positive integer from 1 to 1000 (receives before a message is dead-lettered), but ${count} was provided.`,
+          );
+          assert.equal(created, 0);
+        });
+      }
+    });
 
     it("refuses a dead-letter queue whose FIFO-ness differs from the queue's", async () => {
       let error: Error | undefined;
@@ -340,19 +351,29 @@ describe("components/queue Queue", () => {
       ["six filters", { filters: Array.from({ length: 6 }, (_, i) => ({ body: { n: [i] } })) }, /`filters` can hold at most 5 patterns, but 6 were provided/],
       ["an empty filter", { filters: [{}] }, /`filters\[0\]` is not a valid Lambda filter pattern: \(pattern\) is empty/],
     ];
-    for (const [what, args, message, fifo] of invalid) {
-      it(`refuses ${what}, before creating the mapping`, async () => {
-        let error: Error | undefined;
+    describe("refuses invalid options, before creating the mapping", () => {
+      const errors: Error[] = [];
+      let mappings = -1;
+      before(async () => {
+        // One program for every case: each subscribe() fails before registering anything.
         const run = await mockRun(() => {
-          const queue = new Queue("shipping", { fifo });
-          const worker = testFunction("worker");
-          error = thrownBy(() => queue.subscribe(worker, args));
+          const standard = new Queue("shipping");
+          const fifo = new Queue("payments", { fifo: true });
+          invalid.forEach(([, args, , isFifo], i) => {
+            const worker = testFunction(`worker${i}`);
+            errors.push(thrownBy(() => (isFifo ? fifo : standard).subscribe(worker, args)));
+          });
         });
-        assert.match(error!.message, /^Queue "shipping": /);
-        assert.match(error!.message, message);
-        assert.equal(run.ofType(MAPPING).length, 0);
+        mappings = run.ofType(MAPPING).length;
       });
-    }
+      invalid.forEach(([what, , message, isFifo], i) => {
+        it(what, () => {
+          assert.match(errors[i].message, isFifo ? /^Queue "payments": / : /^Queue "shipping": /);
+          assert.match(errors[i].message, message);
+          assert.equal(mappings, 0);
+        });
+      });
+    });
 
     it("refuses a subscription after the program's setup", async () => {
       let late: Promise<Error> | undefined;
