@@ -1,6 +1,7 @@
 import type { OrderflowPolicy } from "./lib/define";
 import { dataProtectionPolicies } from "./data-protection";
 import { deadLetterPolicies } from "./dead-letters";
+import { ecsPolicies } from "./ecs";
 import { leastPrivilegePolicies } from "./least-privilege";
 import { loggingPolicies } from "./logging";
 import { resourcePolicyPolicies } from "./resource-policies";
@@ -20,4 +21,5 @@ export const orderflowPolicies: readonly OrderflowPolicy[] = [
   ...resourcePolicyPolicies,
   ...loggingPolicies,
   ...dataProtectionPolicies,
+  ...ecsPolicies,
 ];
