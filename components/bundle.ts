@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildSync, formatMessagesSync, type BuildFailure, type Message, type Metafile } from "esbuild";
+import { buildSync, formatMessagesSync, version as esbuildVersion, type BuildFailure, type Message, type Metafile } from "esbuild";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -45,58 +45,89 @@ export class BundleError extends Error {
   }
 }
 
+/** One input file of a bundle, as last seen: a changed size or mtime sends the check to the content hash. */
+type InputStamp = readonly [file: string, size: number, mtimeMs: number, sha256: string];
+
 interface CacheEntry {
-  readonly bundle: Bundle;
-  /** Every file esbuild read, with the sha256 of its content then. */
-  readonly inputs: readonly (readonly [string, string])[];
+  readonly files: Readonly<Record<string, string>>;
+  readonly warnings: readonly string[];
+  readonly inputs: readonly InputStamp[];
 }
 
-// Every Function of a program (and every test) bundles at construction; several share a handler. A cached bundle is
-// reused only while every file it was built from is unchanged, so the cache never hides an edit.
+// Bundles are kept in memory for the process and on disk across processes (a preview runs every stack's program
+// twice; CI and `npm start` run them again). Either is reused only while every file the bundle was built from is
+// unchanged, so a cache never hides an edit; the content decides, so a cached bundle is the same bytes as a new one.
 const cache = new Map<string, CacheEntry>();
+const DISK_CACHE_DIR = path.resolve(__dirname, "..", ".orderflow", "cache", "bundles");
+// Part of every cache key: a new esbuild or new build options must not reuse old bundles.
+const BUILD_KEY = `esbuild-${esbuildVersion}-cjs-node22-minify-linkedmap-v1`;
 
 /**
- * Bundles a handler with esbuild, synchronously (components are built in the program's synchronous wiring):
- * minified and tree-shaken CommonJS for Node 22, every dependency including the AWS SDK v3 bundled (the lockfile
- * pins the SDK, not the runtime), with a linked source map for `NODE_OPTIONS=--enable-source-maps`.
- *
- * CommonJS rather than ESM: bundled CommonJS dependencies `require()` Node built-ins, which an ESM bundle can only do
- * through a `createRequire` banner; CommonJS needs no shim and Lambda loads it as `index.handler`.
- *
- * The output is byte-for-byte deterministic: esbuild's output depends only on its inputs, and every path it writes
- * (the source map's `sources`) is relative to the handlers root, so CI and laptops produce the same hash.
+ * Bundles a handler (a path under the handlers root, e.g. "orders/place-order.ts") into `index.js` and its source
+ * map: minified, tree-shaken CommonJS for Node 22 with every dependency, the AWS SDK included, bundled in.
  */
 export function bundleHandler(options: BundleOptions): Bundle {
   const handlersRoot = path.resolve(options.handlersRoot ?? DEFAULT_HANDLERS_ROOT);
   const entry = resolveEntry(options.handler, handlersRoot);
-  const key = `${handlersRoot}\0${entry}`;
-  const cached = cache.get(key);
-  if (cached && cached.inputs.every(([file, digest]) => sha256OfFile(file) === digest)) {
-    return cached.bundle;
+  const key = createHash("sha256").update(`${BUILD_KEY}\0${handlersRoot}\0${entry}`).digest("hex");
+  let cached = cache.get(key) ?? readDiskCache(key);
+  if (!cached || !cached.inputs.every(isUnchanged)) {
+    const { files, metafile, warnings } = build(options.handler, entry, handlersRoot);
+    cached = { files, warnings, inputs: inputStamps(metafile, handlersRoot) };
+    writeDiskCache(key, cached);
   }
-
-  const { files, metafile, warnings } = build(options.handler, entry, handlersRoot);
-  const bundle: Bundle = {
+  cache.set(key, cached);
+  const files = cached.files;
+  return {
     handler: options.handler,
     handlersRoot,
     files,
     hash: hashFiles(files),
-    warnings,
+    warnings: cached.warnings,
     archive: () =>
       new pulumi.asset.AssetArchive(
         Object.fromEntries(Object.entries(files).map(([name, text]) => [name, new pulumi.asset.StringAsset(text)])),
       ),
   };
-  cache.set(key, { bundle, inputs: inputDigests(metafile, handlersRoot) });
-  return bundle;
 }
 
-/** Forgets every cached bundle, so the next build of each handler runs esbuild again (long-lived processes, tests). */
+/** Forgets every cached bundle, in memory and on disk: the next bundle of each handler is built from scratch. */
 export function clearBundleCache(): void {
   cache.clear();
+  fs.rmSync(DISK_CACHE_DIR, { recursive: true, force: true });
 }
 
-/** sha256 over the files' names and contents, in name order. */
+function readDiskCache(key: string): CacheEntry | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(DISK_CACHE_DIR, `${key}.json`), "utf8")) as CacheEntry;
+  } catch {
+    return undefined;
+  }
+}
+
+// Written to a temporary file and renamed, so a concurrent reader sees the old entry or the new one, never half.
+function writeDiskCache(key: string, entry: CacheEntry): void {
+  try {
+    fs.mkdirSync(DISK_CACHE_DIR, { recursive: true });
+    const file = path.join(DISK_CACHE_DIR, `${key}.json`);
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(entry));
+    fs.renameSync(temporary, file);
+  } catch {
+    // A cache that cannot be written only costs time.
+  }
+}
+
+function isUnchanged([file, size, mtimeMs, sha256]: InputStamp): boolean {
+  try {
+    const stat = fs.statSync(file);
+    if (stat.size === size && stat.mtimeMs === mtimeMs) return true;
+    return stat.size === size && sha256OfFile(file) === sha256;
+  } catch {
+    return false;
+  }
+}
+
 export function hashFiles(files: Readonly<Record<string, string>>): string {
   const hash = createHash("sha256");
   for (const name of Object.keys(files).sort()) {
@@ -167,13 +198,15 @@ function format(messages: Message[], kind: "error" | "warning"): string[] {
   return messages.length === 0 ? [] : formatMessagesSync(messages, { kind, color: false }).map((m) => m.trimEnd());
 }
 
-function inputDigests(metafile: Metafile, handlersRoot: string): [string, string][] {
+function inputStamps(metafile: Metafile, handlersRoot: string): InputStamp[] {
   return Object.keys(metafile.inputs)
     .map((input) => path.resolve(handlersRoot, input))
-    .flatMap((file): [string, string][] => {
+    .flatMap((file): InputStamp[] => {
       // Inputs esbuild made up (a disabled module, say) have no file to watch.
       const digest = sha256OfFile(file);
-      return digest === undefined ? [] : [[file, digest]];
+      if (digest === undefined) return [];
+      const stat = fs.statSync(file);
+      return [[file, stat.size, stat.mtimeMs, digest]];
     });
 }
 
