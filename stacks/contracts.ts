@@ -40,6 +40,8 @@ export const contracts = {
     shipmentsTableName: name,
     shippingQueueUrl: url,
     shippingRuleArn: arn,
+    labelsQueueUrl: url,
+    labelWorkerServiceName: name,
   }),
   notifications: z.strictObject({
     notificationsTopicArn: arn,

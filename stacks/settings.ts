@@ -34,6 +34,11 @@ export const environmentSettingsSchema = z.strictObject({
   archiveRetentionDays: z.number().int().min(1).max(3650).default(30),
   /** Log level of every function (Powertools). */
   logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+  /** How many label-worker tasks (Fargate) run: at least `min`, scaled out with the labels queue's backlog up to `max`. */
+  labelWorkerTasks: z
+    .strictObject({ min: z.number().int().min(1).max(100), max: z.number().int().min(1).max(100) })
+    .refine((t) => t.min <= t.max, { message: "`min` must not exceed `max`" })
+    .default({ min: 1, max: 2 }),
   /** API Gateway stage throttling: steady requests per second and burst. */
   apiThrottle: z
     .strictObject({ rateLimit: z.number().positive().max(10000), burstLimit: z.number().int().min(1).max(5000) })

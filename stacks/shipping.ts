@@ -1,4 +1,5 @@
 import { EventBus } from "../components/event-bus";
+import { ContainerWorker } from "../components/container-worker";
 import { Function } from "../components/function";
 import { Queue } from "../components/queue";
 import { Table } from "../components/table";
@@ -10,7 +11,9 @@ import { reference } from "./reference";
 
 /**
  * Shipping, choreographed: a rule on OrderConfirmed feeds the shipping queue; create-shipment consumes it in batches,
- * records one shipment per order (idempotent under duplicate delivery) and publishes OrderShipped.
+ * records one shipment per order (idempotent under duplicate delivery), queues its label job and publishes
+ * OrderShipped. The label worker, the talk's second compute model, is a long-running Fargate service that drains the
+ * labels queue, scaled on its backlog.
  */
 export async function shippingStack(): Promise<Exports<"shipping">> {
   const { id, settings } = await domainContext();
@@ -25,18 +28,32 @@ export async function shippingStack(): Promise<Exports<"shipping">> {
     ...tableDefaults(settings),
   });
 
+  const labels = new Queue("labels", { alarmTopicArn: platform.alarmTopicArn });
   const createShipment = new Function("createShipment", {
     handler: "shipping/create-shipment.ts",
     environment: {
       SHIPMENTS_TABLE_NAME: shipments.tableName,
       IDEMPOTENCY_TABLE_NAME: idempotency.tableName,
       EVENT_BUS_NAME: bus.busName,
+      LABELS_QUEUE_URL: labels.url,
     },
     ...defaults,
   });
   shipments.grantReadWrite(createShipment);
   idempotency.grantReadWrite(createShipment);
   bus.grantPutEvents(createShipment);
+  labels.grantSend(createShipment);
+
+  const labelWorker = new ContainerWorker("labelWorker", {
+    queue: labels,
+    table: shipments,
+    // dev runs in the account's default VPC (public IPs, no NAT); staging and prod in private subnets.
+    vpc: id.env === "dev" ? "default" : "private",
+    minTasks: settings.labelWorkerTasks.min,
+    maxTasks: settings.labelWorkerTasks.max,
+    logRetentionInDays: settings.logRetentionDays,
+    alarmTopicArn: platform.alarmTopicArn,
+  });
 
   const queue = new Queue("shipping", { alarmTopicArn: platform.alarmTopicArn });
   queue.subscribe(createShipment, { batchSize: 10, maxBatchingWindow: 5 });
@@ -44,5 +61,11 @@ export async function shippingStack(): Promise<Exports<"shipping">> {
     description: "Every confirmed order is shipped.",
   });
 
-  return { shipmentsTableName: shipments.tableName, shippingQueueUrl: queue.url, shippingRuleArn: rule.arn };
+  return {
+    shipmentsTableName: shipments.tableName,
+    shippingQueueUrl: queue.url,
+    shippingRuleArn: rule.arn,
+    labelsQueueUrl: labels.url,
+    labelWorkerServiceName: labelWorker.serviceName,
+  };
 }

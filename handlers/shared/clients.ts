@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { tracer } from "./powertools";
 
@@ -19,4 +20,9 @@ export function documentClient(client: DynamoDBClient = dynamoDbClient()): Dynam
 /** An EventBridge client, traced. */
 export function eventBridgeClient(): EventBridgeClient {
   return tracer.captureAWSv3Client(new EventBridgeClient({}));
+}
+
+/** An SQS client, traced. */
+export function sqsClient(): SQSClient {
+  return tracer.captureAWSv3Client(new SQSClient({}));
 }

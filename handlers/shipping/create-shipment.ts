@@ -1,26 +1,29 @@
 import { makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { createHash } from "node:crypto";
-import { documentClient, dynamoDbClient, eventBridgeClient } from "../shared/clients";
+import { documentClient, dynamoDbClient, eventBridgeClient, sqsClient } from "../shared/clients";
 import { nonEmpty, readEnvironment } from "../shared/environment";
 import { EVENTS, type OrderConfirmed, type OrderShipped } from "../shared/events";
 import { eventConsumer } from "../shared/event-consumer";
 import { idempotencyConfig, idempotencyStore } from "../shared/idempotency";
+import type { LabelJob } from "../shared/label-job";
 import { count, logger, METRIC_NAMES } from "../shared/powertools";
 import { SHIPMENTS_TABLE_KEY, type ShipmentItem } from "./shipments-table";
 
 // SQS consumer of OrderConfirmed (a bus rule delivers the events to the shipping queue): creates the order's one
-// shipment and publishes OrderShipped. Duplicates are stopped twice over: Powertools idempotency on the order id
+// shipment, sends its label job to the labels queue (the Fargate label worker prints it) and publishes OrderShipped. Duplicates are stopped twice over: Powertools idempotency on the order id
 // skips a completed order without publishing again, and the conditional put keeps one shipment even when a
 // previous attempt stored it but failed before publishing (that retry then publishes the stored shipment).
-// Environment: SHIPMENTS_TABLE_NAME, EVENT_BUS_NAME, IDEMPOTENCY_TABLE_NAME.
+// Environment: SHIPMENTS_TABLE_NAME, EVENT_BUS_NAME, IDEMPOTENCY_TABLE_NAME, LABELS_QUEUE_URL.
 
-const env = readEnvironment({ SHIPMENTS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty, IDEMPOTENCY_TABLE_NAME: nonEmpty });
+const env = readEnvironment({ SHIPMENTS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty, IDEMPOTENCY_TABLE_NAME: nonEmpty, LABELS_QUEUE_URL: nonEmpty });
 const dynamo = dynamoDbClient();
 const db = documentClient(dynamo);
 const bus = eventBridgeClient();
+const sqs = sqsClient();
 const config = idempotencyConfig("orderId");
 
 /** The carrier every simulated shipment goes with. */
@@ -29,6 +32,9 @@ export const CARRIER = "orderflow-post";
 const ship = makeIdempotent(
   async (order: OrderConfirmed): Promise<{ shipmentId: string; created: boolean }> => {
     const { shipment, created } = await storeShipment(order);
+    // Before OrderShipped: a failure here retries the record, and the worker prints one label per shipment however
+    // often the job arrives.
+    await sendLabelJob(shipment);
     await publishShipped(order, shipment);
     if (created) count(METRIC_NAMES.shipmentsCreated);
     logger.info(created ? "shipment created" : "shipment existed; published again", { shipmentId: shipment.shipmentId });
@@ -63,6 +69,17 @@ async function storeShipment(order: OrderConfirmed): Promise<{ shipment: Shipmen
   }
   const { Item } = await db.send(new GetCommand({ TableName: env.SHIPMENTS_TABLE_NAME, Key: { [SHIPMENTS_TABLE_KEY]: order.orderId }, ConsistentRead: true }));
   return { shipment: Item as ShipmentItem, created: false };
+}
+
+async function sendLabelJob(shipment: ShipmentItem): Promise<void> {
+  const job: LabelJob = {
+    orderId: shipment.orderId,
+    shipmentId: shipment.shipmentId,
+    carrier: shipment.carrier,
+    trackingNumber: shipment.trackingNumber,
+    ...(shipment.correlationId ? { correlationId: shipment.correlationId } : {}),
+  };
+  await sqs.send(new SendMessageCommand({ QueueUrl: env.LABELS_QUEUE_URL, MessageBody: JSON.stringify(job) }));
 }
 
 async function publishShipped(order: OrderConfirmed, shipment: ShipmentItem): Promise<void> {

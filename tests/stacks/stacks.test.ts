@@ -101,6 +101,26 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.equal(mapping.inputs.eventSourceArn, target.inputs.arn);
   });
 
+  it("shipping: create-shipment queues label jobs for the Fargate label worker, in the default VPC only in dev", async () => {
+    const dev = await stackOf("dev", "shipping");
+    const labels = one(dev, "aws:sqs/queue:Queue", "labelsQueue");
+    const createShipment = one(dev, "aws:lambda/function:Function", "createShipmentFunction");
+    const env = (createShipment.inputs.environment as { variables: Record<string, string> }).variables;
+    assert.equal(env.LABELS_QUEUE_URL, labels.outputs.url);
+    const role = one(dev, "aws:iam/role:Role", "createShipmentRole").outputs.name;
+    const sends = ofType(dev, "aws:iam/rolePolicy:RolePolicy")
+      .filter((p) => p.inputs.role === role)
+      .flatMap((p) => JSON.parse(String(p.inputs.policy)).Statement)
+      .filter((st: { Action: string[] }) => st.Action.includes("sqs:SendMessage"));
+    const dlq = one(dev, "aws:sqs/queue:Queue", "createShipmentDlqQueue").outputs.arn;
+    assert.deepEqual(sends.map((st: { Resource: string[] }) => st.Resource).sort(), [[dlq], [labels.outputs.arn]].sort(), "its own DLQ and the labels queue, nothing else");
+    assert.equal(ofType(dev, "awsx:ec2:DefaultVpc").length, 1);
+    const prod = await stackOf("prod", "shipping");
+    assert.equal(ofType(prod, "awsx:ec2:Vpc").length, 1);
+    const target = one(prod, "aws:appautoscaling/target:Target");
+    assert.deepEqual([target.inputs.minCapacity, target.inputs.maxCapacity], [2, 10]);
+  });
+
   it("notifications: the rule sends every outcome to the topic; email gets every event, SMS only OrderShipped", async () => {
     const notifications = await stackOf("dev", "notifications");
     const pattern = JSON.parse(String(one(notifications, "aws:cloudwatch/eventRule:EventRule").inputs.eventPattern));

@@ -1,6 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSBatchResponse } from "aws-lambda";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
 import { EVENTS } from "../../../handlers/shared/events";
@@ -12,6 +13,7 @@ const confirmed = (orderId: string) =>
     orderId, customerId: "cust-1", contact: { email: "a@b.co" }, items: [{ sku: "A", quantity: 1, unitPrice: 5 }], currency: "EUR", total: 5,
   });
 type Consumer = (event: unknown, context: unknown) => Promise<SQSBatchResponse>;
+const LABELS_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/labels";
 
 describe("handlers/shipping/create-shipment against dynalite", () => {
   useHandlerEnvironment();
@@ -23,17 +25,27 @@ describe("handlers/shipping/create-shipment against dynalite", () => {
   before(() => {
     bus = busMock();
   });
+  const sqsMock = () => mockClient(SQSClient);
+  let sqs: ReturnType<typeof sqsMock>;
+  before(() => {
+    sqs = sqsMock();
+  });
   let handler: Consumer;
   before(() => {
     handler = loadHandler<{ handler: Consumer }>("shipping/create-shipment.ts", {
-      SHIPMENTS_TABLE_NAME: "shipments", EVENT_BUS_NAME: "orders", IDEMPOTENCY_TABLE_NAME: "idempotency",
+      SHIPMENTS_TABLE_NAME: "shipments", EVENT_BUS_NAME: "orders", IDEMPOTENCY_TABLE_NAME: "idempotency", LABELS_QUEUE_URL: LABELS_QUEUE_URL,
     }).handler;
   });
   beforeEach(() => {
     bus.reset();
     bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e" }] });
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: "m" });
   });
-  after(() => bus.restore());
+  after(() => {
+    bus.restore();
+    sqs.restore();
+  });
   const run = (event: unknown) => captureOutput(() => handler(event, lambdaContext("create-shipment")));
   const shipments = async (orderId: string) =>
     ((await dynamo.current.db.send(new ScanCommand({ TableName: "shipments" }))).Items ?? []).filter((i) => i.orderId === orderId);
@@ -48,6 +60,7 @@ describe("handlers/shipping/create-shipment against dynalite", () => {
     assert.deepEqual(second.result, { batchItemFailures: [] });
     assert.equal((await shipments(orderId)).length, 1);
     assert.equal(bus.commandCalls(PutEventsCommand).length, 1);
+    assert.equal(sqs.commandCalls(SendMessageCommand).length, 1, "one label job per shipment");
     assert.deepEqual([...metricValues(first.lines, "ShipmentsCreated"), ...metricValues(second.lines, "ShipmentsCreated")], [1]);
     const idempotency = (await dynamo.current.db.send(new ScanCommand({ TableName: "idempotency" }))).Items ?? [];
     assert.ok(idempotency.some((r) => r.status === "COMPLETED" && typeof r.expiration === "number"), JSON.stringify(idempotency));

@@ -2,9 +2,11 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSBatchResponse } from "aws-lambda";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
 import { EVENTS, orderShipped } from "../../../handlers/shared/events";
+import { labelJob } from "../../../handlers/shared/label-job";
 import { useHandlerEnvironment, busEvent, captureOutput, lambdaContext, loadHandler, metricValues, sqsEvent } from "../../helpers/handlers";
 
 const ORDER_ID = "0b1c2d3e-4f50-4617-8899-aabbccddeeff";
@@ -14,6 +16,7 @@ const confirmed = {
 };
 const confirmedEvent = busEvent(EVENTS.OrderConfirmed.detailType, EVENTS.OrderConfirmed.source, confirmed);
 type Consumer = (event: unknown, context: unknown) => Promise<SQSBatchResponse>;
+const LABELS_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/labels";
 
 describe("handlers/shipping/create-shipment (unit)", () => {
   useHandlerEnvironment();
@@ -28,10 +31,15 @@ describe("handlers/shipping/create-shipment (unit)", () => {
   before(() => {
     bus = busMock();
   });
+  const sqsMock = () => mockClient(SQSClient);
+  let sqs: ReturnType<typeof sqsMock>;
+  before(() => {
+    sqs = sqsMock();
+  });
   let handler: Consumer;
   before(() => {
     handler = loadHandler<{ handler: Consumer }>("shipping/create-shipment.ts", {
-      SHIPMENTS_TABLE_NAME: "shipments", EVENT_BUS_NAME: "orders", IDEMPOTENCY_TABLE_NAME: "idempotency",
+      SHIPMENTS_TABLE_NAME: "shipments", EVENT_BUS_NAME: "orders", IDEMPOTENCY_TABLE_NAME: "idempotency", LABELS_QUEUE_URL: LABELS_QUEUE_URL,
       // Idempotency has its own tests against dynalite; here each branch runs every time.
       POWERTOOLS_IDEMPOTENCY_DISABLED: "true",
     }).handler;
@@ -40,10 +48,13 @@ describe("handlers/shipping/create-shipment (unit)", () => {
     ddb.reset();
     bus.reset();
     bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e1" }] });
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: "m1" });
   });
   after(() => {
     ddb.restore();
     bus.restore();
+    sqs.restore();
   });
   const run = (event: unknown) => captureOutput(() => handler(event, lambdaContext()));
 
@@ -65,6 +76,22 @@ describe("handlers/shipping/create-shipment (unit)", () => {
     assert.equal(detail.correlationId, "corr-1");
     assert.deepEqual(metricValues(lines, "ShipmentsCreated"), [1]);
     assert.ok(lines.some((l) => l.message === "shipment created" && l.correlation_id === "corr-1"), "logs carry the order's correlation id");
+    const send = sqs.commandCalls(SendMessageCommand)[0].args[0].input;
+    assert.equal(send.QueueUrl, LABELS_QUEUE_URL);
+    const job = JSON.parse(send.MessageBody ?? "");
+    assert.ok(labelJob.safeParse(job).success, send.MessageBody);
+    assert.deepEqual(
+      { orderId: job.orderId, shipmentId: job.shipmentId, trackingNumber: job.trackingNumber },
+      { orderId: ORDER_ID, shipmentId: put.Item?.shipmentId, trackingNumber: put.Item?.trackingNumber },
+    );
+  });
+
+  it("fails the record, before announcing the shipment, when the label job cannot be sent", async () => {
+    ddb.on(PutCommand).resolves({});
+    sqs.on(SendMessageCommand).rejects(new Error("queue unavailable"));
+    const { result } = await run(sqsEvent([confirmedEvent]));
+    assert.equal(result.batchItemFailures.length, 1);
+    assert.equal(bus.commandCalls(PutEventsCommand).length, 0, "no OrderShipped for a shipment whose label was not queued");
   });
 
   it("publishes the stored shipment, without counting a new one, when the order already has one", async () => {
