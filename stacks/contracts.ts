@@ -61,7 +61,7 @@ export type StackOutputs<K extends StackKind> = z.infer<(typeof contracts)[K]>;
 /** For each consumer, the outputs it reads from each producer. The dependency graph is derived from this alone. */
 export const requires = {
   platform: {},
-  orders: { platform: ["busArn", "alarmTopicArn", "settings"] },
+  orders: { platform: ["busArn", "busName", "alarmTopicArn", "settings"] },
   inventory: { platform: ["alarmTopicArn", "settings"] },
   payments: { platform: ["alarmTopicArn", "settings"] },
   shipping: { platform: ["busArn", "busName", "alarmTopicArn", "settings"] },

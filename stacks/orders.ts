@@ -1,8 +1,10 @@
 import * as z from "zod/mini";
+import { EventBus } from "../components/event-bus";
 import { Function } from "../components/function";
 import { RestApi } from "../components/rest-api";
 import { Table } from "../components/table";
 import { placeOrderRequest } from "../handlers/orders/place-order-request";
+import { EVENTS } from "../handlers/shared/events";
 import { domainContext } from "./context";
 import { functionDefaults, tableDefaults } from "./defaults";
 import type { Exports } from "./program";
@@ -33,6 +35,22 @@ export async function ordersStack(): Promise<Exports<"orders">> {
   orders.grantReadWrite(confirmOrder);
   const cancelOrder = new Function("cancelOrder", { handler: "orders/cancel-order.ts", environment: tableEnv, ...defaults });
   orders.grantReadWrite(cancelOrder);
+  // The saga cancels an order itself only when it undoes a confirmation; an order that failed earlier (no stock, a
+  // declined payment) is cancelled here, by choreography, when the saga announces OrderCancelled.
+  const bus = EventBus.fromAttributes("orders", { arn: platform.busArn, busName: platform.busName, alarmTopicArn: platform.alarmTopicArn });
+  bus.subscribeFunction(
+    "orderCancelledToCancelOrder",
+    { source: [EVENTS.OrderCancelled.source], "detail-type": [EVENTS.OrderCancelled.detailType] },
+    cancelOrder,
+    {
+      description: "Marks the order CANCELLED when checkout gives up on it.",
+      // cancel-order takes the saga task's shape: the order id, and the error whose name is the reason.
+      inputTransformer: {
+        inputPaths: { orderId: "$.detail.orderId", reason: "$.detail.reason" },
+        inputTemplate: '{"orderId": <orderId>, "error": {"Error": <reason>}}',
+      },
+    },
+  );
   // Pure transformation of the pipe's batch: no table access, no environment.
   const orderPlacedFromStream = new Function("orderPlacedFromStream", { handler: "orders/order-placed-from-stream.ts", ...defaults });
 

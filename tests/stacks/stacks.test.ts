@@ -6,7 +6,7 @@ import { contracts, requires } from "../../stacks/contracts";
 import { ENVIRONMENTS, type Environment, type StackKind } from "../../stacks/environments";
 import { runStack } from "../../stacks/program";
 import { reference } from "../../stacks/reference";
-import { EVENTS } from "../../handlers/shared/events";
+import { cancelOrderInput, EVENTS } from "../../handlers/shared/events";
 import { matchesPattern } from "../helpers/event-pattern-match";
 
 const synthesized = new Map<Environment, Promise<SynthesizedStack[]>>();
@@ -137,6 +137,22 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.ok(matchesPattern(smsFilter, event("OrderShipped")));
     assert.ok(!matchesPattern(smsFilter, event("OrderConfirmed")));
     assert.equal(email.inputs.rawMessageDelivery, true);
+  });
+
+  it("orders: an OrderCancelled event cancels the order, in the shape cancel-order takes", async () => {
+    const orders = await stackOf("dev", "orders");
+    const rule = one(orders, "aws:cloudwatch/eventRule:EventRule");
+    const pattern = JSON.parse(String(rule.inputs.eventPattern));
+    assert.ok(matchesPattern(pattern, event("OrderCancelled")));
+    assert.ok(!matchesPattern(pattern, event("OrderConfirmed")));
+    const target = one(orders, "aws:cloudwatch/eventTarget:EventTarget");
+    assert.equal(target.inputs.arn, one(orders, "aws:lambda/function:Function", "cancelOrderFunction").outputs.arn);
+    const transformer = target.inputs.inputTransformer as { inputPaths: Record<string, string>; inputTemplate: string };
+    // What EventBridge would hand the function for an OrderCancelled event.
+    const detail = { orderId: "6f1c2b7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f", reason: "OutOfStock" };
+    const rendered = transformer.inputTemplate.replace(/<(\w+)>/g, (_m, key: string) => JSON.stringify(detail[transformer.inputPaths[key].replace("$.detail.", "") as keyof typeof detail]));
+    assert.ok(cancelOrderInput.safeParse(JSON.parse(rendered)).success, rendered);
+    assert.deepEqual(JSON.parse(rendered), { orderId: detail.orderId, error: { Error: "OutOfStock" } });
   });
 
   it("orders: the API serves POST /orders and GET /orders/{id}, traced, validated and throttled per environment", async () => {
