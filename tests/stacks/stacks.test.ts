@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { evaluatePolicies, type PackConfig } from "../../policies/evaluate";
 import * as pulumi from "@pulumi/pulumi";
 import { synthesizeEnvironment, type SynthesizedStack } from "../../ops/offline/synthesize";
 import { runProgram, type RecordedResource } from "../../ops/engine/run-program";
@@ -42,6 +45,19 @@ describe("stacks: every stack of every environment under mocks", function () {
       for (const s of stacks) {
         const parsed = contracts[s.kind].safeParse(s.resolved.outputs);
         assert.ok(parsed.success, `${s.stack} outputs break its contract: ${parsed.success ? "" : parsed.error.message}`);
+      }
+    });
+  }
+
+  for (const env of ENVIRONMENTS) {
+    it(`${env}: no stack violates a mandatory policy, as a first preview sees it or with every value resolved`, async () => {
+      const configFile = path.join(__dirname, "..", "..", "policies", "config", `${env}.json`);
+      const config = existsSync(configFile) ? (JSON.parse(readFileSync(configFile, "utf8")) as PackConfig) : {};
+      for (const s of await environment(env)) {
+        for (const run of [s.preview, s.resolved]) {
+          const mandatory = (await evaluatePolicies(run.resources, config)).filter((v) => v.enforcementLevel === "mandatory");
+          assert.deepEqual(mandatory.map((v) => `${v.policyName}: ${v.message}`), [], `${s.stack}`);
+        }
       }
     });
   }
