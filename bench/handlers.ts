@@ -50,6 +50,7 @@ const HANDLER_ENVIRONMENT: Record<string, string> = {
   SHIPMENTS_TABLE_NAME: "shipments",
   EVENT_BUS_NAME: "orders",
   IDEMPOTENCY_TABLE_NAME: "idempotency",
+  LABELS_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/labels",
 };
 
 // Runs in the child: only the require is timed, not node's own start.

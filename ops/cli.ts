@@ -110,21 +110,10 @@ function parsePositiveInteger(value: string): number {
 
 /**
  * The offline preview lives in ops/offline/preview.ts and is loaded only for `--offline`, so real operations never
- * pay for the in-process engine. The path is a variable to keep this file compiling while that module is written.
+ * pay for the in-process engine.
  */
 async function loadOfflinePreview(): Promise<RunOfflinePreview> {
-  const modulePath = "./offline/preview";
-  let loaded: { runOfflinePreview?: RunOfflinePreview };
-  try {
-    loaded = (await import(modulePath)) as typeof loaded;
-  } catch (error) {
-    if ((error as { code?: string }).code !== "MODULE_NOT_FOUND" || !String(error).includes(modulePath)) throw error;
-    throw new OperationError(`The offline preview (ops/offline/preview.ts) is not in this checkout, so \`--offline\` cannot run.`);
-  }
-  if (typeof loaded.runOfflinePreview !== "function") {
-    throw new OperationError(`${modulePath} does not export runOfflinePreview(options); the offline preview is not available in this checkout.`);
-  }
-  return loaded.runOfflinePreview;
+  return (await import("./offline/preview")).runOfflinePreview;
 }
 
 if (require.main === module) {

@@ -123,5 +123,6 @@ function newResource(
   const fake = fakeResource(args.type, args.name, args.inputs, cloud);
   // A first preview knows only the inputs: what AWS computes stays unknown until the resource exists.
   const state = preview ? { ...args.inputs } : { ...args.inputs, ...fake.computed };
-  return { id: preview ? undefined : (args.id ?? fake.id), state };
+  // An import id arrives as "" when there is none.
+  return { id: preview ? undefined : args.id || fake.id, state };
 }

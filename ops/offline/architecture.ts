@@ -9,7 +9,7 @@ export interface StackResources {
 interface Node {
   readonly id: string;
   readonly label: string;
-  readonly shape: "function" | "queue" | "topic" | "bus" | "rule" | "pipe" | "saga" | "table" | "api" | "step";
+  readonly shape: "function" | "service" | "queue" | "topic" | "bus" | "rule" | "pipe" | "saga" | "table" | "api" | "step";
   readonly stack: string;
 }
 
@@ -21,6 +21,7 @@ interface Edge {
 
 const SHAPES: Record<Node["shape"], (label: string) => string> = {
   function: (l) => `(["λ ${l}"])`,
+  service: (l) => `[["container ${l}"]]`,
   queue: (l) => `[["${l}"]]`,
   topic: (l) => `>"${l}"]`,
   bus: (l) => `(("${l}"))`,
@@ -54,6 +55,7 @@ export function architectureDiagram(stacks: readonly StackResources[]): string {
   };
   const SHAPE_OF: Record<string, Node["shape"]> = {
     "aws:lambda/function:Function": "function",
+    "awsx:ecs:FargateService": "service",
     "aws:sqs/queue:Queue": "queue",
     "aws:sns/topic:Topic": "topic",
     "aws:cloudwatch/eventBus:EventBus": "bus",
@@ -67,7 +69,7 @@ export function architectureDiagram(stacks: readonly StackResources[]): string {
   for (const { stack, r } of all) {
     const shape = SHAPE_OF[r.type];
     if (!shape || isAlarmOrDeadLetter(r)) continue;
-    add(r, stack, shape, componentName(r, all.map((a) => a.r)));
+    add(r, stack, shape, shape === "rule" ? ruleName(r) : componentName(r, all.map((a) => a.r)));
     if (shape === "table" && typeof r.outputs.streamArn === "string") byArn.set(r.outputs.streamArn, nodeId(stack, r.name));
   }
   const resolve = (value: unknown): string | undefined => {
@@ -115,6 +117,14 @@ export function architectureDiagram(stacks: readonly StackResources[]): string {
       case "aws:iam/rolePolicy:RolePolicy":
         producerEdges(stack, r);
         break;
+      case "awsx:ecs:FargateService":
+        for (const container of Object.values(((r.inputs.taskDefinitionArgs as { containers?: Record<string, { environment?: { value?: string }[] }> })?.containers) ?? {})) {
+          for (const variable of container.environment ?? []) {
+            const source = resolve(variable.value);
+            if (source && nodes.get(source)?.shape === "queue") link(source, nodeId(stack, r.name));
+          }
+        }
+        break;
     }
   }
 
@@ -141,7 +151,8 @@ export function architectureDiagram(stacks: readonly StackResources[]): string {
     }
   }
 
-  // A role allowed events:PutEvents on a bus makes its owner a producer: the function whose role it is.
+  // A role allowed events:PutEvents on a bus, or sqs:SendMessage on a work queue, makes its owner a producer: the
+  // function whose role it is. (Dead-letter queues are not nodes, so a function's own DLQ draws no edge.)
   function producerEdges(stack: string, r: RecordedResource) {
     let doc: { Statement?: { Action?: string | string[]; Resource?: string | string[] }[] };
     try {
@@ -151,10 +162,11 @@ export function architectureDiagram(stacks: readonly StackResources[]): string {
     }
     for (const statement of doc.Statement ?? []) {
       const actions = ([] as string[]).concat(statement.Action ?? []);
-      if (!actions.includes("events:PutEvents")) continue;
+      const verb = actions.includes("events:PutEvents") ? "PutEvents" : actions.includes("sqs:SendMessage") ? "SendMessage" : undefined;
+      if (!verb) continue;
       const fn = all.find((a) => a.stack === stack && a.r.type === "aws:lambda/function:Function" && a.r.inputs.role === roleArnOf(String(r.inputs.role)));
       if (!fn) continue;
-      for (const resource of ([] as string[]).concat(statement.Resource ?? [])) link(nodeId(stack, fn.r.name), resolve(resource), "PutEvents");
+      for (const resource of ([] as string[]).concat(statement.Resource ?? [])) link(nodeId(stack, fn.r.name), resolve(resource), verb);
     }
   }
 
@@ -200,6 +212,11 @@ function sanitize(s: string): string {
 function componentName(r: RecordedResource, all: readonly RecordedResource[]): string {
   const parent = all.find((p) => p.urn === r.parent);
   return parent && !parent.type.startsWith("pulumi:") && r.name.startsWith(parent.name) ? parent.name : r.name;
+}
+
+// Rules are named `<bus>-<rule>Rule` by the EventBus component: the rule's own name is the middle part.
+function ruleName(r: RecordedResource): string {
+  return r.name.replace(/^[^-]+-/, "").replace(/Rule$/, "");
 }
 
 function isAlarmOrDeadLetter(r: RecordedResource): boolean {

@@ -41,34 +41,54 @@ export async function runOfflinePreview(options: OfflinePreviewOptions, io: Prev
   return (await offlinePreview(options, io)).exitCode;
 }
 
-export async function offlinePreview(options: OfflinePreviewOptions, io: PreviewIo = processIo()): Promise<OfflinePreviewResult> {
+/**
+ * The preview itself, with everything it found. `program` replaces the stacks' own program (tests inject failures).
+ */
+export async function offlinePreview(
+  options: OfflinePreviewOptions,
+  io: PreviewIo = processIo(),
+  program?: () => unknown,
+): Promise<OfflinePreviewResult> {
   const outputDir = path.join(io.root, ".orderflow", options.env);
   const kinds = options.stack ? withUpstreams(options.stack) : deploymentOrder();
-  const synthesizer = new EnvironmentSynthesizer(options.env, { root: io.root });
+  const synthesizer = new EnvironmentSynthesizer(options.env, { root: io.root, ...(program ? { program } : {}) });
   const stacks: SynthesizedStack[] = [];
   const reports: StackPolicyReport[] = [];
-  const results: { stack: string; pass: "preview" | "resolved"; results: PolicyResult[] }[] = [];
+  const results: { stack: string; pass: "preview" | "resolved"; results: PolicyResult[] }[][] = [];
   // The pack starts while the platform stack is synthesized: it takes a moment, and it does not depend on the stacks.
   const session = startPack(options.env, io.root);
   session.catch(() => undefined);
 
+  // Stacks are synthesized one after another (each reads the outputs of those before it), but a stack's policy
+  // passes run in the pack's own process while the next stack is synthesized here: two cores, both busy.
+  let previous: Promise<unknown> = Promise.resolve();
+  const synthesized = kinds.map((kind) => {
+    const next = previous.then(() => synthesizer.stack(kind));
+    previous = next;
+    next.catch(() => undefined);
+    return next;
+  });
   const tasks = new Listr(
-    kinds.map((kind) => ({
+    kinds.map((kind, index) => ({
       title: `${stackName(options.env, kind)}: synthesize`,
       task: async (_ctx: unknown, task: { title: string }) => {
-        const stack = await synthesizer.stack(kind);
-        stacks.push(stack);
+        const stack = await synthesized[index];
+        stacks[index] = stack;
         task.title = `${stack.stack}: ${cloudResources(stack.resolved.resources).length} resources; policies`;
         const pack = await session;
-        const previewPass = await evaluateRecordedStack(pack, stack.preview.resources);
-        const resolvedPass = await evaluateRecordedStack(pack, stack.resolved.resources);
-        results.push({ stack: stack.stack, pass: "preview", results: previewPass }, { stack: stack.stack, pass: "resolved", results: resolvedPass });
-        const report = stackPolicyReport(stack.stack, previewPass, resolvedPass);
-        reports.push(report);
-        task.title = `${stack.stack}: ${cloudResources(stack.resolved.resources).length} resources, ${verdict(report)}`;
+        const [previewPass, resolvedPass] = await Promise.all([
+          evaluateRecordedStack(pack, stack.preview.resources),
+          evaluateRecordedStack(pack, stack.resolved.resources),
+        ]);
+        results[index] = [
+          { stack: stack.stack, pass: "preview", results: previewPass },
+          { stack: stack.stack, pass: "resolved", results: resolvedPass },
+        ];
+        reports[index] = stackPolicyReport(stack.stack, previewPass, resolvedPass);
+        task.title = `${stack.stack}: ${cloudResources(stack.resolved.resources).length} resources, ${verdict(reports[index])}`;
       },
     })),
-    { concurrent: false, exitOnError: true, renderer: io.renderer },
+    { concurrent: true, exitOnError: true, renderer: io.renderer },
   );
 
   try {
@@ -82,7 +102,7 @@ export async function offlinePreview(options: OfflinePreviewOptions, io: Preview
 
   mkdirSync(outputDir, { recursive: true });
   writeFileSync(path.join(outputDir, "architecture.mmd"), architectureDiagram(stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources }))));
-  if (options.json) writeJson(outputDir, stacks, results);
+  if (options.json) writeJson(outputDir, stacks, results.flat());
   io.write(renderReport(stacks, reports, outputDir, options.json));
   const violated = reports.some((r) => r.mandatory.length > 0);
   return { exitCode: violated ? ExitCode.policyViolation : ExitCode.ok, stacks, policy: reports, outputDir };
@@ -120,12 +140,12 @@ function renderReport(stacks: readonly SynthesizedStack[], reports: readonly Sta
     out.push("", `== ${stack.stack} ==`, renderPlanTree(stack.resolved.resources), "", "Resources by type:");
     for (const [type, count] of countsByType(stack.resolved.resources)) out.push(`  ${String(count).padStart(4)}  ${type}`);
     out.push("", `Policies: ${verdict(report)}`);
-    const line = (label: string, r: PolicyResult) => `  [${label}] ${r.policyName}: ${r.message}`;
+    const line = (label: string, r: PolicyResult) => `  [${label}] ${r.policyName}: ${findingOf(r)}`;
     for (const r of report.mandatory) out.push(line("mandatory", r));
     for (const r of report.advisory) out.push(line("advisory", r));
     for (const r of report.exempted) out.push(line("exempted", r));
     for (const d of report.deferred) {
-      const outcome = d.resolved.length === 0 ? "passes with resolved values" : d.resolved.map((r) => `${r.enforcementLevel}: ${r.message}`).join("; ");
+      const outcome = d.resolved.length === 0 ? "passes with resolved values" : d.resolved.map((r) => `${r.enforcementLevel}: ${findingOf(r)}`).join("; ");
       out.push(`  [deferred at preview] ${d.policyName} on ${d.urn?.split("::").pop() ?? "the stack"}: ${outcome}`);
     }
   }
@@ -139,6 +159,11 @@ function renderReport(stacks: readonly SynthesizedStack[], reports: readonly Sta
     "",
   );
   return out.join("\n");
+}
+
+// The runtime prefixes a violation's message with the policy's description; the finding is the rest.
+function findingOf(r: PolicyResult): string {
+  return r.description && r.message.startsWith(r.description) ? r.message.slice(r.description.length).trim() : r.message;
 }
 
 function writeJson(outputDir: string, stacks: readonly SynthesizedStack[], results: readonly { stack: string; pass: string; results: PolicyResult[] }[]): void {

@@ -26,6 +26,18 @@ describe("ops/engine runProgram", () => {
     assert.equal(queue.outputs.url, `https://sqs.eu-west-1.amazonaws.com/111122223333/${name}`);
   });
 
+  it("gives every custom resource an id that other resources can use", async () => {
+    const run = await runProgram(() => {
+      const api = new aws.apigateway.RestApi("api", {});
+      new aws.apigateway.Resource("orders", { restApi: api.id, parentId: api.rootResourceId, pathPart: "orders" });
+    }, base);
+    const api = run.resources.find((r) => r.type === "aws:apigateway/restApi:RestApi")!;
+    const resource = run.resources.find((r) => r.type === "aws:apigateway/resource:Resource")!;
+    assert.match(String(api.id), /^[0-9a-f]{10}$/);
+    assert.equal(resource.inputs.restApi, api.id);
+    assert.equal(resource.inputs.parentId, api.outputs.rootResourceId);
+  });
+
   it("records parents, dependencies and property dependencies", async () => {
     const run = await runProgram(() => new Holder("orders"), base);
     const holder = run.resources.find((r) => r.type === "test:index:Holder")!;

@@ -1,0 +1,142 @@
+import * as aws from "@pulumi/aws";
+import { strict as assert } from "node:assert";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { offlinePreview, type OfflinePreviewResult, type PreviewIo } from "../../../ops/offline/preview";
+import { ExitCode } from "../../../ops/automation/exit-codes";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+// A copy of the project's files (not its node_modules, which it links), so the preview writes its .orderflow/ there.
+function sandbox(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "orderflow-preview-"));
+  for (const entry of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.dev.payments.yaml", "policies", "package.json"]) {
+    cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true, filter: (src) => !src.includes("node_modules") });
+  }
+  symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+  return dir;
+}
+
+function io(root: string): PreviewIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, write: (t) => out.push(t), writeError: (t) => err.push(t), renderer: "silent", root };
+}
+
+describe("ops/offline preview (the main job)", function () {
+  this.timeout(120_000);
+  let root: string;
+  let capture: ReturnType<typeof io>;
+  let result: OfflinePreviewResult;
+
+  before(async () => {
+    root = sandbox();
+    capture = io(root);
+    result = await offlinePreview({ env: "dev", json: true, parallel: 4 }, capture);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it("runs every dev stack in dependency order and exits 0 without a mandatory violation", () => {
+    assert.equal(result.exitCode, ExitCode.ok, capture.err.join(""));
+    assert.deepEqual(
+      result.stacks.map((s) => s.stack),
+      ["dev", "dev.orders", "dev.inventory", "dev.payments", "dev.shipping", "dev.notifications", "dev.checkout"],
+    );
+    assert.ok(result.policy.every((p) => p.mandatory.length === 0));
+  });
+
+  it("prints each stack's plan as a component tree with counts by type, and a summary", () => {
+    const text = capture.out.join("");
+    assert.match(text, /== dev\.shipping ==/);
+    assert.match(text, /\n {2}\+ orderflow:messaging:Queue shipping\n( {4,}\+ .*\n)*? {4}\+ aws:sqs\/queue:Queue shippingQueue\n/);
+    assert.match(text, /Resources by type:\n\s+\d+ {2}aws:/);
+    assert.match(text, /Summary: 7 stacks, \d+ resources; 0 mandatory/);
+  });
+
+  it("evaluates the pack through the analyzer protocol in two passes, reporting what a real preview would defer", () => {
+    const checkout = result.policy.find((p) => p.stack === "dev.checkout")!;
+    assert.ok(checkout.deferred.length > 0, "a first preview cannot see the ARNs the saga's role policies name");
+    for (const d of checkout.deferred) assert.ok(Array.isArray(d.resolved), d.policyName);
+    // The dev config makes PITR advisory, and dev tables have none: reported, not failing.
+    const pitr = result.policy.flatMap((p) => p.advisory).filter((r) => r.policyName === "dynamodb-pitr");
+    assert.ok(pitr.length > 0);
+    assert.ok(pitr.every((r) => r.enforcementLevel === "advisory"));
+  });
+
+  it("writes each stack's resolved resources and outputs, and the policy results, as JSON with --json", () => {
+    const dir = path.join(root, ".orderflow", "dev");
+    const orders = JSON.parse(readFileSync(path.join(dir, "dev.orders.json"), "utf8"));
+    assert.equal(orders.stack, "dev.orders");
+    assert.match(orders.outputs.apiUrl, /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/live$/);
+    const fn = orders.resources.find((r: { type: string; name: string }) => r.type === "aws:lambda/function:Function" && r.name === "placeOrderFunction");
+    assert.deepEqual(Object.keys(fn).sort(), ["dependencies", "inputs", "name", "outputs", "parent", "propertyDependencies", "type", "urn"]);
+    assert.match(fn.outputs.arn, /^arn:aws:lambda:us-east-1:123456789012:function:placeOrderFunction-/);
+    assert.ok(fn.propertyDependencies.role.length > 0);
+    const policy = JSON.parse(readFileSync(path.join(dir, "policy.json"), "utf8"));
+    assert.deepEqual(
+      [...new Set(policy.map((p: { pass: string }) => p.pass))].sort(),
+      ["preview", "resolved"],
+    );
+  });
+
+  it("draws the architecture: producers, the bus, rules and targets, subscriptions, the pipe and the saga's steps", () => {
+    const diagram = readFileSync(path.join(root, ".orderflow", "dev", "architecture.mmd"), "utf8");
+    assert.match(diagram, /^flowchart LR/);
+    const edge = (from: string, to: string, label?: string) =>
+      assert.match(diagram, new RegExp(`${from} -->${label ? `\\|"${label}"\\|` : ""} ${to}\\n`), `${from} -> ${to}`);
+    edge("dev__ordersBus", "dev_shipping__orders_orderConfirmedToShippingRule", "OrderConfirmed");
+    edge("dev_shipping__orders_orderConfirmedToShippingRule", "dev_shipping__shippingQueue");
+    edge("dev_shipping__shippingQueue", "dev_shipping__createShipmentFunction");
+    edge("dev_shipping__createShipmentFunction", "dev__ordersBus", "PutEvents");
+    edge("dev_notifications__notificationsTopic", "dev_notifications__smsQueue", "OrderShipped");
+    edge("dev_orders__ordersTable", "dev_checkout__newOrdersPipe", "stream");
+    edge("dev_checkout__newOrdersPipe", "dev_checkout__checkoutStateMachine");
+    edge("dev_checkout__checkoutStateMachine_ChargePayment", "dev_payments__chargePaymentFunction");
+    edge("dev_checkout__checkoutStateMachine", "dev__ordersBus", "OrderConfirmed");
+    edge("dev_shipping__labelsQueue", "dev_shipping__labelWorkerService");
+  });
+
+  describe("exit codes", () => {
+    it("exits 1 when a mandatory policy is violated, naming the resource", async () => {
+      const dir = sandbox();
+      try {
+        const capture = io(dir);
+        const run = await offlinePreview({ env: "dev", stack: "platform", json: false, parallel: 1 }, capture, () => {
+          new aws.sqs.Queue("bare", { sqsManagedSseEnabled: true });
+          return {};
+        });
+        assert.equal(run.exitCode, ExitCode.policyViolation);
+        const text = capture.out.join("");
+        assert.match(text, /\[mandatory\] sqs-has-dlq: .*bare/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("exits 2 on a program error, naming the stack and the program's message, and writes nothing", async () => {
+      const dir = sandbox();
+      try {
+        const capture = io(dir);
+        const run = await offlinePreview({ env: "dev", stack: "platform", json: true, parallel: 1 }, capture, () => {
+          throw new Error("orderflow:logRetentionDays = 45 is not allowed");
+        });
+        assert.equal(run.exitCode, ExitCode.error);
+        assert.match(capture.err.join(""), /Stack "dev" failed: orderflow:logRetentionDays = 45/);
+        assert.ok(!existsSync(path.join(dir, ".orderflow", "dev", "dev.json")));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it("--stack runs one stack and only the stacks it reads from", async () => {
+    const dir = sandbox();
+    try {
+      const run = await offlinePreview({ env: "dev", stack: "shipping", json: false, parallel: 1 }, io(dir));
+      assert.deepEqual(run.stacks.map((s) => s.stack), ["dev", "dev.shipping"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
