@@ -97,6 +97,13 @@ describe("ops/offline preview (the main job)", function () {
     edge("dev_shipping__labelsQueue", "dev_shipping__labelWorkerService");
   });
 
+  it("draws the same dev diagram the README shows", () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const shown = /## The dev environment[^]*?```mermaid\n([^]*?)```/.exec(readme)?.[1];
+    const drawn = readFileSync(path.join(root, ".orderflow", "dev", "architecture.mmd"), "utf8");
+    assert.equal(shown, drawn, "README.md's dev diagram is stale: run `npm start` and copy .orderflow/dev/architecture.mmd into it");
+  });
+
   describe("exit codes", () => {
     it("exits 1 when a mandatory policy is violated, naming the resource", async () => {
       const dir = sandbox();
