@@ -271,7 +271,7 @@ const sqsVisibilityVsLambdaTimeout = definePolicy({
             report.violation(
               queue,
               `its visibility timeout (${String(visibility)} s) is less than ${VISIBILITY_TIMEOUT_FACTOR} x the ${String(timeout)} s timeout of its consumer ${fn.name} (${needed} s), so messages are redelivered while still in flight`,
-              `let Queue size the visibility timeout from its subscribers (the default), or set \`visibilityTimeout\` to at least ${needed} seconds`,
+              `let Queue size the visibility timeout from its subscribers (the default), or set \`visibilityTimeoutSeconds\` to at least ${needed} seconds`,
             );
           }
         }
