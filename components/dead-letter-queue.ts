@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { anyInOneMinute } from "./alarm";
 import { Collected } from "./collected";
 import { requireIntegerInRange } from "./errors";
 import type { PolicyStatement } from "./interfaces";
@@ -140,14 +141,8 @@ export class DeadLetterQueue extends QueueBase {
             namespace: "AWS/SQS",
             metricName: "ApproximateNumberOfMessagesVisible",
             dimensions: { QueueName: queue.name },
-            statistic: "Maximum",
-            period: 60,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            // SQS stops reporting an idle queue's metrics; an idle dead-letter queue is a healthy one.
-            treatMissingData: "notBreaching",
-            alarmActions: args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn],
+            // Maximum: the queue's depth, not a count of events.
+            ...anyInOneMinute(args.alarmTopicArn, "Maximum"),
           },
           { parent },
         ),

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { anyInOneMinute } from "./alarm";
 import { BundleError, bundleHandler, type Bundle } from "./bundle";
 import { DeadLetterQueue } from "./dead-letter-queue";
 import { ComponentArgumentError, requireIntegerInRange } from "./errors";
@@ -333,7 +334,6 @@ export class Function extends FunctionBase implements IConsumerFunction {
       metricName: "Errors" | "Throttles",
       custom: Transform<aws.cloudwatch.MetricAlarmArgs> | undefined,
     ): aws.cloudwatch.MetricAlarm {
-      const actions = args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn];
       return new aws.cloudwatch.MetricAlarm(
         ...transform(
           custom,
@@ -343,14 +343,7 @@ export class Function extends FunctionBase implements IConsumerFunction {
             namespace: "AWS/Lambda",
             metricName,
             dimensions: { FunctionName: fn.name },
-            statistic: "Sum",
-            period: 60,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            // No invocations means nothing went wrong.
-            treatMissingData: "notBreaching",
-            alarmActions: actions,
+            ...anyInOneMinute(args.alarmTopicArn),
           },
           { parent },
         ),

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { anyInOneMinute } from "./alarm";
 import { createHash } from "node:crypto";
 import { ComponentArgumentError, requireIntegerInRange } from "./errors";
 import type { IFunction } from "./interfaces";
@@ -293,13 +294,7 @@ export class RestApi extends pulumi.ComponentResource {
           namespace: "AWS/ApiGateway",
           metricName: "5XXError",
           dimensions: { ApiName: api.name, Stage: stage.stageName },
-          statistic: "Sum",
-          period: 60,
-          evaluationPeriods: 1,
-          threshold: 0,
-          comparisonOperator: "GreaterThanThreshold",
-          treatMissingData: "notBreaching",
-          alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
+          ...anyInOneMinute(args.alarmTopicArn),
         },
         { parent },
       );

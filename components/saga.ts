@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { anyInOneMinute } from "./alarm";
 import { ComponentArgumentError, requireIntegerInRange } from "./errors";
 import { grant, type Grantee, type GranteeLike } from "./grant";
 import type { IEventBus, IFunction, IStateMachine } from "./interfaces";
@@ -267,7 +268,7 @@ export class Saga extends pulumi.ComponentResource implements IStateMachine, Gra
             namespace: "AWS/States",
             metricName: "ExecutionsFailed",
             dimensions: { StateMachineArn: stateMachine.arn },
-            ...alarmOnAnyInOneMinute(),
+            ...anyInOneMinute(args.alarmTopicArn),
           },
           { parent },
         ),
@@ -283,26 +284,11 @@ export class Saga extends pulumi.ComponentResource implements IStateMachine, Gra
             alarmDescription: `A compensation of the ${name} saga still failed after its retries: an order is half-undone and needs an operator.`,
             namespace: SAGA_METRIC_NAMESPACE,
             metricName: compensationFailedMetric.metricTransformation.name,
-            ...alarmOnAnyInOneMinute(),
+            ...anyInOneMinute(args.alarmTopicArn),
           },
           { parent },
         ),
       );
-    }
-
-    function alarmOnAnyInOneMinute() {
-      const actions = args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn];
-      return {
-        statistic: "Sum",
-        period: 60,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        // No datapoint means nothing failed.
-        treatMissingData: "notBreaching",
-        alarmActions: actions,
-        okActions: actions,
-      };
     }
   }
 
