@@ -87,7 +87,7 @@ export function parseSettings<S extends z.ZodType>(
   }
   const result = schema.safeParse(values);
   if (result.success) return result.data;
-  throw new SettingsError(source, result.error.issues.map((issue) => describeIssue(issue, values)));
+  throw new SettingsError(source, result.error.issues.map((issue) => describeIssue(issue, values, schema)));
 }
 
 function parseValue(raw: string): unknown {
@@ -98,15 +98,23 @@ function parseValue(raw: string): unknown {
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>): string {
+function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>, schema: z.ZodType): string {
   if (issue.code === "unrecognized_keys") {
-    return issue.keys
-      .map((k) => `${NAMESPACE}:${[...issue.path, k].join(".")} is not a setting orderflow knows (${JSON.stringify(valueAt(values, [...issue.path, k]))}); check its spelling`)
-      .join("\n  - ");
+    return issue.keys.map((k) => unknownKey([...issue.path, k], values, schema)).join("\n  - ");
   }
   const key = `${NAMESPACE}:${issue.path.join(".")}`;
   const received = valueAt(values, issue.path);
   return `${key} = ${JSON.stringify(received)}: ${issue.message}`;
+}
+
+// An unknown key is a typo, or a domain's setting put in another stack's file: say which, and what this file takes.
+function unknownKey(path: PropertyKey[], values: Record<string, unknown>, schema: z.ZodType): string {
+  const key = `${NAMESPACE}:${path.join(".")}`;
+  const received = JSON.stringify(valueAt(values, path));
+  const owner = Object.entries(domainOnlySchemas).find(([, own]) => path.length === 1 && String(path[0]) in own.shape)?.[0];
+  if (owner) return `${key} (${received}) is a setting of the ${owner} domain: set it in Pulumi.<env>.${owner}.yaml`;
+  const known = path.length === 1 && schema instanceof z.ZodObject ? Object.keys(schema.shape).sort() : [];
+  return `${key} (${received}) is not a setting orderflow knows; check its spelling${known.length > 0 ? `. Settings here: ${known.join(", ")}` : ""}`;
 }
 
 function valueAt(values: Record<string, unknown>, path: PropertyKey[]): unknown {

@@ -72,9 +72,21 @@ export function runProgram(program: () => unknown, options: ProgramRunOptions): 
     enableMockFeatures();
     pulumi.runtime.setAllConfig(configStrings(options.config ?? {}), []);
 
-    const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+    // The program's own error is kept here rather than thrown through the Stack resource: Pulumi's Stack leaves a
+    // promise of its own unhandled when its init rejects, and Node would report that as a crash after we have
+    // already reported the error.
+    let programError: { error: unknown } | undefined;
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await program();
+      } catch (error) {
+        programError = { error };
+        return {};
+      }
+    });
     // Resources created inside apply() register after the program returns; wait for every outstanding RPC.
     await pulumi.runtime.disconnect();
+    if (programError) throw programError.error;
     const errors = getStore().logErrorCount;
     if (errors > 0) {
       throw new Error(`The program for stack "${options.stack}" logged ${errors} error(s); see the messages above.`);

@@ -7,10 +7,10 @@ import { startPolicyPack, type PolicyPackSession } from "../policy/analyzer-clie
 import { evaluateRecordedStack } from "../policy/evaluate";
 import type { PolicyPackConfig, PolicyResult } from "../policy/results";
 import { deploymentOrder, withUpstreams } from "../../stacks/graph";
-import { stackName } from "../../stacks/environments";
+import { stackName, type StackKind } from "../../stacks/environments";
 import { architectureDiagram } from "./architecture";
 import { cloudResources, countsByType, renderPlanTree } from "./plan";
-import { stackPolicyReport, type StackPolicyReport } from "./policy-report";
+import { isDeferral, stackPolicyReport, type StackPolicyReport } from "./policy-report";
 import { projectName, REPO_ROOT } from "./stack-config";
 import { EnvironmentSynthesizer, type SynthesizedStack } from "./synthesize";
 
@@ -60,26 +60,54 @@ export async function offlinePreview(
   session.catch(() => undefined);
 
   // Stacks are synthesized one after another (each reads the outputs of those before it), but a stack's policy
-  // passes run in the pack's own process while the next stack is synthesized here: two cores, both busy.
+  // passes run in the pack's own process while the next stack is synthesized here: two cores, both busy. A stack
+  // whose upstream failed is skipped; the others still run, so one broken domain does not hide the rest.
+  const failed = new Map<StackKind, string>();
   let previous: Promise<unknown> = Promise.resolve();
   const synthesized = kinds.map((kind) => {
-    const next = previous.then(() => synthesizer.stack(kind));
+    const next = previous
+      .catch(() => undefined)
+      .then(() => {
+        const upstream = withUpstreams(kind).find((k) => k !== kind && failed.has(k));
+        if (upstream) throw new SkippedStack(stackName(options.env, upstream));
+        return synthesizer.stack(kind);
+      });
+    next.catch((error: unknown) => {
+      if (!(error instanceof SkippedStack)) failed.set(kind, error instanceof Error ? error.message : String(error));
+    });
     previous = next;
-    next.catch(() => undefined);
     return next;
   });
+  const skipped: string[] = [];
+  // Failures after synthesis (the policy pack could not start, or a policy threw) end the run too.
+  const taskErrors: string[] = [];
   const tasks = new Listr(
     kinds.map((kind, index) => ({
       title: `${stackName(options.env, kind)}: synthesize`,
-      task: async (_ctx: unknown, task: { title: string }) => {
-        const stack = await synthesized[index];
+      task: async (_ctx: unknown, task: { title: string; skip(message: string): void }) => {
+        let stack: SynthesizedStack;
+        try {
+          stack = await synthesized[index];
+        } catch (error) {
+          if (!(error instanceof SkippedStack)) throw error;
+          skipped.push(`${stackName(options.env, kind)} (${error.message})`);
+          task.skip(`${stackName(options.env, kind)}: skipped, ${error.message}`);
+          return;
+        }
         stacks[index] = stack;
         task.title = `${stack.stack}: ${cloudResources(stack.resolved.resources).length} resources; policies`;
-        const pack = await session;
-        const [previewPass, resolvedPass] = await Promise.all([
-          evaluateRecordedStack(pack, stack.preview.resources),
-          evaluateRecordedStack(pack, stack.resolved.resources),
-        ]);
+        let previewPass: PolicyResult[];
+        let resolvedPass: PolicyResult[];
+        try {
+          const pack = await session;
+          [previewPass, resolvedPass] = await Promise.all([
+            evaluateRecordedStack(pack, stack.preview.resources),
+            evaluateRecordedStack(pack, stack.resolved.resources),
+          ]);
+        } catch (error) {
+          taskErrors.push(`${stack.stack}: ${error instanceof Error ? error.message : String(error)}`);
+          throw error;
+        }
         results[index] = [
           { stack: stack.stack, pass: "preview", results: previewPass },
           { stack: stack.stack, pass: "resolved", results: resolvedPass },
@@ -88,24 +116,35 @@ export async function offlinePreview(
         task.title = `${stack.stack}: ${cloudResources(stack.resolved.resources).length} resources, ${verdict(reports[index])}`;
       },
     })),
-    { concurrent: true, exitOnError: true, renderer: io.renderer },
+    { concurrent: true, exitOnError: false, renderer: io.renderer, rendererOptions: { collapseErrors: false } },
   );
 
-  try {
-    await tasks.run();
-  } catch (error) {
-    io.writeError(`\n${error instanceof Error ? error.message : String(error)}\n`);
-    await closePack(session);
-    return { exitCode: ExitCode.error, stacks, policy: reports, outputDir };
-  }
+  await tasks.run().catch(() => undefined);
   await closePack(session);
+  const done = stacks.filter(Boolean);
+  const policy = reports.filter(Boolean);
+  const errors = [...failed.values(), ...taskErrors];
+  if (errors.length > 0) {
+    io.writeError(`\n${errors.map((e) => `${e}\n`).join("")}${skipped.length > 0 ? `Skipped: ${skipped.join("; ")}.\n` : ""}`);
+    return { exitCode: ExitCode.error, stacks: done, policy, outputDir };
+  }
 
   mkdirSync(outputDir, { recursive: true });
-  writeFileSync(path.join(outputDir, "architecture.mmd"), architectureDiagram(stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources }))));
-  if (options.json) writeJson(outputDir, stacks, results.flat());
-  io.write(renderReport(stacks, reports, outputDir, options.json));
-  const violated = reports.some((r) => r.mandatory.length > 0);
-  return { exitCode: violated ? ExitCode.policyViolation : ExitCode.ok, stacks, policy: reports, outputDir };
+  // The environment's diagram is drawn from every stack; a --stack run draws its part beside it, not over it.
+  const diagramFile = path.join(outputDir, options.stack ? `architecture.${options.stack}.mmd` : "architecture.mmd");
+  writeFileSync(diagramFile, architectureDiagram(done.map((s) => ({ stack: s.stack, resources: s.resolved.resources }))));
+  if (options.json) writeJson(outputDir, done, results.flat());
+  io.write(renderReport(done, policy, diagramFile, options.json, outputDir));
+  const violated = policy.some((r) => r.mandatory.length > 0);
+  return { exitCode: violated ? ExitCode.policyViolation : ExitCode.ok, stacks: done, policy, outputDir };
+}
+
+/** A stack not run because a stack it reads from failed; its message names that stack. */
+class SkippedStack extends Error {
+  constructor(upstream: string) {
+    super(`${upstream} failed`);
+    this.name = "SkippedStack";
+  }
 }
 
 async function startPack(env: string, root: string): Promise<PolicyPackSession> {
@@ -133,7 +172,13 @@ function verdict(report: StackPolicyReport): string {
   return parts.join(", ");
 }
 
-function renderReport(stacks: readonly SynthesizedStack[], reports: readonly StackPolicyReport[], outputDir: string, json: boolean): string {
+function renderReport(
+  stacks: readonly SynthesizedStack[],
+  reports: readonly StackPolicyReport[],
+  diagramFile: string,
+  json: boolean,
+  outputDir: string,
+): string {
   const out: string[] = [];
   for (const stack of stacks) {
     const report = reports.find((r) => r.stack === stack.stack)!;
@@ -155,7 +200,7 @@ function renderReport(stacks: readonly SynthesizedStack[], reports: readonly Sta
     `Summary: ${stacks.length} stacks, ${stacks.reduce((n, s) => n + cloudResources(s.resolved.resources).length, 0)} resources; ` +
       `${total((r) => r.mandatory)} mandatory, ${total((r) => r.advisory)} advisory, ${total((r) => r.exempted)} exempted, ` +
       `${total((r) => r.deferred)} checks a real preview would defer.`,
-    `Architecture diagram: ${path.join(outputDir, "architecture.mmd")}${json ? `; JSON: ${outputDir}/<stack>.json, policy.json` : ""}`,
+    `Architecture diagram: ${diagramFile}${json ? `; JSON: ${outputDir}/<stack>.json, policy.json` : ""}`,
     "",
   );
   return out.join("\n");
@@ -184,7 +229,9 @@ function writeJson(outputDir: string, stacks: readonly SynthesizedStack[], resul
     };
     writeFileSync(path.join(outputDir, `${stack.stack}.json`), `${JSON.stringify(document, null, 2)}\n`);
   }
-  writeFileSync(path.join(outputDir, "policy.json"), `${JSON.stringify(results, null, 2)}\n`);
+  // `deferred` marks every check a real preview would put off, the runtime's and the policies' own alike.
+  const marked = results.map((r) => ({ ...r, results: r.results.map((x) => ({ ...x, deferred: isDeferral(x) })) }));
+  writeFileSync(path.join(outputDir, "policy.json"), `${JSON.stringify(marked, null, 2)}\n`);
 }
 
 function processIo(): PreviewIo {

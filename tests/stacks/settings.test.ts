@@ -47,7 +47,9 @@ describe("stacks/settings", () => {
   });
 
   it("rejects an unknown key, naming it", () => {
-    assert.match(settingsError({ "orderflow:logRetention": "30" }), /orderflow:logRetention is not a setting orderflow knows/);
+    const message = settingsError({ "orderflow:logRetention": "30" });
+    assert.match(message, /orderflow:logRetention \(30\) is not a setting orderflow knows; check its spelling/);
+    assert.match(message, /Settings here: .*logLevel, logRetentionDays/);
   });
 
   it("rejects a wrong type, naming the key and the value", () => {
@@ -78,7 +80,7 @@ describe("stacks/settings", () => {
     assert.equal(payments.paymentDeclineAbove, 50000);
     assert.match(
       settingsError({ "orderflow:paymentDeclineAbove": "10" }, domainSettingsSchema("orders")),
-      /paymentDeclineAbove is not a setting orderflow knows/,
+      /orderflow:paymentDeclineAbove \(10\) is a setting of the payments domain: set it in Pulumi\.<env>\.payments\.yaml/,
     );
     const orders = parseSettings(domainSettingsSchema("orders"), asPulumiConfig("Pulumi.prod.orders.yaml"), "Pulumi.prod.orders.yaml");
     assert.equal(orders.reservedConcurrency, 100);

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "node:assert";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
@@ -78,6 +79,11 @@ describe("ops/offline preview (the main job)", function () {
       [...new Set(policy.map((p: { pass: string }) => p.pass))].sort(),
       ["preview", "resolved"],
     );
+    // Every check the preview pass could not run is marked, the policies' own "cannot be checked" ones included.
+    const previewResults = policy.filter((p: { pass: string }) => p.pass === "preview").flatMap((p: { results: unknown[] }) => p.results);
+    const deferred = previewResults.filter((r: { deferred: boolean }) => r.deferred);
+    assert.ok(deferred.length > 0);
+    assert.ok(deferred.every((r: { message: string }) => /cannot be checked until the value is known|during preview/.test(r.message)));
   });
 
   it("draws the architecture: producers, the bus, rules and targets, subscriptions, the pipe and the saga's steps", () => {
@@ -137,11 +143,32 @@ describe("ops/offline preview (the main job)", function () {
     });
   });
 
-  it("--stack runs one stack and only the stacks it reads from", async () => {
+  it("skips only the stacks that read from a failed one, previews the rest, and exits 2 naming both", async () => {
+    const dir = sandbox();
+    try {
+      const capture = io(dir);
+      const run = await offlinePreview({ env: "dev", stack: "checkout", json: false, parallel: 1 }, capture, () => {
+        if (pulumi.getStack() === "dev.payments") throw new Error("orderflow:paymentDeclineAbove = \"lots\": expected number");
+        return {};
+      });
+      assert.equal(run.exitCode, ExitCode.error);
+      assert.deepEqual(run.stacks.map((s) => s.stack).sort(), ["dev", "dev.inventory", "dev.orders"]);
+      const errors = capture.err.join("");
+      assert.match(errors, /Stack "dev\.payments" failed: orderflow:paymentDeclineAbove/);
+      assert.match(errors, /Skipped: dev\.checkout \(dev\.payments failed\)\./);
+      assert.doesNotMatch(errors, /at .*\.ts:\d+/, "no stack trace for a program's own error");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--stack runs one stack and only the stacks it reads from, drawing its part beside the environment's diagram", async () => {
     const dir = sandbox();
     try {
       const run = await offlinePreview({ env: "dev", stack: "shipping", json: false, parallel: 1 }, io(dir));
       assert.deepEqual(run.stacks.map((s) => s.stack), ["dev", "dev.shipping"]);
+      assert.ok(existsSync(path.join(dir, ".orderflow", "dev", "architecture.shipping.mmd")));
+      assert.ok(!existsSync(path.join(dir, ".orderflow", "dev", "architecture.mmd")), "the whole environment's diagram is not overwritten");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
