@@ -90,13 +90,13 @@ function parse(argv: readonly string[], write: (text: string) => void, writeErro
     .option("--parallel <n>", "how many stacks of one wave run at the same time", parsePositiveInteger, DEFAULT_PARALLEL)
     .exitOverride()
     .configureOutput({ writeOut: (s) => write(s.trimEnd()), writeErr: (s) => writeError(s.trimEnd()) })
-    .showHelpAfterError("(run `orderflow --help` for usage)");
+    .showHelpAfterError("(run `npm run orderflow -- --help` for usage)");
   program.parse([...argv], { from: "user" });
   const options = program.opts<{ env: Environment; stack?: StackKind; offline: boolean; json: boolean; parallel: number }>();
   const operation = program.args[0] as Operation;
   if (options.offline && operation !== "preview") {
     throw new UsageError(
-      `--offline works only with preview (got \`orderflow ${operation} --offline\`): ${operation} needs the Pulumi CLI and AWS. Run \`orderflow preview --env ${options.env} --offline\`, or drop --offline.`,
+      `--offline works only with preview (got \`orderflow ${operation} --offline\`): ${operation} needs the Pulumi CLI and AWS. Run \`npm run orderflow -- preview --env ${options.env} --offline\`, or drop --offline.`,
     );
   }
   return { operation, ...options };

@@ -4,7 +4,7 @@ import { ExitCode, type ExitCodeValue } from "./exit-codes";
 export const PULUMI_INSTALL_URL = "https://www.pulumi.com/docs/install/";
 
 /** The command that needs neither the Pulumi CLI nor an AWS account. */
-export const OFFLINE_PREVIEW_COMMAND = "orderflow preview --env dev --offline";
+export const OFFLINE_PREVIEW_COMMAND = "npm start";
 
 /** A failure the user can fix, with the message saying how; the CLI prints it without a stack trace. */
 export class OperationError extends Error {
@@ -27,7 +27,7 @@ export class PulumiCliMissingError extends OperationError {
       [
         `The Pulumi CLI was not found${detail ? ` (${detail})` : " on the PATH"}. Real operations (up, preview, destroy, drift) drive it through the Automation API.`,
         `Install it from ${PULUMI_INSTALL_URL} (for example \`curl -fsSL https://get.pulumi.com | sh\` or \`brew install pulumi/tap/pulumi\`), then open a new shell so \`pulumi version\` works.`,
-        `To see what would be deployed without the Pulumi CLI or an AWS account, run \`${OFFLINE_PREVIEW_COMMAND}\` (npm start).`,
+        `To see what would be deployed without the Pulumi CLI or an AWS account, run \`${OFFLINE_PREVIEW_COMMAND}\` (the offline preview of dev; \`npm run orderflow -- preview --env <env> --offline\` for another environment).`,
       ].join("\n"),
     );
   }
@@ -44,7 +44,7 @@ export class AwsCredentialsMissingError extends OperationError {
         "  - export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials);",
         "  - in GitHub Actions, aws-actions/configure-aws-credentials with `role-to-assume` (OIDC).",
         "On EC2 or another host whose role the AWS SDK finds by itself, set ORDERFLOW_SKIP_CREDENTIALS_CHECK=1.",
-        `To see what would be deployed without an AWS account, run \`${OFFLINE_PREVIEW_COMMAND}\`.`,
+        `To see what would be deployed without an AWS account, run \`${OFFLINE_PREVIEW_COMMAND}\` (or \`npm run orderflow -- preview --env <env> --offline\`).`,
       ].join("\n"),
     );
   }

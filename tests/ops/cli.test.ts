@@ -57,7 +57,7 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
   it("refuses --offline with anything but preview, saying what to run instead (exit 2)", async () => {
     const { code, err } = await cli(["up", "--env", "dev", "--offline"]);
     assert.equal(code, ExitCode.error);
-    assert.match(err, /--offline works only with preview.*Run `orderflow preview --env dev --offline`/);
+    assert.match(err, /--offline works only with preview.*Run `npm run orderflow -- preview --env dev --offline`/);
   });
 
   it("exits 2 on usage errors, naming the allowed values", async () => {

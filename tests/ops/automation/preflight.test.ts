@@ -26,7 +26,7 @@ describe("ops/automation preflight: what a real operation needs before it starts
       (error: Error) => {
         assert.ok(error instanceof PulumiCliMissingError);
         assert.ok(error.message.includes(PULUMI_INSTALL_URL), error.message);
-        assert.match(error.message, /orderflow preview --env dev --offline/);
+        assert.match(error.message, /`npm start` \(the offline preview of dev/);
         return true;
       },
     );
