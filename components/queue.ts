@@ -183,7 +183,7 @@ export class Queue extends QueueBase {
     super("orderflow:messaging:Queue", name, opts);
 
     const fifo = args.fifo ?? false;
-    const consumerTimeouts = new Collected<number>(label, "subscribers' timeouts");
+    const consumerTimeouts = new Collected<number>(label, "subscribers' minimum visibility timeouts");
     const { created: deadLetterQueue, target: deadLetterTarget } = resolveDeadLetter(this);
     const queue = createQueue(this);
     if (deadLetterTarget) allowRedrive(deadLetterTarget, queue.arn);
@@ -225,9 +225,7 @@ export class Queue extends QueueBase {
             messageRetentionSeconds: args.messageRetentionSeconds,
             visibilityTimeoutSeconds:
               args.visibilityTimeoutSeconds ??
-              consumerTimeouts.all.apply((timeouts) =>
-                timeouts.length === 0 ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS : VISIBILITY_TIMEOUT_FACTOR * Math.max(...timeouts),
-              ),
+              consumerTimeouts.all.apply((minimums) => (minimums.length === 0 ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS : Math.max(...minimums))),
             redrivePolicy: deadLetterTarget && pulumi.jsonStringify({ deadLetterTargetArn: deadLetterTarget.arn, maxReceiveCount }),
             tags: args.deadLetter === false ? { [DEAD_LETTER_OPT_OUT_TAG]: args.deadLetterOptOutReason! } : undefined,
           },
@@ -245,17 +243,19 @@ export class Queue extends QueueBase {
   /**
    * Has a function consume the queue: an event source mapping reporting partial batch failures
    * (`ReportBatchItemFailures`), and `grantConsume` for the function's role, which the mapping waits for. Unless
-   * `visibilityTimeoutSeconds` was set, the queue's visibility timeout becomes 6 x the longest subscriber timeout.
+   * `visibilityTimeoutSeconds` was set, the queue's visibility timeout becomes 6 x the longest subscriber timeout plus
+   * that subscription's batching window (AWS's guidance for Lambda consumers: a batch may wait that long first).
    * Only during the program's setup.
    */
   subscribe(fn: IConsumerFunction, args: QueueSubscribeArgs = {}): aws.lambda.EventSourceMapping {
     const filters = validateSubscription(this.label, this.fifo, args);
-    this.requireVisibilityFor(fn);
+    const minimum = minimumVisibilityFor(fn, args.maxBatchingWindow);
+    this.requireVisibilityFor(fn, minimum);
     if (this.subscriberNames.has(fn.name)) {
       throw new ComponentArgumentError(this.label, `function "${fn.name}" already subscribes to this queue; subscribe it once.`);
     }
     this.subscriberNames.add(fn.name);
-    this.consumerTimeouts.add(fn.timeoutSeconds);
+    this.consumerTimeouts.add(minimum);
 
     const consume = this.grantConsume(fn);
     const mapping = new aws.lambda.EventSourceMapping(
@@ -279,18 +279,22 @@ export class Queue extends QueueBase {
     return mapping;
   }
 
-  private requireVisibilityFor(fn: IConsumerFunction): void {
-    const minimum = VISIBILITY_TIMEOUT_FACTOR * fn.timeoutSeconds;
+  private requireVisibilityFor(fn: IConsumerFunction, minimum: number): void {
     const explicit = this.explicitVisibilityTimeout;
     if (explicit !== undefined && explicit < minimum) {
       throw new ComponentArgumentError(
         this.label,
         `\`visibilityTimeoutSeconds\` is ${explicit} seconds, but consumer "${fn.name}" has a ${fn.timeoutSeconds}-second ` +
-          `timeout, so it must be at least ${minimum} seconds (${VISIBILITY_TIMEOUT_FACTOR} x the function's timeout, AWS's ` +
-          `guidance for Lambda consumers). Raise it to ${minimum} or more, or leave it out to size it from the subscribers.`,
+          `timeout, so it must be at least ${minimum} seconds (${VISIBILITY_TIMEOUT_FACTOR} x the function's timeout plus the ` +
+          `batching window, AWS's guidance for Lambda consumers). Raise it to ${minimum} or more, or leave it out to size it from the subscribers.`,
       );
     }
   }
+}
+
+/** AWS's guidance for a Lambda consumer of SQS: visibility of 6 x the function's timeout plus the batching window. */
+function minimumVisibilityFor(fn: IConsumerFunction, maxBatchingWindow: number | undefined): number {
+  return VISIBILITY_TIMEOUT_FACTOR * fn.timeoutSeconds + (maxBatchingWindow ?? 0);
 }
 
 class ImportedQueue extends QueueBase {

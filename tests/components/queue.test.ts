@@ -332,11 +332,22 @@ describe("components/queue Queue", () => {
       assert.equal(
         error!.message,
         'Queue "shipping": `visibilityTimeoutSeconds` is 60 seconds, but consumer "createShipment" has a 30-second timeout, so it ' +
-          "must be at least 180 seconds (6 x the function's timeout, AWS's guidance for Lambda consumers). Raise it to 180 or more, " +
+          "must be at least 180 seconds (6 x the function's timeout plus the batching window, AWS's guidance for Lambda consumers). " +
+          "Raise it to 180 or more, " +
           "or leave it out to size it from the subscribers.",
       );
       assert.equal(run.ofType(MAPPING).length, 0);
       assert.equal(run.ofType("aws:iam/rolePolicy:RolePolicy").length, 0, "no grant for a refused subscription");
+    });
+
+    it("adds the batching window to the visibility timeout, as AWS advises for Lambda consumers", async () => {
+      let error: Error | undefined;
+      const run = await mockRun(() => {
+        new Queue("shipping").subscribe(testFunction("createShipment", 10), { maxBatchingWindow: 5 });
+        error = thrownBy(() => new Queue("labels", { visibilityTimeoutSeconds: 60 }).subscribe(testFunction("printLabel", 10), { maxBatchingWindow: 5 }));
+      });
+      assert.equal(run.one("aws:sqs/queue:Queue", "shippingQueue").inputs.visibilityTimeoutSeconds, 65);
+      assert.match(error!.message, /must be at least 65 seconds/);
     });
 
     const invalid: [string, QueueSubscribeArgs, RegExp, boolean?][] = [
@@ -382,7 +393,7 @@ describe("components/queue Queue", () => {
         const worker = testFunction("worker");
         late = new Promise((resolve) => setImmediate(() => resolve(thrownBy(() => queue.subscribe(worker)))));
       });
-      assert.match((await late!).message, /^Queue "shipping": its subscribers' timeouts were already fixed/);
+      assert.match((await late!).message, /^Queue "shipping": its subscribers' minimum visibility timeouts were already fixed/);
     });
   });
 });
