@@ -151,8 +151,9 @@ export function architectureDiagram(stacks: readonly StackResources[]): string {
     }
   }
 
-  // A role allowed events:PutEvents on a bus, or sqs:SendMessage on a work queue, makes its owner a producer: the
-  // function whose role it is. (Dead-letter queues are not nodes, so a function's own DLQ draws no edge.)
+  // What a role may do makes its owner (the function or container service it serves) an edge: events:PutEvents on a
+  // bus and sqs:SendMessage on a work queue make it a producer; DynamoDB actions on a table show what data it owns.
+  // (Dead-letter queues are not nodes, so a function's own DLQ draws no edge.)
   function producerEdges(stack: string, r: RecordedResource) {
     let doc: { Statement?: { Action?: string | string[]; Resource?: string | string[] }[] };
     try {
@@ -160,14 +161,39 @@ export function architectureDiagram(stacks: readonly StackResources[]): string {
     } catch {
       return;
     }
+    const owner = ownerOfRole(stack, String(r.inputs.role));
+    if (!owner) return;
     for (const statement of doc.Statement ?? []) {
       const actions = ([] as string[]).concat(statement.Action ?? []);
-      const verb = actions.includes("events:PutEvents") ? "PutEvents" : actions.includes("sqs:SendMessage") ? "SendMessage" : undefined;
+      const verb = actions.includes("events:PutEvents")
+        ? "PutEvents"
+        : actions.includes("sqs:SendMessage")
+          ? "SendMessage"
+          : actions.some((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a))
+            ? "writes"
+            : actions.some((a) => /^dynamodb:(GetItem|Query|Scan|BatchGetItem)$/.test(a))
+              ? "reads"
+              : undefined;
       if (!verb) continue;
-      const fn = all.find((a) => a.stack === stack && a.r.type === "aws:lambda/function:Function" && a.r.inputs.role === roleArnOf(String(r.inputs.role)));
-      if (!fn) continue;
-      for (const resource of ([] as string[]).concat(statement.Resource ?? [])) link(nodeId(stack, fn.r.name), resolve(resource), verb);
+      for (const resource of ([] as string[]).concat(statement.Resource ?? [])) {
+        const target = resolve(resource);
+        // A table's grant also names its indexes (`<arn>/index/*`); one edge per table is enough.
+        if (target && !resource.endsWith("/index/*")) link(owner, target, verb);
+      }
     }
+  }
+
+  function ownerOfRole(stack: string, roleName: string): string | undefined {
+    const roleArn = roleArnOf(roleName);
+    const fn = all.find((a) => a.stack === stack && a.r.type === "aws:lambda/function:Function" && a.r.inputs.role === roleArn);
+    if (fn) return nodeId(stack, fn.r.name);
+    const service = all.find(
+      (a) =>
+        a.stack === stack &&
+        a.r.type === "awsx:ecs:FargateService" &&
+        (a.r.inputs.taskDefinitionArgs as { taskRole?: { roleArn?: string } } | undefined)?.taskRole?.roleArn === roleArn,
+    );
+    return service ? nodeId(stack, service.r.name) : undefined;
   }
 
   function roleArnOf(roleName: string): unknown {

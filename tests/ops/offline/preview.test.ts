@@ -101,6 +101,9 @@ describe("ops/offline preview (the main job)", function () {
     edge("dev_checkout__checkoutStateMachine_ChargePayment", "dev_payments__chargePaymentFunction");
     edge("dev_checkout__checkoutStateMachine", "dev__ordersBus", "OrderConfirmed");
     edge("dev_shipping__labelsQueue", "dev_shipping__labelWorkerService");
+    edge("dev_orders__placeOrderFunction", "dev_orders__ordersTable", "writes");
+    edge("dev_orders__getOrderFunction", "dev_orders__ordersTable", "reads");
+    edge("dev_shipping__labelWorkerService", "dev_shipping__shipmentsTable", "writes");
   });
 
   it("draws the same dev diagram the README shows", () => {
