@@ -13,7 +13,7 @@ const dynamodbPitr = definePolicy({
     const enabled = at(table.props, "pointInTimeRecovery", "enabled");
     if (isUnknown(enabled)) return report.unknown(table, "`pointInTimeRecovery.enabled`");
     if (enabled !== true) {
-      report.violation(table, "point-in-time recovery is off, so a bad write cannot be undone", "use the Table component (PITR is on by default), or set `pointInTimeRecovery: { enabled: true }`");
+      report.violation(table, "point-in-time recovery is off, so a bad write cannot be undone", "set `orderflow:pointInTimeRecovery: true` in the environment's Pulumi.<env>.yaml (Table's `pointInTimeRecovery` option, on by default, follows it), or `pointInTimeRecovery: { enabled: true }` on a raw table");
     }
   },
 });

@@ -10,7 +10,7 @@ const devConfig = JSON.parse(readFileSync(path.join(__dirname, "../../policies/c
 describe("policies/data-protection", () => {
   describePolicy("dynamodb-pitr", [
     { title: "passes PITR on", resources: [resource(TABLE, "orders", { pointInTimeRecovery: { enabled: true } })], expected: {} },
-    { title: "flags PITR off as mandatory by default", resources: [resource(TABLE, "orders", {})], expected: { mandatory: [["orders (aws:dynamodb/table:Table): point-in-time recovery is off", "Table component"]] } },
+    { title: "flags PITR off as mandatory by default", resources: [resource(TABLE, "orders", {})], expected: { mandatory: [["orders (aws:dynamodb/table:Table): point-in-time recovery is off", "orderflow:pointInTimeRecovery: true"]] } },
     { title: "is advisory under the dev config", resources: [resource(TABLE, "orders", {})], config: devConfig, expected: { advisory: ["point-in-time recovery is off"] } },
     { title: "reports unknown as advisory", resources: [resource(TABLE, "orders", { pointInTimeRecovery: { enabled: UNKNOWN } })], expected: { advisory: ["cannot be checked until the value is known"] } },
     { title: "honours an exemption", resources: [resource(TABLE, "orders", {})], config: exemption("dynamodb-pitr", "orders"), expected: { advisory: ["exempted from dynamodb-pitr"] } },
