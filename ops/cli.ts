@@ -90,7 +90,12 @@ function parse(argv: readonly string[], write: (text: string) => void, writeErro
     .option("--parallel <n>", "how many stacks of one wave run at the same time", parsePositiveInteger, DEFAULT_PARALLEL)
     .exitOverride()
     .configureOutput({ writeOut: (s) => write(s.trimEnd()), writeErr: (s) => writeError(s.trimEnd()) })
-    .showHelpAfterError("(run `npm run orderflow -- --help` for usage)");
+    .showHelpAfterError("(run `npm run orderflow -- --help` for usage)")
+    .addHelpText(
+      "after",
+      "\n--env is required. Exit codes: 0 ok, 1 a mandatory policy violated, 2 an error (program, configuration, Pulumi CLI), 3 drift.\n" +
+        "Examples: npm start (= preview --env dev --offline); npm run orderflow -- up --env staging; npm run orderflow -- drift --env prod",
+    );
   program.parse([...argv], { from: "user" });
   const options = program.opts<{ env: Environment; stack?: StackKind; offline: boolean; json: boolean; parallel: number }>();
   const operation = program.args[0] as Operation;
