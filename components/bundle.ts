@@ -33,8 +33,8 @@ export interface Bundle {
   readonly hash: string;
   /** esbuild's warnings, formatted; bundling succeeded despite them. */
   readonly warnings: readonly string[];
-  /** The files as a Pulumi archive of string assets (no zip, no timestamps, so nothing but content to diff). */
-  archive(): pulumi.asset.AssetArchive;
+  /** The files as a Pulumi archive: a directory named by their hash (see archiveOf), so nothing but content to diff. */
+  archive(): pulumi.asset.FileArchive;
 }
 
 /** esbuild could not bundle a handler, or the handler file is not there. */
@@ -84,11 +84,35 @@ export function bundleHandler(options: BundleOptions): Bundle {
     files,
     hash: hashFiles(files),
     warnings: cached.warnings,
-    archive: () =>
-      new pulumi.asset.AssetArchive(
-        Object.fromEntries(Object.entries(files).map(([name, text]) => [name, new pulumi.asset.StringAsset(text)])),
-      ),
+    archive: () => archiveOf(files),
   };
+}
+
+// Archives are directories named by their content's hash, written once.
+const ARCHIVE_DIR = path.resolve(__dirname, "..", ".orderflow", "cache", "archives");
+
+/**
+ * The bundle's files as a Pulumi archive: a directory of the files, named by their hash. Why a directory and not an
+ * archive of string assets: the engine compares archives by their hash alone, and a directory's hash is taken over
+ * the same sorted, timestamp-free tar as an asset map's, so both give the same hash for the same files on any machine;
+ * but a directory travels to the engine as its path, where string assets send every byte of the bundle (0.5-1 MB a
+ * function) through each registration.
+ */
+function archiveOf(files: Readonly<Record<string, string>>): pulumi.asset.FileArchive {
+  const dir = path.join(ARCHIVE_DIR, hashFiles(files));
+  if (!fs.existsSync(dir)) {
+    const temporary = `${dir}.${process.pid}.tmp`;
+    fs.mkdirSync(temporary, { recursive: true });
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(temporary, name), text);
+    try {
+      fs.renameSync(temporary, dir);
+    } catch (error) {
+      // Another process wrote the same content first: its directory is as good as ours.
+      fs.rmSync(temporary, { recursive: true, force: true });
+      if (!fs.existsSync(dir)) throw error;
+    }
+  }
+  return new pulumi.asset.FileArchive(dir);
 }
 
 /** Forgets every cached bundle, in memory and on disk: the next bundle of each handler is built from scratch. */

@@ -66,6 +66,15 @@ describe("components/bundle bundleHandler", () => {
     assert.match(after.files["index.js"], /v2/);
   });
 
+  it("archives the files as a directory named by their hash, so the engine receives a path, not the bytes", async () => {
+    const bundle = bundleHandler({ handler: "echo.ts", handlersRoot: FIXTURES });
+    const dir = await bundle.archive().path;
+    assert.equal(path.basename(dir), bundle.hash);
+    assert.deepEqual(fs.readdirSync(dir).sort(), Object.keys(bundle.files).sort());
+    for (const [name, text] of Object.entries(bundle.files)) assert.equal(fs.readFileSync(path.join(dir, name), "utf8"), text);
+    assert.equal(await bundleHandler({ handler: "echo.ts", handlersRoot: FIXTURES }).archive().path, dir, "the same files, the same directory");
+  });
+
   it("is a minified CommonJS bundle for Node 22 with a linked source map", () => {
     const bundle = bundleHandler({ handler: "echo.ts", handlersRoot: FIXTURES });
     assert.deepEqual(Object.keys(bundle.files).sort(), ["index.js", "index.js.map"]);
