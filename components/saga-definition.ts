@@ -599,12 +599,19 @@ const aslValidator = require("asl-validator") as (definition: unknown, options?:
 
 /** Fails with asl-validator's messages when the definition is not valid ASL. */
 export function assertValidAsl(definition: AslDefinition, label = "Saga"): void {
+  // asl-validator compiles its JSON schemas anew on every call (~0.1 s); a definition already found valid is not
+  // checked again (a program checks the same one in each of its runs).
+  const key = JSON.stringify(definition);
+  if (validDefinitions.has(key)) return;
   // The validator writes QueryLanguage into the states it checks; it gets a copy.
   const result = aslValidator(structuredClone(definition), { checkPaths: true, checkArn: true });
   if (!result.isValid) {
     throw new ComponentArgumentError(label, `the generated state machine definition is not valid ASL:\n${result.errorsText("\n")}`);
   }
+  validDefinitions.add(key);
 }
+
+const validDefinitions = new Set<string>();
 
 /** Validates the definition, generates its ASL from the given ARNs and checks it with asl-validator. */
 export function buildSagaAsl(definition: SagaDefinition<Named, Named>, arns: SagaArns, label = "Saga"): AslDefinition {

@@ -122,5 +122,8 @@ async function loadOfflinePreview(): Promise<RunOfflinePreview> {
 }
 
 if (require.main === module) {
+  // Pulumi formats a stack trace for every resource and promise; mapping each through source maps costs the offline
+  // preview over a second. The CLI's errors are messages, so it runs without them (tests keep them).
+  process.setSourceMapsEnabled(false);
   void main(process.argv.slice(2)).then((code) => process.exit(code));
 }
