@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Environment } from "../../stacks/environments";
-import { REPO_ROOT } from "./workspace";
+import { REPO_ROOT } from "../repo-root";
 
 /** The policy pack options of preview and up: what `pulumi preview --policy-pack policies` does, per environment. */
 export interface PolicyPackOptions {

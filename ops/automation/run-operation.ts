@@ -10,7 +10,8 @@ import { runPlan } from "./runner";
 import { runStackOperation } from "./stack-operation";
 import type { StackResult } from "./stack-result";
 import { formatDrift, formatSummary } from "./summary";
-import { backendUrl, ensureFileBackend, localWorkspace, REPO_ROOT, workspaceEnv, type StackWorkspace } from "./workspace";
+import { REPO_ROOT } from "../repo-root";
+import { backendUrl, ensureFileBackend, localWorkspace, workspaceEnv, type StackWorkspace } from "./workspace";
 
 export interface OperationRequest {
   readonly operation: Operation;

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { DestroyOptions, OpMap, PreviewOptions, UpOptions } from "@pulumi/pulumi/automation";
 import type { Machine } from "./preflight";
+import { REPO_ROOT } from "../repo-root";
 
 /**
  * The part of an Automation API `Stack` the runner uses. The real `Stack` satisfies it as is; tests pass a fake that
@@ -19,9 +20,6 @@ export interface OperableStack {
 export interface StackWorkspace {
   createOrSelectStack(args: { stackName: string; workDir: string }): Promise<OperableStack>;
 }
-
-/** The repository root: where Pulumi.yaml, the stack files and the policy pack live. */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /** The state backend: `PULUMI_BACKEND_URL` when set, else a file backend under `<repo>/.pulumi`. */
 export function backendUrl(machine: Machine, repoRoot: string = REPO_ROOT): string {

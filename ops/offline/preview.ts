@@ -11,7 +11,8 @@ import { stackName, type StackKind } from "../../stacks/environments";
 import { architectureDiagram } from "./architecture";
 import { cloudResources, countsByType, renderPlanTree } from "./plan";
 import { isDeferral, stackPolicyReport, type StackPolicyReport } from "./policy-report";
-import { projectName, REPO_ROOT } from "./stack-config";
+import { REPO_ROOT } from "../repo-root";
+import { projectName } from "./stack-config";
 import { EnvironmentSynthesizer, type SynthesizedStack } from "./synthesize";
 
 /** Where the preview writes and what it prints to; tests give their own. */

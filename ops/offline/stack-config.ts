@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-
-/** The repository root: where Pulumi.yaml and the stacks' config files are. */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "../repo-root";
 
 interface ProjectFile {
   name: string;

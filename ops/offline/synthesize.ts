@@ -2,7 +2,8 @@ import type { CloudIdentity } from "../engine/fake-outputs";
 import { runProgram, type ProgramRun } from "../engine/run-program";
 import { withUpstreams, deploymentOrder } from "../../stacks/graph";
 import { stackName, type Environment, type StackKind } from "../../stacks/environments";
-import { loadStackConfig, projectName, REPO_ROOT } from "./stack-config";
+import { REPO_ROOT } from "../repo-root";
+import { loadStackConfig, projectName } from "./stack-config";
 
 /** One stack, synthesized twice: as a first preview sees it (AWS-computed values unknown) and fully resolved. */
 export interface SynthesizedStack {

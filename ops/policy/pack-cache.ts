@@ -2,11 +2,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
+import { REPO_ROOT } from "../repo-root";
 
-/** The repository root: the cache lives under it so the built pack resolves @pulumi/* from its node_modules. */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-
-/** Where transpiled packs are kept, one directory per pack and source hash. */
+/** Where transpiled packs are kept, one directory per pack and source hash: under the repository, so a built pack resolves @pulumi/* from its node_modules. */
 export const DEFAULT_PACK_CACHE_DIR = path.join(REPO_ROOT, ".orderflow", "cache", "policy-pack");
 
 const SOURCE_EXTENSIONS = new Set([".ts", ".js", ".mjs", ".cjs", ".json", ".yaml", ".yml"]);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { REPO_ROOT } from "./pack-cache";
+import { REPO_ROOT } from "../repo-root";
 
 /** The stack a pack is evaluated for: the CLI passes it in the environment and in ConfigureStack. */
 export interface StackContext {

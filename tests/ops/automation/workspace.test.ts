@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { policyPackOptions } from "../../../ops/automation/policy";
-import { backendUrl, ensureFileBackend, REPO_ROOT, workspaceEnv } from "../../../ops/automation/workspace";
+import { REPO_ROOT } from "../../../ops/repo-root";
+import { backendUrl, ensureFileBackend, workspaceEnv } from "../../../ops/automation/workspace";
 import { fakeMachine, FakeWorkspace, runFake, tempRepo } from "../../helpers/fake-workspace";
 
 describe("ops/automation workspace: backend, passphrase and policy pack", () => {
