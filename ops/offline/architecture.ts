@@ -43,6 +43,7 @@ export function architectureDiagram(stacks: readonly StackResources[]): string {
   const edges: Edge[] = [];
   const byArn = new Map<string, string>();
   const all = stacks.flatMap((s) => s.resources.map((r) => ({ stack: s.stack, r })));
+  const byUrn = new Map(all.map((a) => [a.r.urn, a.r]));
 
   const add = (r: RecordedResource, stack: string, shape: Node["shape"], label = r.name): string => {
     const id = nodeId(stack, r.name);
@@ -69,7 +70,7 @@ export function architectureDiagram(stacks: readonly StackResources[]): string {
   for (const { stack, r } of all) {
     const shape = SHAPE_OF[r.type];
     if (!shape || isAlarmOrDeadLetter(r)) continue;
-    add(r, stack, shape, shape === "rule" ? ruleName(r) : componentName(r, all.map((a) => a.r)));
+    add(r, stack, shape, shape === "rule" ? ruleName(r) : componentName(r, byUrn));
     if (shape === "table" && typeof r.outputs.streamArn === "string") byArn.set(r.outputs.streamArn, nodeId(stack, r.name));
   }
   const resolve = (value: unknown): string | undefined => {
@@ -235,8 +236,8 @@ function sanitize(s: string): string {
 
 // A child named `<component><Role>` is labelled by its component's name (the `placeOrder` function, not
 // `placeOrderFunction`), which is the name people wrote in the stack.
-function componentName(r: RecordedResource, all: readonly RecordedResource[]): string {
-  const parent = all.find((p) => p.urn === r.parent);
+function componentName(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>): string {
+  const parent = r.parent === undefined ? undefined : byUrn.get(r.parent);
   return parent && !parent.type.startsWith("pulumi:") && r.name.startsWith(parent.name) ? parent.name : r.name;
 }
 
