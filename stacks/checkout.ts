@@ -1,10 +1,10 @@
-import { EventBus } from "../components/event-bus";
 import { Function } from "../components/function";
 import { Pipe } from "../components/pipe";
 import { Saga } from "../components/saga";
 import { Table } from "../components/table";
 import { EVENTS, ORDER_CANCELLED_DETAIL_PATHS, ORDER_CONFIRMED_DETAIL_PATHS, SAGA_STEPS } from "../handlers/shared/events";
 import { domainContext } from "./context";
+import { platformBus } from "./defaults";
 import type { Exports } from "./program";
 import { reference } from "./reference";
 
@@ -20,7 +20,7 @@ export async function checkoutStack(): Promise<Exports<"checkout">> {
   const inventory = reference(id.env, "inventory");
   const payments = reference(id.env, "payments");
 
-  const bus = EventBus.fromAttributes("orders", { arn: platform.busArn, busName: platform.busName, alarmTopicArn: platform.alarmTopicArn });
+  const bus = platformBus(platform);
   const fn = (name: string, arn: typeof orders.confirmOrderFunctionArn) => Function.fromAttributes(name, { arn });
 
   const saga = new Saga("checkout", {

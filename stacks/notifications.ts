@@ -1,11 +1,10 @@
-import { EventBus } from "../components/event-bus";
 import { Function } from "../components/function";
 import { Queue } from "../components/queue";
 import { Table } from "../components/table";
 import { Topic } from "../components/topic";
 import { EVENTS } from "../handlers/shared/events";
 import { domainContext } from "./context";
-import { functionDefaults, tableDefaults } from "./defaults";
+import { functionDefaults, platformBus, tableDefaults } from "./defaults";
 import type { Exports } from "./program";
 import { reference } from "./reference";
 
@@ -18,7 +17,7 @@ export async function notificationsStack(): Promise<Exports<"notifications">> {
   const { id, settings } = await domainContext();
   const platform = reference(id.env, "platform");
   const defaults = functionDefaults(id, settings, platform.alarmTopicArn);
-  const bus = EventBus.fromAttributes("orders", { arn: platform.busArn, busName: platform.busName, alarmTopicArn: platform.alarmTopicArn });
+  const bus = platformBus(platform);
 
   // EventBridge cannot publish to a topic encrypted with the AWS-managed SNS key: the topic owns a customer key.
   const topic = new Topic("notifications", { customerManagedKey: true, alarmTopicArn: platform.alarmTopicArn });

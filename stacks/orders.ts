@@ -1,12 +1,11 @@
 import * as z from "zod/mini";
-import { EventBus } from "../components/event-bus";
 import { Function } from "../components/function";
 import { RestApi } from "../components/rest-api";
 import { Table } from "../components/table";
 import { placeOrderRequest } from "../handlers/orders/place-order-request";
 import { EVENTS } from "../handlers/shared/events";
 import { domainContext } from "./context";
-import { functionDefaults, tableDefaults } from "./defaults";
+import { functionDefaults, platformBus, tableDefaults } from "./defaults";
 import type { Exports } from "./program";
 import { reference } from "./reference";
 
@@ -37,7 +36,7 @@ export async function ordersStack(): Promise<Exports<"orders">> {
   orders.grantReadWrite(cancelOrder);
   // The saga cancels an order itself only when it undoes a confirmation; an order that failed earlier (no stock, a
   // declined payment) is cancelled here, by choreography, when the saga announces OrderCancelled.
-  const bus = EventBus.fromAttributes("orders", { arn: platform.busArn, busName: platform.busName, alarmTopicArn: platform.alarmTopicArn });
+  const bus = platformBus(platform);
   bus.subscribeFunction(
     "orderCancelledToCancelOrder",
     { source: [EVENTS.OrderCancelled.source], "detail-type": [EVENTS.OrderCancelled.detailType] },

@@ -1,11 +1,10 @@
-import { EventBus } from "../components/event-bus";
 import { ContainerWorker } from "../components/container-worker";
 import { Function } from "../components/function";
 import { Queue } from "../components/queue";
 import { Table } from "../components/table";
 import { EVENTS } from "../handlers/shared/events";
 import { domainContext } from "./context";
-import { functionDefaults, tableDefaults } from "./defaults";
+import { functionDefaults, platformBus, tableDefaults } from "./defaults";
 import type { Exports } from "./program";
 import { reference } from "./reference";
 
@@ -19,7 +18,7 @@ export async function shippingStack(): Promise<Exports<"shipping">> {
   const { id, settings } = await domainContext();
   const platform = reference(id.env, "platform");
   const defaults = functionDefaults(id, settings, platform.alarmTopicArn);
-  const bus = EventBus.fromAttributes("orders", { arn: platform.busArn, busName: platform.busName, alarmTopicArn: platform.alarmTopicArn });
+  const bus = platformBus(platform);
 
   const shipments = new Table("shipments", { partitionKey: { name: "orderId", type: "S" }, ...tableDefaults(settings) });
   const idempotency = new Table("shippingIdempotency", {
