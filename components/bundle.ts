@@ -78,13 +78,14 @@ export function bundleHandler(options: BundleOptions): Bundle {
   }
   cache.set(key, cached);
   const files = cached.files;
+  const hash = hashFiles(files);
   return {
     handler: options.handler,
     handlersRoot,
     files,
-    hash: hashFiles(files),
+    hash,
     warnings: cached.warnings,
-    archive: () => archiveOf(files),
+    archive: () => archiveOf(files, hash),
   };
 }
 
@@ -98,8 +99,8 @@ const ARCHIVE_DIR = path.resolve(__dirname, "..", ".orderflow", "cache", "archiv
  * but a directory travels to the engine as its path, where string assets send every byte of the bundle (0.5-1 MB a
  * function) through each registration.
  */
-function archiveOf(files: Readonly<Record<string, string>>): pulumi.asset.FileArchive {
-  const dir = path.join(ARCHIVE_DIR, hashFiles(files));
+function archiveOf(files: Readonly<Record<string, string>>, hash: string): pulumi.asset.FileArchive {
+  const dir = path.join(ARCHIVE_DIR, hash);
   if (!fs.existsSync(dir)) {
     const temporary = `${dir}.${process.pid}.tmp`;
     fs.mkdirSync(temporary, { recursive: true });
