@@ -207,35 +207,30 @@ export class ContainerWorker extends pulumi.ComponentResource implements Grantee
     // Before super(): impossible options must not leave even the component behind.
     const dockerfile = validate(`ContainerWorker "${name}"`, args);
     super("orderflow:compute:ContainerWorker", name, {}, opts);
+    // The service's name is fixed (the cluster is the worker's own): the scaling target and alarms name it before it exists.
+    const scope: WorkerScope = { name, serviceName: name, args, parent: this, region: aws.getRegionOutput({}, { parent: this }).region };
 
-    const cpu = args.cpu ?? 256;
-    const memory = args.memory ?? 512;
-    const minTasks = args.minTasks ?? 1;
-    const maxTasks = args.maxTasks ?? 4;
-    const serviceName = name;
-    const region = aws.getRegionOutput({}, { parent: this }).region;
-
-    const repository = createRepository(this);
-    const lifecyclePolicy = createLifecyclePolicy(this);
-    const image = createImage(this);
-    const cluster = createCluster(this);
-    const logGroup = createLogGroup(this);
-    const taskRole = createRole(this, "Task", args.transform?.taskRole, "the worker's own AWS identity");
-    const executionRole = createRole(this, "Execution", args.transform?.executionRole, "ECS pulling the image and writing logs");
+    const repository = createRepository(scope);
+    const lifecyclePolicy = createLifecyclePolicy(scope, repository);
+    const image = createImage(scope, repository, dockerfile);
+    const cluster = createCluster(scope);
+    const logGroup = createLogGroup(scope);
+    const taskRole = createRole(scope, "Task", args.transform?.taskRole, "the worker's own AWS identity");
+    const executionRole = createRole(scope, "Execution", args.transform?.executionRole, "ECS pulling the image and writing logs");
     this.role = taskRole;
     this.grantName = name;
     this.grantParent = this;
-    const executionPolicies = grantExecution(this);
-    const taskPolicies = grantTask(this);
-    const vpc = createVpc(this);
-    const securityGroup = createSecurityGroup(this);
-    const service = createService(this);
-    const scalingTarget = createScalingTarget(this);
-    const scalingPolicy = createScalingPolicy(this);
-    const tasksAlarm = createTasksAlarm(this);
+    const executionPolicies = grantExecution(scope, executionRole, repository, logGroup);
+    const taskPolicies = grantTask(scope, this);
+    const vpc = createVpc(scope);
+    const securityGroup = createSecurityGroup(scope, vpc);
+    const service = createService(scope, { cluster, image, logGroup, taskRole, executionRole, vpc, securityGroup }, [...executionPolicies, ...taskPolicies]);
+    const scalingTarget = createScalingTarget(scope, cluster, service);
+    const scalingPolicy = createScalingPolicy(scope, cluster, scalingTarget);
+    const tasksAlarm = createTasksAlarm(scope, cluster);
 
     this.clusterName = cluster.name;
-    this.serviceName = serviceName;
+    this.serviceName = scope.serviceName;
     this.repositoryUrl = repository.repositoryUrl;
     this.imageUri = image.imageUri;
     this.taskRoleArn = taskRole.arn;
@@ -265,347 +260,395 @@ export class ContainerWorker extends pulumi.ComponentResource implements Grantee
       executionRoleArn: this.executionRoleArn,
       logGroupName: this.logGroupName,
     });
+  }
+}
 
-    // aws.ecr.Repository rather than awsx.ecr.Repository: awsx's is a remote component whose repository ARN a
-    // program (and the offline engine) sees only as an opaque output, and the execution role's pull grant needs that
-    // exact ARN. awsx's only addition, a lifecycle policy, is created below.
-    function createRepository(parent: ContainerWorker): aws.ecr.Repository {
-      return new aws.ecr.Repository(
-        ...transform(
-          args.transform?.repository,
-          `${name}Repository`,
-          {
-            // Every build pushes a new tag, so a tag never has to move; immutability keeps a deployed tag's image fixed.
-            imageTagMutability: "IMMUTABLE",
-            imageScanningConfiguration: { scanOnPush: true },
-            // The images are build output, rebuilt from the repository at any time; they must not block a destroy.
-            forceDelete: true,
-          },
-          { parent },
-        ),
-      );
-    }
+// ---------------------------------------------------------------------------------------------------------------------
+// The constructor's steps, in the order it runs them. Each creates the children of one concern, parented to the worker.
 
-    function createLifecyclePolicy(parent: ContainerWorker): aws.ecr.LifecyclePolicy {
-      return new aws.ecr.LifecyclePolicy(
-        ...transform(
-          args.transform?.lifecyclePolicy,
-          `${name}LifecyclePolicy`,
-          {
-            repository: repository.name,
-            // Ten images cover the running one, a circuit-breaker rollback and a few manual ones.
-            policy: JSON.stringify({
-              rules: [
-                {
-                  rulePriority: 1,
-                  description: "Keep the 10 most recent images",
-                  selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 },
-                  action: { type: "expire" },
-                },
-              ],
-            }),
-          },
-          { parent },
-        ),
-      );
-    }
+/** What every step shares: the worker's name (which prefixes its children's names), its arguments, and itself. */
+interface WorkerScope {
+  readonly name: string;
+  /** The ECS service's name. */
+  readonly serviceName: string;
+  readonly args: ContainerWorkerArgs;
+  readonly parent: ContainerWorker;
+  /** The region the tasks run in (their log configuration names it). */
+  readonly region: pulumi.Output<string>;
+}
 
-    function createImage(parent: ContainerWorker): awsx.ecr.Image {
-      return new awsx.ecr.Image(
-        ...transform(
-          args.transform?.image,
-          `${name}Image`,
-          {
-            repositoryUrl: repository.repositoryUrl,
-            context: fromWorkingDirectory(REPO_ROOT),
-            dockerfile: fromWorkingDirectory(dockerfile),
-            // x86_64 like the task's runtime platform: CI runners build it natively, without QEMU.
-            platform: "linux/amd64",
-          },
-          { parent },
-        ),
-      );
-    }
+/** The resources the Fargate service is made of. */
+interface ServiceParts {
+  readonly cluster: aws.ecs.Cluster;
+  readonly image: awsx.ecr.Image;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly taskRole: aws.iam.Role;
+  readonly executionRole: aws.iam.Role;
+  readonly vpc: awsx.ec2.DefaultVpc | awsx.ec2.Vpc;
+  readonly securityGroup: aws.ec2.SecurityGroup;
+}
 
-    function createCluster(parent: ContainerWorker): aws.ecs.Cluster {
-      return new aws.ecs.Cluster(
-        ...transform(
-          args.transform?.cluster,
-          `${name}Cluster`,
-          // Container Insights publishes RunningTaskCount, the denominator of the scaling metric.
-          { settings: [{ name: "containerInsights", value: "enabled" }] },
-          { parent },
-        ),
-      );
-    }
+// aws.ecr.Repository rather than awsx.ecr.Repository: awsx's is a remote component whose repository ARN a
+// program (and the offline engine) sees only as an opaque output, and the execution role's pull grant needs that
+// exact ARN. awsx's only addition, a lifecycle policy, is created below.
+function createRepository({ name, args, parent }: WorkerScope): aws.ecr.Repository {
+  return new aws.ecr.Repository(
+    ...transform(
+      args.transform?.repository,
+      `${name}Repository`,
+      {
+        // Every build pushes a new tag, so a tag never has to move; immutability keeps a deployed tag's image fixed.
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        // The images are build output, rebuilt from the repository at any time; they must not block a destroy.
+        forceDelete: true,
+      },
+      { parent },
+    ),
+  );
+}
 
-    function createLogGroup(parent: ContainerWorker): aws.cloudwatch.LogGroup {
-      return new aws.cloudwatch.LogGroup(
-        ...transform(args.transform?.logGroup, `${name}LogGroup`, { retentionInDays: args.logRetentionInDays ?? 30 }, { parent }),
-      );
-    }
-
-    function createRole(
-      parent: ContainerWorker,
-      kind: "Task" | "Execution",
-      custom: Transform<aws.iam.RoleArgs> | undefined,
-      purpose: string,
-    ): aws.iam.Role {
-      return new aws.iam.Role(
-        ...transform(
-          custom,
-          `${name}${kind}Role`,
-          {
-            description: `${kind} role of container worker ${name}: ${purpose} (its own, never shared)`,
-            assumeRolePolicy: pulumi.jsonStringify({
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Principal: { Service: "ecs-tasks.amazonaws.com" },
-                  Action: "sts:AssumeRole",
-                  // ECS sends the account with the assume-role call, so another account's tasks cannot use the role.
-                  Condition: { StringEquals: { "aws:SourceAccount": aws.getCallerIdentityOutput({}, { parent }).accountId } },
-                },
-              ],
-            }),
-          },
-          { parent },
-        ),
-      );
-    }
-
-    function grantExecution(parent: ContainerWorker): aws.iam.RolePolicy[] {
-      const grantee: Grantee = { role: executionRole, grantName: `${name}Execution`, grantParent: parent };
-      return [
-        grant(grantee, `pull-${name}Repository`, [
-          { actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], resources: [repository.arn] },
-          // GetAuthorizationToken has no resource-level permissions (IAM's Service Authorization Reference lists no
-          // resource type for it): the token it returns only logs in, and the statement above limits what it pulls.
-          { actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
-        ]),
-        grant(grantee, "logs", [
-          { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [pulumi.interpolate`${logGroup.arn}:*`] },
-        ]),
-      ];
-    }
-
-    function grantTask(worker: ContainerWorker): aws.iam.RolePolicy[] {
-      return [
-        args.queue.grantConsume(worker),
-        args.tableAccess === "write" ? args.table.grantWrite(worker) : args.table.grantReadWrite(worker),
-        // The one statement on `*` of the task role: X-Ray's PutTraceSegments and PutTelemetryRecords have no
-        // resource-level permissions. No sampling actions: the worker samples with local rules.
-        grant(worker, "xray", [{ actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] }]),
-      ];
-    }
-
-    function createVpc(parent: ContainerWorker): awsx.ec2.DefaultVpc | awsx.ec2.Vpc {
-      if (args.vpc === "default") return new awsx.ec2.DefaultVpc(`${name}Vpc`, {}, { parent });
-      // One NAT gateway rather than VPC endpoints: the worker reaches SQS, DynamoDB, ECR (API, registry and S3
-      // layers), CloudWatch Logs and X-Ray, which is five interface endpoints per AZ (about $73 a month in two AZs)
-      // against about $33 for one NAT gateway, and its traffic (small label jobs) keeps the per-GB charge small. One
-      // NAT is one AZ's failure away from losing egress; the messages then wait in the queue, which is acceptable.
-      return new awsx.ec2.Vpc(
-        ...transform(
-          args.transform?.vpc,
-          `${name}Vpc`,
-          {
-            numberOfAvailabilityZones: 2,
-            natGateways: { strategy: awsx.ec2.NatGatewayStrategy.Single },
-            subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
-            subnetSpecs: [{ type: awsx.ec2.SubnetType.Public }, { type: awsx.ec2.SubnetType.Private }],
-          },
-          { parent },
-        ),
-      );
-    }
-
-    function createSecurityGroup(parent: ContainerWorker): aws.ec2.SecurityGroup {
-      return new aws.ec2.SecurityGroup(
-        ...transform(
-          args.transform?.securityGroup,
-          `${name}SecurityGroup`,
-          {
-            description: `Container worker ${name}: no inbound traffic, HTTPS out to AWS APIs`,
-            vpcId: vpc.vpcId,
-            // The worker serves nothing; the daemon's UDP 2000 is on the task's loopback, which no group filters.
-            ingress: [],
-            egress: [{ description: "AWS APIs over HTTPS", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
-          },
-          { parent },
-        ),
-      );
-    }
-
-    function createService(parent: ContainerWorker): awsx.ecs.FargateService {
-      const logOptions = (prefix: string) => ({
-        logDriver: "awslogs",
-        options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": prefix },
-      });
-      const environment = {
-        ...args.environment,
-        [WORKER_ENVIRONMENT.queueUrl]: args.queue.url,
-        [WORKER_ENVIRONMENT.tableName]: args.table.tableName,
-        [WORKER_ENVIRONMENT.xrayDaemonAddress]: XRAY_DAEMON_ADDRESS,
-        [WORKER_ENVIRONMENT.serviceName]: name,
-      };
-      const [serviceResourceName, serviceArgs, serviceOpts] = transform<awsx.ecs.FargateServiceArgs>(
-        args.transform?.service,
-        `${name}Service`,
-        {
-          name: serviceName,
-          cluster: cluster.arn,
-          desiredCount: minTasks,
-          networkConfiguration: {
-            subnets: args.vpc === "default" ? vpc.publicSubnetIds : vpc.privateSubnetIds,
-            // Without a NAT gateway, a task in the default VPC reaches AWS only through its own public IP.
-            assignPublicIp: args.vpc === "default",
-            securityGroups: [securityGroup.id],
-          },
-          deploymentCircuitBreaker: { enable: true, rollback: true },
-          taskDefinitionArgs: {
-            cpu: String(cpu),
-            memory: String(memory),
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-            // Our own roles: given an ARN, awsx creates no role and attaches no AWS-managed policy.
-            taskRole: { roleArn: taskRole.arn },
-            executionRole: { roleArn: executionRole.arn },
-            // Our own log group (retention from settings, writable by the execution role only).
-            logGroup: { skip: true },
-            containers: {
-              [WORKER_CONTAINER]: {
-                name: WORKER_CONTAINER,
-                image: image.imageUri,
-                essential: true,
-                environment: Object.entries(environment).map(([key, value]) => ({ name: key, value })),
-                // The daemon must be listening before the first segment is sent.
-                dependsOn: [{ containerName: XRAY_DAEMON_CONTAINER, condition: "START" }],
-                logConfiguration: logOptions(WORKER_CONTAINER),
-                // An init process forwards SIGTERM to node and reaps children.
-                linuxParameters: { initProcessEnabled: true },
-                readonlyRootFilesystem: true,
-                stopTimeout: STOP_TIMEOUT_SECONDS,
-              },
-              [XRAY_DAEMON_CONTAINER]: {
-                name: XRAY_DAEMON_CONTAINER,
-                image: XRAY_DAEMON_IMAGE,
-                // Losing traces must not stop the labels: the worker keeps running if the daemon dies.
-                essential: false,
-                cpu: 32,
-                memoryReservation: 64,
-                portMappings: [{ containerPort: 2000, protocol: "udp" }],
-                environment: [{ name: "AWS_REGION", value: region }],
-                logConfiguration: logOptions(XRAY_DAEMON_CONTAINER),
-              },
+function createLifecyclePolicy({ name, args, parent }: WorkerScope, repository: aws.ecr.Repository): aws.ecr.LifecyclePolicy {
+  return new aws.ecr.LifecyclePolicy(
+    ...transform(
+      args.transform?.lifecyclePolicy,
+      `${name}LifecyclePolicy`,
+      {
+        repository: repository.name,
+        // Ten images cover the running one, a circuit-breaker rollback and a few manual ones.
+        policy: JSON.stringify({
+          rules: [
+            {
+              rulePriority: 1,
+              description: "Keep the 10 most recent images",
+              selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 },
+              action: { type: "expire" },
             },
+          ],
+        }),
+      },
+      { parent },
+    ),
+  );
+}
+
+function createImage({ name, args, parent }: WorkerScope, repository: aws.ecr.Repository, dockerfile: string): awsx.ecr.Image {
+  return new awsx.ecr.Image(
+    ...transform(
+      args.transform?.image,
+      `${name}Image`,
+      {
+        repositoryUrl: repository.repositoryUrl,
+        context: fromWorkingDirectory(REPO_ROOT),
+        dockerfile: fromWorkingDirectory(dockerfile),
+        // x86_64 like the task's runtime platform: CI runners build it natively, without QEMU.
+        platform: "linux/amd64",
+      },
+      { parent },
+    ),
+  );
+}
+
+function createCluster({ name, args, parent }: WorkerScope): aws.ecs.Cluster {
+  return new aws.ecs.Cluster(
+    ...transform(
+      args.transform?.cluster,
+      `${name}Cluster`,
+      // Container Insights publishes RunningTaskCount, the denominator of the scaling metric.
+      { settings: [{ name: "containerInsights", value: "enabled" }] },
+      { parent },
+    ),
+  );
+}
+
+function createLogGroup({ name, args, parent }: WorkerScope): aws.cloudwatch.LogGroup {
+  return new aws.cloudwatch.LogGroup(
+    ...transform(args.transform?.logGroup, `${name}LogGroup`, { retentionInDays: args.logRetentionInDays ?? 30 }, { parent }),
+  );
+}
+
+function createRole(
+  { name, parent }: WorkerScope,
+  kind: "Task" | "Execution",
+  custom: Transform<aws.iam.RoleArgs> | undefined,
+  purpose: string,
+): aws.iam.Role {
+  return new aws.iam.Role(
+    ...transform(
+      custom,
+      `${name}${kind}Role`,
+      {
+        description: `${kind} role of container worker ${name}: ${purpose} (its own, never shared)`,
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "ecs-tasks.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              // ECS sends the account with the assume-role call, so another account's tasks cannot use the role.
+              Condition: { StringEquals: { "aws:SourceAccount": aws.getCallerIdentityOutput({}, { parent }).accountId } },
+            },
+          ],
+        }),
+      },
+      { parent },
+    ),
+  );
+}
+
+function grantExecution(
+  { name, parent }: WorkerScope,
+  executionRole: aws.iam.Role,
+  repository: aws.ecr.Repository,
+  logGroup: aws.cloudwatch.LogGroup,
+): aws.iam.RolePolicy[] {
+  const grantee: Grantee = { role: executionRole, grantName: `${name}Execution`, grantParent: parent };
+  return [
+    grant(grantee, `pull-${name}Repository`, [
+      { actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], resources: [repository.arn] },
+      // GetAuthorizationToken has no resource-level permissions (IAM's Service Authorization Reference lists no
+      // resource type for it): the token it returns only logs in, and the statement above limits what it pulls.
+      { actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+    ]),
+    grant(grantee, "logs", [
+      { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [pulumi.interpolate`${logGroup.arn}:*`] },
+    ]),
+  ];
+}
+
+function grantTask({ args }: WorkerScope, worker: ContainerWorker): aws.iam.RolePolicy[] {
+  return [
+    args.queue.grantConsume(worker),
+    args.tableAccess === "write" ? args.table.grantWrite(worker) : args.table.grantReadWrite(worker),
+    // The one statement on `*` of the task role: X-Ray's PutTraceSegments and PutTelemetryRecords have no
+    // resource-level permissions. No sampling actions: the worker samples with local rules.
+    grant(worker, "xray", [{ actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] }]),
+  ];
+}
+
+function createVpc({ name, args, parent }: WorkerScope): awsx.ec2.DefaultVpc | awsx.ec2.Vpc {
+  if (args.vpc === "default") return new awsx.ec2.DefaultVpc(`${name}Vpc`, {}, { parent });
+  // One NAT gateway rather than VPC endpoints: the worker reaches SQS, DynamoDB, ECR (API, registry and S3
+  // layers), CloudWatch Logs and X-Ray, which is five interface endpoints per AZ (about $73 a month in two AZs)
+  // against about $33 for one NAT gateway, and its traffic (small label jobs) keeps the per-GB charge small. One
+  // NAT is one AZ's failure away from losing egress; the messages then wait in the queue, which is acceptable.
+  return new awsx.ec2.Vpc(
+    ...transform(
+      args.transform?.vpc,
+      `${name}Vpc`,
+      {
+        numberOfAvailabilityZones: 2,
+        natGateways: { strategy: awsx.ec2.NatGatewayStrategy.Single },
+        subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
+        subnetSpecs: [{ type: awsx.ec2.SubnetType.Public }, { type: awsx.ec2.SubnetType.Private }],
+      },
+      { parent },
+    ),
+  );
+}
+
+function createSecurityGroup({ name, args, parent }: WorkerScope, vpc: awsx.ec2.DefaultVpc | awsx.ec2.Vpc): aws.ec2.SecurityGroup {
+  return new aws.ec2.SecurityGroup(
+    ...transform(
+      args.transform?.securityGroup,
+      `${name}SecurityGroup`,
+      {
+        description: `Container worker ${name}: no inbound traffic, HTTPS out to AWS APIs`,
+        vpcId: vpc.vpcId,
+        // The worker serves nothing; the daemon's UDP 2000 is on the task's loopback, which no group filters.
+        ingress: [],
+        egress: [{ description: "AWS APIs over HTTPS", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+      },
+      { parent },
+    ),
+  );
+}
+
+function createService(
+  { name, serviceName, args, parent, region }: WorkerScope,
+  { cluster, image, logGroup, taskRole, executionRole, vpc, securityGroup }: ServiceParts,
+  policies: aws.iam.RolePolicy[],
+): awsx.ecs.FargateService {
+  const minTasks = args.minTasks ?? 1;
+  const cpu = args.cpu ?? 256;
+  const memory = args.memory ?? 512;
+  const logOptions = (prefix: string) => ({
+    logDriver: "awslogs",
+    options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": prefix },
+  });
+  const environment = {
+    ...args.environment,
+    [WORKER_ENVIRONMENT.queueUrl]: args.queue.url,
+    [WORKER_ENVIRONMENT.tableName]: args.table.tableName,
+    [WORKER_ENVIRONMENT.xrayDaemonAddress]: XRAY_DAEMON_ADDRESS,
+    [WORKER_ENVIRONMENT.serviceName]: name,
+  };
+  const [serviceResourceName, serviceArgs, serviceOpts] = transform<awsx.ecs.FargateServiceArgs>(
+    args.transform?.service,
+    `${name}Service`,
+    {
+      name: serviceName,
+      cluster: cluster.arn,
+      desiredCount: minTasks,
+      networkConfiguration: {
+        subnets: args.vpc === "default" ? vpc.publicSubnetIds : vpc.privateSubnetIds,
+        // Without a NAT gateway, a task in the default VPC reaches AWS only through its own public IP.
+        assignPublicIp: args.vpc === "default",
+        securityGroups: [securityGroup.id],
+      },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      taskDefinitionArgs: {
+        cpu: String(cpu),
+        memory: String(memory),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        // Our own roles: given an ARN, awsx creates no role and attaches no AWS-managed policy.
+        taskRole: { roleArn: taskRole.arn },
+        executionRole: { roleArn: executionRole.arn },
+        // Our own log group (retention from settings, writable by the execution role only).
+        logGroup: { skip: true },
+        containers: {
+          [WORKER_CONTAINER]: {
+            name: WORKER_CONTAINER,
+            image: image.imageUri,
+            essential: true,
+            environment: Object.entries(environment).map(([key, value]) => ({ name: key, value })),
+            // The daemon must be listening before the first segment is sent.
+            dependsOn: [{ containerName: XRAY_DAEMON_CONTAINER, condition: "START" }],
+            logConfiguration: logOptions(WORKER_CONTAINER),
+            // An init process forwards SIGTERM to node and reaps children.
+            linuxParameters: { initProcessEnabled: true },
+            readonlyRootFilesystem: true,
+            stopTimeout: STOP_TIMEOUT_SECONDS,
+          },
+          [XRAY_DAEMON_CONTAINER]: {
+            name: XRAY_DAEMON_CONTAINER,
+            image: XRAY_DAEMON_IMAGE,
+            // Losing traces must not stop the labels: the worker keeps running if the daemon dies.
+            essential: false,
+            cpu: 32,
+            memoryReservation: 64,
+            portMappings: [{ containerPort: 2000, protocol: "udp" }],
+            environment: [{ name: "AWS_REGION", value: region }],
+            logConfiguration: logOptions(XRAY_DAEMON_CONTAINER),
           },
         },
-        { parent, dependsOn: [...executionPolicies, ...taskPolicies] },
-      );
-      return new awsx.ecs.FargateService(serviceResourceName, serviceArgs, {
-        ...serviceOpts,
-        transforms: [keepScaledDesiredCount, ...(serviceOpts.transforms ?? [])],
-      } as pulumi.ComponentResourceOptions);
-    }
+      },
+    },
+    { parent, dependsOn: policies },
+  );
+  return new awsx.ecs.FargateService(serviceResourceName, serviceArgs, {
+    ...serviceOpts,
+    transforms: [keepScaledDesiredCount, ...(serviceOpts.transforms ?? [])],
+  } as pulumi.ComponentResourceOptions);
+}
 
-    function createScalingTarget(parent: ContainerWorker): aws.appautoscaling.Target {
-      return new aws.appautoscaling.Target(
-        ...transform(
-          args.transform?.scalingTarget,
-          `${name}ScalingTarget`,
-          {
-            serviceNamespace: "ecs",
-            scalableDimension: "ecs:service:DesiredCount",
-            resourceId: pulumi.interpolate`service/${cluster.name}/${serviceName}`,
-            minCapacity: minTasks,
-            maxCapacity: maxTasks,
-          },
-          // The target registers an existing service.
-          { parent, dependsOn: [service] },
-        ),
-      );
-    }
+function createScalingTarget(
+  { name, serviceName, args, parent }: WorkerScope,
+  cluster: aws.ecs.Cluster,
+  service: awsx.ecs.FargateService,
+): aws.appautoscaling.Target {
+  const minTasks = args.minTasks ?? 1;
+  const maxTasks = args.maxTasks ?? 4;
+  return new aws.appautoscaling.Target(
+    ...transform(
+      args.transform?.scalingTarget,
+      `${name}ScalingTarget`,
+      {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${cluster.name}/${serviceName}`,
+        minCapacity: minTasks,
+        maxCapacity: maxTasks,
+      },
+      // The target registers an existing service.
+      { parent, dependsOn: [service] },
+    ),
+  );
+}
 
-    function createScalingPolicy(parent: ContainerWorker): aws.appautoscaling.Policy {
-      return new aws.appautoscaling.Policy(
-        ...transform(
-          args.transform?.scalingPolicy,
-          `${name}ScalingPolicy`,
-          {
-            policyType: "TargetTrackingScaling",
-            serviceNamespace: scalingTarget.serviceNamespace,
-            scalableDimension: scalingTarget.scalableDimension,
-            resourceId: scalingTarget.resourceId,
-            targetTrackingScalingPolicyConfiguration: {
-              targetValue: args.messagesPerTask ?? 10,
-              // Backlog per task (AWS's recommended metric for queue workers): the visible messages alone would
-              // scale the same way at 1 task as at 10.
-              customizedMetricSpecification: {
-                metrics: [
-                  {
-                    id: "visible",
-                    label: "Visible messages",
-                    metricStat: {
-                      metric: {
-                        namespace: "AWS/SQS",
-                        metricName: "ApproximateNumberOfMessagesVisible",
-                        dimensions: [{ name: "QueueName", value: queueName(args.queue) }],
-                      },
-                      stat: "Sum",
-                    },
-                    returnData: false,
+function createScalingPolicy(
+  { name, serviceName, args, parent }: WorkerScope,
+  cluster: aws.ecs.Cluster,
+  scalingTarget: aws.appautoscaling.Target,
+): aws.appautoscaling.Policy {
+  return new aws.appautoscaling.Policy(
+    ...transform(
+      args.transform?.scalingPolicy,
+      `${name}ScalingPolicy`,
+      {
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: scalingTarget.serviceNamespace,
+        scalableDimension: scalingTarget.scalableDimension,
+        resourceId: scalingTarget.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: args.messagesPerTask ?? 10,
+          // Backlog per task (AWS's recommended metric for queue workers): the visible messages alone would
+          // scale the same way at 1 task as at 10.
+          customizedMetricSpecification: {
+            metrics: [
+              {
+                id: "visible",
+                label: "Visible messages",
+                metricStat: {
+                  metric: {
+                    namespace: "AWS/SQS",
+                    metricName: "ApproximateNumberOfMessagesVisible",
+                    dimensions: [{ name: "QueueName", value: queueName(args.queue) }],
                   },
-                  {
-                    id: "tasks",
-                    label: "Running tasks",
-                    metricStat: {
-                      metric: {
-                        namespace: "ECS/ContainerInsights",
-                        metricName: "RunningTaskCount",
-                        dimensions: [
-                          { name: "ClusterName", value: cluster.name },
-                          { name: "ServiceName", value: serviceName },
-                        ],
-                      },
-                      stat: "Average",
-                    },
-                    returnData: false,
-                  },
-                  { id: "backlogPerTask", label: "Visible messages per running task", expression: "visible / tasks", returnData: true },
-                ],
+                  stat: "Sum",
+                },
+                returnData: false,
               },
-            },
+              {
+                id: "tasks",
+                label: "Running tasks",
+                metricStat: {
+                  metric: {
+                    namespace: "ECS/ContainerInsights",
+                    metricName: "RunningTaskCount",
+                    dimensions: [
+                      { name: "ClusterName", value: cluster.name },
+                      { name: "ServiceName", value: serviceName },
+                    ],
+                  },
+                  stat: "Average",
+                },
+                returnData: false,
+              },
+              { id: "backlogPerTask", label: "Visible messages per running task", expression: "visible / tasks", returnData: true },
+            ],
           },
-          { parent },
-        ),
-      );
-    }
+        },
+      },
+      { parent },
+    ),
+  );
+}
 
-    function createTasksAlarm(parent: ContainerWorker): aws.cloudwatch.MetricAlarm {
-      return new aws.cloudwatch.MetricAlarm(
-        ...transform(
-          args.transform?.tasksAlarm,
-          `${name}TasksAlarm`,
-          {
-            alarmDescription: `Container worker ${name}: fewer than ${minTasks} running task(s) for 5 minutes (crashing or failing to start)`,
-            namespace: "ECS/ContainerInsights",
-            metricName: "RunningTaskCount",
-            dimensions: { ClusterName: cluster.name, ServiceName: serviceName },
-            statistic: "Minimum",
-            period: 60,
-            evaluationPeriods: 5,
-            threshold: minTasks,
-            comparisonOperator: "LessThanThreshold",
-            // Container Insights reports while tasks run; silence means none is running.
-            treatMissingData: "breaching",
-            alarmActions: args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn],
-          },
-          { parent },
-        ),
-      );
-    }
-  }
+function createTasksAlarm({ name, serviceName, args, parent }: WorkerScope, cluster: aws.ecs.Cluster): aws.cloudwatch.MetricAlarm {
+  const minTasks = args.minTasks ?? 1;
+  return new aws.cloudwatch.MetricAlarm(
+    ...transform(
+      args.transform?.tasksAlarm,
+      `${name}TasksAlarm`,
+      {
+        alarmDescription: `Container worker ${name}: fewer than ${minTasks} running task(s) for 5 minutes (crashing or failing to start)`,
+        namespace: "ECS/ContainerInsights",
+        metricName: "RunningTaskCount",
+        dimensions: { ClusterName: cluster.name, ServiceName: serviceName },
+        statistic: "Minimum",
+        period: 60,
+        evaluationPeriods: 5,
+        threshold: minTasks,
+        comparisonOperator: "LessThanThreshold",
+        // Container Insights reports while tasks run; silence means none is running.
+        treatMissingData: "breaching",
+        alarmActions: args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn],
+      },
+      { parent },
+    ),
+  );
 }
 
 /**
