@@ -82,224 +82,256 @@ export class RestApi extends pulumi.ComponentResource {
 
   constructor(name: string, args: RestApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orderflow:api:RestApi", name, {}, opts);
-    const stageName = args.stageName ?? "live";
-    const throttle = args.throttle ?? { rateLimit: 50, burstLimit: 100 };
-    validate();
+    const scope: ApiScope = { name, args, parent: this, stageName: args.stageName ?? "live", throttle: args.throttle ?? { rateLimit: 50, burstLimit: 100 } };
+    validate(scope);
 
-    const api = createApi(this);
-    const validator = new aws.apigateway.RequestValidator(
-      `${name}Validator`,
-      { restApi: api.id, validateRequestBody: true, validateRequestParameters: true },
-      { parent: this },
-    );
-    createValidationResponse(this);
-    const resources = createResources(this);
-    const methods = args.routes.map((route) => createRoute(this, route));
-    const deployment = createDeployment(this);
-    const accessLogs = new aws.cloudwatch.LogGroup(
-      `${name}AccessLogs`,
-      { retentionInDays: args.logRetentionInDays ?? 30 },
-      { parent: this },
-    );
-    const stage = createStage(this);
-    createMethodSettings(this);
-    createAlarm(this);
+    const api = createApi(scope);
+    const validator = createValidator(scope, api);
+    createValidationResponse(scope, api);
+    const resources = createResources(scope, api);
+    const routes = args.routes.map((route) => createRoute(scope, api, validator, resources, route));
+    const deployment = createDeployment(scope, api, routes);
+    const accessLogs = createAccessLogs(scope);
+    const stage = createStage(scope, api, deployment, accessLogs);
+    createMethodSettings(scope, api, stage);
+    createAlarm(scope, api, stage);
 
     this.url = stage.invokeUrl;
     this.restApiId = api.id;
     this.executionArn = api.executionArn;
-    this.stageName = stageName;
+    this.stageName = scope.stageName;
     this.accessLogGroupName = accessLogs.name;
     this.nodes = { api, stage, accessLogs };
     this.registerOutputs({ url: this.url, restApiId: this.restApiId, accessLogGroupName: this.accessLogGroupName });
+  }
+}
 
-    function validate() {
-      if (args.routes.length === 0) {
-        throw new ComponentArgumentError(`RestApi "${name}"`, "`routes` must hold at least one route.");
+// ---------------------------------------------------------------------------------------------------------------------
+// The constructor's steps, in the order it runs them; every child is parented to the API component.
+
+/** What every step shares. */
+interface ApiScope {
+  readonly name: string;
+  readonly args: RestApiArgs;
+  readonly parent: RestApi;
+  readonly stageName: string;
+  readonly throttle: { rateLimit: number; burstLimit: number };
+}
+
+/** The method and integration of one route. */
+interface Route {
+  readonly method: aws.apigateway.Method;
+  readonly integration: aws.apigateway.Integration;
+}
+
+function validate({ name, args, throttle }: ApiScope): void {
+  if (args.routes.length === 0) {
+    throw new ComponentArgumentError(`RestApi "${name}"`, "`routes` must hold at least one route.");
+  }
+  const seen = new Set<string>();
+  for (const route of args.routes) {
+    if (!/^\/([A-Za-z0-9_.-]+|\{[A-Za-z0-9_]+\})(\/([A-Za-z0-9_.-]+|\{[A-Za-z0-9_]+\}))*$/.test(route.path)) {
+      throw new ComponentArgumentError(
+        `RestApi "${name}"`,
+        `route path "${route.path}" is not a resource path; use segments like "/orders/{id}".`,
+      );
+    }
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) throw new ComponentArgumentError(`RestApi "${name}"`, `route "${key}" is defined twice.`);
+    seen.add(key);
+  }
+  if (!(throttle.rateLimit > 0)) {
+    throw new ComponentArgumentError(`RestApi "${name}"`, `\`throttle.rateLimit\` must be positive, but ${throttle.rateLimit} was provided.`);
+  }
+  requireIntegerInRange(`RestApi "${name}"`, "throttle.burstLimit", throttle.burstLimit, 1, 5000);
+}
+
+function createApi({ name, args, parent }: ApiScope): aws.apigateway.RestApi {
+  return new aws.apigateway.RestApi(
+    ...transform(
+      args.transform?.api,
+      `${name}Api`,
+      { description: `orderflow ${name} API`, endpointConfiguration: { types: "REGIONAL" } },
+      { parent },
+    ),
+  );
+}
+
+function createValidator({ name, parent }: ApiScope, api: aws.apigateway.RestApi): aws.apigateway.RequestValidator {
+  return new aws.apigateway.RequestValidator(
+    `${name}Validator`,
+    { restApi: api.id, validateRequestBody: true, validateRequestParameters: true },
+    { parent },
+  );
+}
+
+// API Gateway's default 400 says only "Invalid request body"; this one carries the validator's message, which names
+// the failing fields.
+function createValidationResponse({ name, parent }: ApiScope, api: aws.apigateway.RestApi): aws.apigateway.Response {
+  return new aws.apigateway.Response(
+    `${name}BadRequestBody`,
+    {
+      restApiId: api.id,
+      responseType: "BAD_REQUEST_BODY",
+      statusCode: "400",
+      responseTemplates: {
+        "application/json": '{"message":"invalid request","errors":"$context.error.validationErrorString"}',
+      },
+    },
+    { parent },
+  );
+}
+
+function createResources({ name, args, parent }: ApiScope, api: aws.apigateway.RestApi): Map<string, aws.apigateway.Resource> {
+  const byPath = new Map<string, aws.apigateway.Resource>();
+  for (const route of args.routes) {
+    let parentPath = "";
+    for (const segment of route.path.split("/").slice(1)) {
+      const path = `${parentPath}/${segment}`;
+      if (!byPath.has(path)) {
+        const parentId = parentPath === "" ? api.rootResourceId : byPath.get(parentPath)!.id;
+        byPath.set(
+          path,
+          new aws.apigateway.Resource(`${name}${resourceKey(path)}`, { restApi: api.id, parentId, pathPart: segment }, { parent }),
+        );
       }
-      const seen = new Set<string>();
-      for (const route of args.routes) {
-        if (!/^\/([A-Za-z0-9_.-]+|\{[A-Za-z0-9_]+\})(\/([A-Za-z0-9_.-]+|\{[A-Za-z0-9_]+\}))*$/.test(route.path)) {
-          throw new ComponentArgumentError(
-            `RestApi "${name}"`,
-            `route path "${route.path}" is not a resource path; use segments like "/orders/{id}".`,
-          );
-        }
-        const key = `${route.method} ${route.path}`;
-        if (seen.has(key)) throw new ComponentArgumentError(`RestApi "${name}"`, `route "${key}" is defined twice.`);
-        seen.add(key);
-      }
-      if (!(throttle.rateLimit > 0)) {
-        throw new ComponentArgumentError(`RestApi "${name}"`, `\`throttle.rateLimit\` must be positive, but ${throttle.rateLimit} was provided.`);
-      }
-      requireIntegerInRange(`RestApi "${name}"`, "throttle.burstLimit", throttle.burstLimit, 1, 5000);
-    }
-
-    function createApi(parent: pulumi.Resource) {
-      return new aws.apigateway.RestApi(
-        ...transform(
-          args.transform?.api,
-          `${name}Api`,
-          { description: `orderflow ${name} API`, endpointConfiguration: { types: "REGIONAL" } },
-          { parent },
-        ),
-      );
-    }
-
-    // API Gateway's default 400 says only "Invalid request body"; this one carries the validator's message, which names
-    // the failing fields.
-    function createValidationResponse(parent: pulumi.Resource) {
-      new aws.apigateway.Response(
-        `${name}BadRequestBody`,
-        {
-          restApiId: api.id,
-          responseType: "BAD_REQUEST_BODY",
-          statusCode: "400",
-          responseTemplates: {
-            "application/json": '{"message":"invalid request","errors":"$context.error.validationErrorString"}',
-          },
-        },
-        { parent },
-      );
-    }
-
-    function createResources(parent: pulumi.Resource) {
-      const byPath = new Map<string, aws.apigateway.Resource>();
-      for (const route of args.routes) {
-        let parentPath = "";
-        for (const segment of route.path.split("/").slice(1)) {
-          const path = `${parentPath}/${segment}`;
-          if (!byPath.has(path)) {
-            const parentId = parentPath === "" ? api.rootResourceId : byPath.get(parentPath)!.id;
-            byPath.set(
-              path,
-              new aws.apigateway.Resource(`${name}${resourceKey(path)}`, { restApi: api.id, parentId, pathPart: segment }, { parent }),
-            );
-          }
-          parentPath = path;
-        }
-      }
-      return byPath;
-    }
-
-    function createRoute(parent: pulumi.Resource, route: RestApiRoute) {
-      const key = `${route.method}${resourceKey(route.path)}`;
-      const resource = resources.get(route.path)!;
-      const model = route.bodySchema
-        ? new aws.apigateway.Model(
-            `${name}${key}Model`,
-            {
-              restApi: api.id,
-              name: `${key.replace(/[^A-Za-z0-9]/g, "")}Body`,
-              contentType: "application/json",
-              schema: JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", ...route.bodySchema }),
-            },
-            { parent },
-          )
-        : undefined;
-      const pathParams = [...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]);
-      const requestParameters = Object.fromEntries([
-        ...pathParams.map((p) => [`method.request.path.${p}`, true]),
-        ...(route.requiredHeaders ?? []).map((h) => [`method.request.header.${h}`, true]),
-      ]);
-      const method = new aws.apigateway.Method(
-        `${name}${key}`,
-        {
-          restApi: api.id,
-          resourceId: resource.id,
-          httpMethod: route.method,
-          authorization: "NONE",
-          requestValidatorId: validator.id,
-          requestParameters,
-          ...(model ? { requestModels: { "application/json": model.name } } : {}),
-        },
-        { parent },
-      );
-      const region = aws.getRegionOutput({}, { parent }).region;
-      const integration = new aws.apigateway.Integration(
-        `${name}${key}Integration`,
-        {
-          restApi: api.id,
-          resourceId: resource.id,
-          httpMethod: method.httpMethod,
-          type: "AWS_PROXY",
-          integrationHttpMethod: "POST",
-          uri: pulumi.interpolate`arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${route.function.arn}/invocations`,
-        },
-        { parent },
-      );
-      // Only this method on this path of this API may invoke the function.
-      new aws.lambda.Permission(
-        `${name}${key}Permission`,
-        {
-          action: "lambda:InvokeFunction",
-          function: route.function.functionName,
-          principal: "apigateway.amazonaws.com",
-          sourceArn: pulumi.interpolate`${api.executionArn}/*/${route.method}${route.path.replace(/\{[^}]+\}/g, "*")}`,
-        },
-        { parent },
-      );
-      return { method, integration };
-    }
-
-    // A deployment is a snapshot: it must be replaced whenever a route or its validation changes, or the stage keeps
-    // serving the old API.
-    function createDeployment(parent: pulumi.Resource) {
-      const shape = args.routes.map((r) => ({ m: r.method, p: r.path, s: r.bodySchema ?? null, h: r.requiredHeaders ?? [] }));
-      return new aws.apigateway.Deployment(
-        `${name}Deployment`,
-        {
-          restApi: api.id,
-          triggers: { redeployment: createHash("sha256").update(JSON.stringify(shape)).digest("hex") },
-        },
-        { parent, dependsOn: methods.flatMap((m) => [m.method, m.integration]) },
-      );
-    }
-
-    function createStage(parent: pulumi.Resource) {
-      return new aws.apigateway.Stage(
-        ...transform(
-          args.transform?.stage,
-          `${name}Stage`,
-          {
-            restApi: api.id,
-            deployment: deployment.id,
-            stageName,
-            xrayTracingEnabled: true,
-            accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-          },
-          { parent },
-        ),
-      );
-    }
-
-    function createMethodSettings(parent: pulumi.Resource) {
-      new aws.apigateway.MethodSettings(
-        `${name}Throttling`,
-        {
-          restApi: api.id,
-          stageName: stage.stageName,
-          methodPath: "*/*",
-          settings: { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit, metricsEnabled: true },
-        },
-        { parent },
-      );
-    }
-
-    function createAlarm(parent: pulumi.Resource) {
-      new aws.cloudwatch.MetricAlarm(
-        `${name}ServerErrors`,
-        {
-          alarmDescription: `The ${name} API answered with 5XX errors.`,
-          namespace: "AWS/ApiGateway",
-          metricName: "5XXError",
-          dimensions: { ApiName: api.name, Stage: stage.stageName },
-          ...anyInOneMinute(args.alarmTopicArn),
-        },
-        { parent },
-      );
+      parentPath = path;
     }
   }
+  return byPath;
+}
+
+function createRoute(
+  { name, parent }: ApiScope,
+  api: aws.apigateway.RestApi,
+  validator: aws.apigateway.RequestValidator,
+  resources: ReadonlyMap<string, aws.apigateway.Resource>,
+  route: RestApiRoute,
+): Route {
+  const key = `${route.method}${resourceKey(route.path)}`;
+  const resource = resources.get(route.path)!;
+  const model = route.bodySchema
+    ? new aws.apigateway.Model(
+        `${name}${key}Model`,
+        {
+          restApi: api.id,
+          name: `${key.replace(/[^A-Za-z0-9]/g, "")}Body`,
+          contentType: "application/json",
+          schema: JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", ...route.bodySchema }),
+        },
+        { parent },
+      )
+    : undefined;
+  const pathParams = [...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]);
+  const requestParameters = Object.fromEntries([
+    ...pathParams.map((p) => [`method.request.path.${p}`, true]),
+    ...(route.requiredHeaders ?? []).map((h) => [`method.request.header.${h}`, true]),
+  ]);
+  const method = new aws.apigateway.Method(
+    `${name}${key}`,
+    {
+      restApi: api.id,
+      resourceId: resource.id,
+      httpMethod: route.method,
+      authorization: "NONE",
+      requestValidatorId: validator.id,
+      requestParameters,
+      ...(model ? { requestModels: { "application/json": model.name } } : {}),
+    },
+    { parent },
+  );
+  const region = aws.getRegionOutput({}, { parent }).region;
+  const integration = new aws.apigateway.Integration(
+    `${name}${key}Integration`,
+    {
+      restApi: api.id,
+      resourceId: resource.id,
+      httpMethod: method.httpMethod,
+      type: "AWS_PROXY",
+      integrationHttpMethod: "POST",
+      uri: pulumi.interpolate`arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${route.function.arn}/invocations`,
+    },
+    { parent },
+  );
+  // Only this method on this path of this API may invoke the function.
+  new aws.lambda.Permission(
+    `${name}${key}Permission`,
+    {
+      action: "lambda:InvokeFunction",
+      function: route.function.functionName,
+      principal: "apigateway.amazonaws.com",
+      sourceArn: pulumi.interpolate`${api.executionArn}/*/${route.method}${route.path.replace(/\{[^}]+\}/g, "*")}`,
+    },
+    { parent },
+  );
+  return { method, integration };
+}
+
+// A deployment is a snapshot: it must be replaced whenever a route or its validation changes, or the stage keeps
+// serving the old API.
+function createDeployment({ name, args, parent }: ApiScope, api: aws.apigateway.RestApi, routes: readonly Route[]): aws.apigateway.Deployment {
+  const shape = args.routes.map((r) => ({ m: r.method, p: r.path, s: r.bodySchema ?? null, h: r.requiredHeaders ?? [] }));
+  return new aws.apigateway.Deployment(
+    `${name}Deployment`,
+    {
+      restApi: api.id,
+      triggers: { redeployment: createHash("sha256").update(JSON.stringify(shape)).digest("hex") },
+    },
+    { parent, dependsOn: routes.flatMap((r) => [r.method, r.integration]) },
+  );
+}
+
+function createAccessLogs({ name, args, parent }: ApiScope): aws.cloudwatch.LogGroup {
+  return new aws.cloudwatch.LogGroup(`${name}AccessLogs`, { retentionInDays: args.logRetentionInDays ?? 30 }, { parent });
+}
+
+function createStage(
+  { name, args, parent, stageName }: ApiScope,
+  api: aws.apigateway.RestApi,
+  deployment: aws.apigateway.Deployment,
+  accessLogs: aws.cloudwatch.LogGroup,
+): aws.apigateway.Stage {
+  return new aws.apigateway.Stage(
+    ...transform(
+      args.transform?.stage,
+      `${name}Stage`,
+      {
+        restApi: api.id,
+        deployment: deployment.id,
+        stageName,
+        xrayTracingEnabled: true,
+        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      },
+      { parent },
+    ),
+  );
+}
+
+function createMethodSettings({ name, parent, throttle }: ApiScope, api: aws.apigateway.RestApi, stage: aws.apigateway.Stage): void {
+  new aws.apigateway.MethodSettings(
+    `${name}Throttling`,
+    {
+      restApi: api.id,
+      stageName: stage.stageName,
+      methodPath: "*/*",
+      settings: { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit, metricsEnabled: true },
+    },
+    { parent },
+  );
+}
+
+function createAlarm({ name, args, parent }: ApiScope, api: aws.apigateway.RestApi, stage: aws.apigateway.Stage): void {
+  new aws.cloudwatch.MetricAlarm(
+    `${name}ServerErrors`,
+    {
+      alarmDescription: `The ${name} API answered with 5XX errors.`,
+      namespace: "AWS/ApiGateway",
+      metricName: "5XXError",
+      dimensions: { ApiName: api.name, Stage: stage.stageName },
+      ...anyInOneMinute(args.alarmTopicArn),
+    },
+    { parent },
+  );
 }
 
 // `/orders/{id}` gives `OrdersId`: a name-safe key for the resources of one path.
