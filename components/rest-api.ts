@@ -41,6 +41,8 @@ export interface RestApiArgs {
   transform?: {
     api?: Transform<aws.apigateway.RestApiArgs>;
     stage?: Transform<aws.apigateway.StageArgs>;
+    /** The BAD_REQUEST_BODY gateway response (a 400 naming the fields that failed validation). */
+    badRequestBody?: Transform<aws.apigateway.ResponseArgs>;
   };
 }
 
@@ -87,10 +89,10 @@ export class RestApi extends pulumi.ComponentResource {
 
     const api = createApi(scope);
     const validator = createValidator(scope, api);
-    createValidationResponse(scope, api);
+    const responses = [createValidationResponse(scope, api)];
     const resources = createResources(scope, api);
     const routes = args.routes.map((route) => createRoute(scope, api, validator, resources, route));
-    const deployment = createDeployment(scope, api, routes);
+    const deployment = createDeployment(scope, api, routes, responses);
     const accessLogs = createAccessLogs(scope);
     const stage = createStage(scope, api, deployment, accessLogs);
     createMethodSettings(scope, api, stage);
@@ -122,6 +124,12 @@ interface ApiScope {
 interface Route {
   readonly method: aws.apigateway.Method;
   readonly integration: aws.apigateway.Integration;
+}
+
+/** A gateway response, and what it makes the API answer (its arguments without the API's id), for the redeploy trigger. */
+interface GatewayResponse {
+  readonly resource: aws.apigateway.Response;
+  readonly served: pulumi.Output<unknown>;
 }
 
 function validate({ name, args, throttle }: ApiScope): void {
@@ -167,8 +175,9 @@ function createValidator({ name, parent }: ApiScope, api: aws.apigateway.RestApi
 
 // API Gateway's default 400 says only "Invalid request body"; this one carries the validator's message, which names
 // the failing fields.
-function createValidationResponse({ name, parent }: ApiScope, api: aws.apigateway.RestApi): aws.apigateway.Response {
-  return new aws.apigateway.Response(
+function createValidationResponse({ name, args, parent }: ApiScope, api: aws.apigateway.RestApi): GatewayResponse {
+  const [resourceName, responseArgs, opts] = transform(
+    args.transform?.badRequestBody,
     `${name}BadRequestBody`,
     {
       restApiId: api.id,
@@ -180,6 +189,8 @@ function createValidationResponse({ name, parent }: ApiScope, api: aws.apigatewa
     },
     { parent },
   );
+  const { restApiId: _api, ...served } = responseArgs;
+  return { resource: new aws.apigateway.Response(resourceName, responseArgs, opts), served: pulumi.output(served) };
 }
 
 function createResources({ name, args, parent }: ApiScope, api: aws.apigateway.RestApi): Map<string, aws.apigateway.Resource> {
@@ -267,17 +278,25 @@ function createRoute(
   return { method, integration };
 }
 
-// A deployment is a snapshot: it must be replaced whenever a route or its validation changes, or the stage keeps
-// serving the old API.
-function createDeployment({ name, args, parent }: ApiScope, api: aws.apigateway.RestApi, routes: readonly Route[]): aws.apigateway.Deployment {
+// A deployment is a snapshot of the REST API's configuration (routes, validation, gateway responses): it must depend
+// on every resource that configures the API, or the first stage may serve an API without it, and its `triggers` must
+// change with each of them, since dependsOn "can only capture dependency ordering and will not cause the resource to
+// recreate (redeploy the REST API) with upstream configuration changes"
+// (https://www.pulumi.com/registry/packages/aws/api-docs/apigateway/deployment/).
+function createDeployment(
+  { name, args, parent }: ApiScope,
+  api: aws.apigateway.RestApi,
+  routes: readonly Route[],
+  responses: readonly GatewayResponse[],
+): aws.apigateway.Deployment {
   const shape = args.routes.map((r) => ({ m: r.method, p: r.path, s: r.bodySchema ?? null, h: r.requiredHeaders ?? [] }));
+  const redeployment = pulumi
+    .all(responses.map((r) => r.served))
+    .apply((served) => createHash("sha256").update(JSON.stringify({ routes: shape, responses: served })).digest("hex"));
   return new aws.apigateway.Deployment(
     `${name}Deployment`,
-    {
-      restApi: api.id,
-      triggers: { redeployment: createHash("sha256").update(JSON.stringify(shape)).digest("hex") },
-    },
-    { parent, dependsOn: routes.flatMap((r) => [r.method, r.integration]) },
+    { restApi: api.id, triggers: { redeployment } },
+    { parent, dependsOn: [...routes.flatMap((r) => [r.method, r.integration]), ...responses.map((r) => r.resource)] },
   );
 }
 

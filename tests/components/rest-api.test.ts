@@ -76,6 +76,28 @@ describe("components/RestApi", () => {
     assert.notDeepEqual(await trigger(bodySchema), await trigger({ ...bodySchema, required: [] }));
   });
 
+  it("deploys only after its gateway responses exist, so the first stage serves them", async () => {
+    const run = await mockRun(ordersApi());
+    const deployment = run.one("aws:apigateway/deployment:Deployment");
+    const badRequest = run.one("aws:apigateway/response:Response");
+    assert.ok(deployment.dependencies.includes(badRequest.urn), "the deployment depends on the BAD_REQUEST_BODY response");
+    for (const method of run.ofType("aws:apigateway/method:Method")) assert.ok(deployment.dependencies.includes(method.urn), method.name);
+  });
+
+  it("redeploys when a gateway response changes", async () => {
+    const trigger = async (template: string) =>
+      (
+        await mockRun(() => {
+          new RestApi("orders", {
+            routes: [{ method: "POST", path: "/orders", function: testFunction("placeOrder"), bodySchema }],
+            transform: { badRequestBody: { responseTemplates: { "application/json": template } } },
+          });
+        })
+      ).one("aws:apigateway/deployment:Deployment").inputs.triggers;
+    assert.deepEqual(await trigger('{"message":"bad"}'), await trigger('{"message":"bad"}'));
+    assert.notDeepEqual(await trigger('{"message":"bad"}'), await trigger('{"message":"invalid","errors":"$context.error.validationErrorString"}'));
+  });
+
   it("alarms on 5XX errors to the alarm topic", async () => {
     const run = await mockRun(ordersApi());
     const alarm = run.one("aws:cloudwatch/metricAlarm:MetricAlarm");
