@@ -3,6 +3,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { contentTag } from "./build-context";
 import { ComponentArgumentError, requireIntegerInRange } from "./errors";
 import { grant, type Grantee } from "./grant";
 import type { IQueue, ITable } from "./interfaces";
@@ -297,7 +298,7 @@ function createRepository({ name, args, parent }: WorkerScope): aws.ecr.Reposito
       args.transform?.repository,
       `${name}Repository`,
       {
-        // Every build pushes a new tag, so a tag never has to move; immutability keeps a deployed tag's image fixed.
+        // Images are tagged by content (createImage), so a tag never has to move; immutability keeps a deployed tag's image fixed.
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
         // The images are build output, rebuilt from the repository at any time; they must not block a destroy.
@@ -332,21 +333,42 @@ function createLifecyclePolicy({ name, args, parent }: WorkerScope, repository: 
   );
 }
 
+// The image is tagged with a hash of what it is built from (build-context.ts): a change under the context gives a new
+// tag, which the IMMUTABLE repository accepts, and unchanged sources keep their tag (and their task definition).
 function createImage({ name, args, parent }: WorkerScope, repository: aws.ecr.Repository, dockerfile: string): awsx.ecr.Image {
-  return new awsx.ecr.Image(
-    ...transform(
-      args.transform?.image,
-      `${name}Image`,
-      {
-        repositoryUrl: repository.repositoryUrl,
-        context: fromWorkingDirectory(REPO_ROOT),
-        dockerfile: fromWorkingDirectory(dockerfile),
-        // x86_64 like the task's runtime platform: CI runners build it natively, without QEMU.
-        platform: "linux/amd64",
-      },
-      { parent },
-    ),
+  const [imageName, imageArgs, opts] = transform<awsx.ecr.ImageArgs>(
+    args.transform?.image,
+    `${name}Image`,
+    {
+      repositoryUrl: repository.repositoryUrl,
+      context: fromWorkingDirectory(REPO_ROOT),
+      dockerfile: fromWorkingDirectory(dockerfile),
+      // x86_64 like the task's runtime platform: CI runners build it natively, without QEMU.
+      platform: "linux/amd64",
+    },
+    { parent },
   );
+  return new awsx.ecr.Image(imageName, { ...imageArgs, imageTag: imageArgs.imageTag ?? contentTagOf(name, imageArgs) }, opts);
+}
+
+// The build as awsx will run it (after any transform), its paths resolved from the working directory as awsx does.
+function contentTagOf(name: string, image: awsx.ecr.ImageArgs): string {
+  const known = (value: unknown, option: string): string => {
+    if (typeof value === "string") return value;
+    throw new ComponentArgumentError(
+      `ContainerWorker "${name}"`,
+      `\`transform.image\` sets \`${option}\` to a value known only at deployment, so the image's content tag cannot be computed. ` +
+        "Give a plain string, or set `imageTag` in the transform too.",
+    );
+  };
+  const buildArgs = (image.args ?? {}) as Record<string, unknown>;
+  for (const value of Object.values(buildArgs)) known(value, "args");
+  return contentTag({
+    context: path.resolve(known(image.context ?? ".", "context")),
+    dockerfile: path.resolve(known(image.dockerfile, "dockerfile")),
+    platform: known(image.platform, "platform"),
+    args: buildArgs as Record<string, string>,
+  });
 }
 
 function createCluster({ name, args, parent }: WorkerScope): aws.ecs.Cluster {

@@ -8,6 +8,8 @@ import {
   XRAY_DAEMON_CONTAINER,
   type ContainerWorkerArgs,
 } from "../../components/container-worker";
+import path from "node:path";
+import { contentTag } from "../../components/build-context";
 import { Table } from "../../components/table";
 import { CONSUME_ACTIONS, testQueue } from "../helpers/messaging";
 import { list, mockRun, type MockedRun, type RecordedResource } from "../helpers/pulumi";
@@ -164,6 +166,18 @@ describe("components/container-worker ContainerWorker", () => {
     assert.equal(image.inputs.dockerfile, "handlers/shipping/label-worker/Dockerfile");
     assert.equal(image.inputs.context, ".");
     assert.deepEqual(run.one("aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+  });
+
+  it("tags the image with a hash of what it is built from, so a changed build can be pushed to its IMMUTABLE repository", async () => {
+    const image = defaults.one("awsx:ecr:Image");
+    assert.equal(defaults.one("aws:ecr/repository:Repository").inputs.imageTagMutability, "IMMUTABLE");
+    const root = path.resolve(__dirname, "..", "..");
+    const build = { context: root, dockerfile: path.join(root, "handlers/shipping/label-worker/Dockerfile"), platform: "linux/amd64" };
+    assert.equal(image.inputs.imageTag, contentTag(build), "the tag is the content hash of the context awsx builds");
+    const arm = (await mockRun(() => labelWorker({ transform: { image: { platform: "linux/arm64" } } }))).one("awsx:ecr:Image");
+    assert.equal(arm.inputs.imageTag, contentTag({ ...build, platform: "linux/arm64" }), "the tag follows the build a transform makes");
+    const pinned = (await mockRun(() => labelWorker({ transform: { image: { imageTag: "v1.2.3" } } }))).one("awsx:ecr:Image");
+    assert.equal(pinned.inputs.imageTag, "v1.2.3");
   });
 
   it("in dev uses the default VPC with public IPs; in private mode a VPC with one NAT gateway and no public IPs", async () => {
