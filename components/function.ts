@@ -13,6 +13,26 @@ export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "CRITICAL
 
 const LOG_LEVELS: readonly LogLevel[] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"];
 
+/**
+ * The levels Lambda filters a JSON-logging function's logs at, for each Powertools level. With `logFormat: "JSON"`
+ * Lambda drops application logs below `applicationLogLevel` (INFO when unset) and sets AWS_LAMBDA_LOG_LEVEL to it,
+ * which the Powertools logger takes over POWERTOOLS_LOG_LEVEL; so a DEBUG setting must reach both, or DEBUG lines
+ * never appear. Lambda's application levels are TRACE to FATAL (no CRITICAL, no off: CRITICAL and SILENT keep FATAL);
+ * its system levels are DEBUG, INFO and WARN.
+ * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html,
+ * https://docs.aws.amazon.com/lambda/latest/api/API_LoggingConfig.html,
+ * https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/ (AWS Lambda Advanced Logging Controls)
+ */
+export const LAMBDA_LOG_LEVELS: Readonly<Record<LogLevel, { application: string; system: string }>> = {
+  TRACE: { application: "TRACE", system: "DEBUG" },
+  DEBUG: { application: "DEBUG", system: "DEBUG" },
+  INFO: { application: "INFO", system: "INFO" },
+  WARN: { application: "WARN", system: "WARN" },
+  ERROR: { application: "ERROR", system: "WARN" },
+  CRITICAL: { application: "FATAL", system: "WARN" },
+  SILENT: { application: "FATAL", system: "WARN" },
+};
+
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -59,7 +79,8 @@ export interface FunctionArgs {
    */
   serviceName?: string;
   /**
-   * POWERTOOLS_LOG_LEVEL: the quietest level the Powertools logger writes.
+   * The quietest level the function logs at: POWERTOOLS_LOG_LEVEL, and Lambda's application and system log levels
+   * (see LAMBDA_LOG_LEVELS), which decide what reaches CloudWatch.
    * @default `"INFO"`
    */
   logLevel?: LogLevel;
@@ -289,7 +310,12 @@ export class Function extends FunctionBase implements IConsumerFunction {
             timeout,
             reservedConcurrentExecutions: args.reservedConcurrency,
             tracingConfig: { mode: "Active" },
-            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            loggingConfig: {
+              logFormat: "JSON",
+              logGroup: logGroup.name,
+              applicationLogLevel: LAMBDA_LOG_LEVELS[args.logLevel ?? "INFO"].application,
+              systemLogLevel: LAMBDA_LOG_LEVELS[args.logLevel ?? "INFO"].system,
+            },
             environment: {
               variables: {
                 ...args.environment,

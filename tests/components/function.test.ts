@@ -9,6 +9,7 @@ import { Function, type FunctionArgs } from "../../components/function";
 import type { IQueue } from "../../components/interfaces";
 import { archiveFiles } from "../helpers/archive";
 import { testRole } from "../helpers/doubles";
+import { advancedLoggingEnvironment, powertoolsLevelIn } from "../helpers/lambda-logging";
 import { list, mockRun, parsePolicy, type MockedRun } from "../helpers/pulumi";
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures", "handlers");
@@ -55,7 +56,7 @@ describe("components/function Function", () => {
     assert.equal(fn.inputs.timeout, 10);
     assert.equal(fn.inputs.handler, "index.handler");
     assert.deepEqual(fn.inputs.tracingConfig, { mode: "Active" });
-    assert.deepEqual(fn.inputs.loggingConfig, { logFormat: "JSON", logGroup: logGroup.outputs.name });
+    assert.deepEqual(fn.inputs.loggingConfig, { logFormat: "JSON", logGroup: logGroup.outputs.name, applicationLogLevel: "INFO", systemLogLevel: "INFO" });
     assert.equal(fn.inputs.reservedConcurrentExecutions, undefined);
     assert.equal(fn.inputs.role, roleOf(run).outputs.arn);
     assert.equal(logGroup.inputs.retentionInDays, 30);
@@ -78,6 +79,23 @@ describe("components/function Function", () => {
     assert.equal(variables.POWERTOOLS_SERVICE_NAME, "orders");
     assert.equal(variables.POWERTOOLS_LOG_LEVEL, "DEBUG");
     assert.equal(variables.POWERTOOLS_METRICS_NAMESPACE, "shop");
+  });
+
+  it("logs at its log level in Lambda: Lambda's application and system levels follow it, and Powertools with them", async () => {
+    for (const [level, application, system] of [
+      ["DEBUG", "DEBUG", "DEBUG"],
+      ["INFO", "INFO", "INFO"],
+      ["WARN", "WARN", "WARN"],
+      ["ERROR", "ERROR", "WARN"],
+      ["CRITICAL", "FATAL", "WARN"],
+    ] as const) {
+      const fn = (await runFunction({ logLevel: level })).one(LAMBDA);
+      const config = fn.inputs.loggingConfig as { applicationLogLevel: string; systemLogLevel: string };
+      assert.deepEqual([config.applicationLogLevel, config.systemLogLevel], [application, system], level);
+      const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      // Lambda adds AWS_LAMBDA_LOG_LEVEL from the application level, and Powertools prefers it to POWERTOOLS_LOG_LEVEL.
+      assert.equal(powertoolsLevelIn({ ...variables, ...advancedLoggingEnvironment(fn.inputs.loggingConfig) }), level, level);
+    }
   });
 
   it("deploys the bundle it hashed, and the same code gives the same archive hash run after run", async () => {

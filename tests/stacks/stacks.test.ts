@@ -11,6 +11,7 @@ import { runStack } from "../../stacks/program";
 import { reference } from "../../stacks/reference";
 import { cancelOrderInput, EVENTS } from "../../handlers/shared/events";
 import { matchesPattern } from "../helpers/event-pattern-match";
+import { advancedLoggingEnvironment, powertoolsLevelIn } from "../helpers/lambda-logging";
 
 const synthesized = new Map<Environment, Promise<SynthesizedStack[]>>();
 function environment(env: Environment): Promise<SynthesizedStack[]> {
@@ -227,6 +228,17 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.deepEqual(new Set(await concurrency("prod", "payments")), new Set([50]));
     assert.deepEqual(new Set(await concurrency("prod", "orders")), new Set([100]), "a domain override wins over the environment's setting");
     assert.ok((await concurrency("dev", "payments")).every((c) => c === undefined || c === -1));
+  });
+
+  it("every function logs at its environment's logLevel in Lambda: DEBUG lines reach dev's logs, prod's stop at INFO", async () => {
+    for (const [env, level] of [["dev", "DEBUG"], ["prod", "INFO"]] as const) {
+      for (const s of await environment(env)) {
+        for (const fn of ofType(s, "aws:lambda/function:Function")) {
+          const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+          assert.equal(powertoolsLevelIn({ ...variables, ...advancedLoggingEnvironment(fn.inputs.loggingConfig) }), level, `${s.stack} ${fn.name}`);
+        }
+      }
+    }
   });
 
   it("payments: the decline threshold comes from the domain's own config", async () => {
