@@ -197,6 +197,8 @@ export class Function extends FunctionBase implements IConsumerFunction {
   readonly deadLetterQueueArn: pulumi.Output<string>;
   /** The timeout in seconds, known at program time (queues size their visibility timeout from it). */
   readonly timeoutSeconds: number;
+  /** The reserved concurrency, known at program time (queue subscriptions cap their concurrency within it). */
+  readonly reservedConcurrency?: number;
   /** sha256 of the bundled code: equal for equal code on any machine. */
   readonly codeHash: string;
   /** The function's own role: grants attach to it. */
@@ -250,6 +252,7 @@ export class Function extends FunctionBase implements IConsumerFunction {
     this.logGroupName = logGroup.name;
     this.deadLetterQueueArn = queue.arn;
     this.timeoutSeconds = timeout;
+    this.reservedConcurrency = args.reservedConcurrency;
     this.codeHash = bundle.hash;
     this.nodes = { function: fn, role, logGroup, eventInvokeConfig, deadLetterQueue, errorsAlarm, throttlesAlarm };
     this.registerOutputs({

@@ -54,6 +54,8 @@ export interface IFunction {
 export interface IConsumerFunction extends IFunction, Grantee {
   /** Timeout in seconds, known at program time: queues size their visibility timeout from it. */
   readonly timeoutSeconds: number;
+  /** Concurrent executions reserved for it, known at program time (subscriptions stay within them); none when unreserved. */
+  readonly reservedConcurrency?: number;
 }
 
 export interface IEventBus {

@@ -114,8 +114,9 @@ export interface QueueSubscribeArgs {
    */
   filters?: EventPattern[];
   /**
-   * The most concurrent invocations this subscription may use, from 2 to 1000.
-   * @default - As many as Lambda scales to.
+   * The most concurrent invocations this subscription may use, from 2 to 1000, and within the function's reserved
+   * concurrency (with its other queue subscriptions).
+   * @default - The function's reserved concurrency not taken by its other subscriptions; without a reservation, as many as Lambda scales to.
    */
   maxConcurrency?: number;
 }
@@ -249,6 +250,7 @@ export class Queue extends QueueBase {
    */
   subscribe(fn: IConsumerFunction, args: QueueSubscribeArgs = {}): aws.lambda.EventSourceMapping {
     const filters = validateSubscription(this.label, this.fifo, args);
+    const maxConcurrency = concurrencyWithinReservation(this.label, fn, args.maxConcurrency);
     const minimum = minimumVisibilityFor(fn, args.maxBatchingWindow);
     this.requireVisibilityFor(fn, minimum);
     if (this.subscriberNames.has(fn.name)) {
@@ -268,7 +270,7 @@ export class Queue extends QueueBase {
           batchSize: args.batchSize ?? 10,
           maximumBatchingWindowInSeconds: args.maxBatchingWindow,
           functionResponseTypes: ["ReportBatchItemFailures"],
-          scalingConfig: args.maxConcurrency === undefined ? undefined : { maximumConcurrency: args.maxConcurrency },
+          scalingConfig: maxConcurrency === undefined ? undefined : { maximumConcurrency: maxConcurrency },
           filterCriteria: filters.length === 0 ? undefined : { filters: filters.map((pattern) => ({ pattern })) },
         },
         // Lambda checks that the role may read the queue when the mapping is created.
@@ -290,6 +292,47 @@ export class Queue extends QueueBase {
       );
     }
   }
+}
+
+// The concurrency each function's queue subscriptions have taken so far, across every queue of the program.
+const concurrencyTaken = new WeakMap<IConsumerFunction, number>();
+
+/** Lambda's bounds for an SQS event source mapping's maximum concurrency (ScalingConfig.MaximumConcurrency). */
+const MIN_MAX_CONCURRENCY = 2;
+const MAX_MAX_CONCURRENCY = 1000;
+
+/**
+ * A subscription's maximum concurrency, held within the function's reserved concurrency. "Event source mappings don't
+ * account for reserved concurrency": without a cap, Lambda's pollers receive more batches than the function may run,
+ * the throttled batches go back to the queue, and after maxReceiveCount receives good messages land in the DLQ
+ * (https://repost.aws/knowledge-center/lambda-sqs-scaling; AWS: do not set maximum concurrency above the reserved
+ * concurrency, https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html). Lambda takes 2 to 1000
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_ScalingConfig.html). Records what the subscription takes.
+ */
+function concurrencyWithinReservation(label: string, fn: IConsumerFunction, requested: number | undefined): number | undefined {
+  const reserved = fn.reservedConcurrency;
+  if (reserved === undefined) return requested;
+  const taken = concurrencyTaken.get(fn) ?? 0;
+  const available = Math.min(reserved - taken, MAX_MAX_CONCURRENCY);
+  const others = taken > 0 ? `, of which its other queue subscriptions take ${taken}` : "";
+  if (available < MIN_MAX_CONCURRENCY) {
+    throw new ComponentArgumentError(
+      label,
+      `function "${fn.name}" reserves ${reserved} concurrent executions${others}, and a queue subscription needs a maximum ` +
+        `concurrency of at least ${MIN_MAX_CONCURRENCY} within them (Lambda's minimum), or its pollers would outrun the ` +
+        `function and good messages would reach the DLQ. Reserve at least ${taken + MIN_MAX_CONCURRENCY}, or no concurrency, for "${fn.name}".`,
+    );
+  }
+  if (requested !== undefined && requested > available) {
+    throw new ComponentArgumentError(
+      label,
+      `\`maxConcurrency\` is ${requested}, but function "${fn.name}" reserves ${reserved} concurrent executions${others}: ` +
+        `set it to ${available} or less, or raise the function's reservation.`,
+    );
+  }
+  const granted = requested ?? available;
+  concurrencyTaken.set(fn, taken + granted);
+  return granted;
 }
 
 /** AWS's guidance for a Lambda consumer of SQS: visibility of 6 x the function's timeout plus the batching window. */

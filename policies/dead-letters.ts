@@ -9,7 +9,7 @@ import {
 import { definePolicy, type Findings, type OrderflowPolicy } from "./lib/define";
 import { describe, type StackSubject, type StackView, type Subject } from "./lib/stack";
 import * as t from "./lib/types";
-import { at, isUnknown, knownString, tagsOf } from "./lib/values";
+import { at, isUnknown, knownString, tagsOf, UNKNOWN } from "./lib/values";
 
 // Dead-letter pillar: no message or event is lost. Every asynchronous hop either retries into a DLQ or is one.
 
@@ -280,9 +280,63 @@ const sqsVisibilityVsLambdaTimeout = definePolicy({
   },
 });
 
+// A reservation of -1 (the provider's default) or none leaves the function on the account's unreserved pool.
+function reservationOf(fn: StackSubject): number | undefined | typeof UNKNOWN {
+  const reserved = at(fn.props, "reservedConcurrentExecutions");
+  if (isUnknown(reserved)) return UNKNOWN;
+  return typeof reserved === "number" && reserved >= 0 ? reserved : undefined;
+}
+
+// "Event source mappings don't account for reserved concurrency" (https://repost.aws/knowledge-center/lambda-sqs-scaling):
+// a mapping without a cap receives more batches than the function may run; the throttled ones return to the queue and,
+// after maxReceiveCount receives, good messages land in the DLQ.
+const sqsMappingWithinReservation = definePolicy({
+  name: "sqs-mapping-within-reserved-concurrency",
+  description:
+    "The SQS event source mappings of a function with reserved concurrency cap their maximum concurrency (scalingConfig) within that reservation, so Lambda's pollers never receive more than the function may run.",
+  enforcementLevel: "mandatory",
+  resourceTypes: [t.EVENT_SOURCE_MAPPING],
+  validateStack: (stack, report) => {
+    for (const fn of stack.ofType(t.FUNCTION)) {
+      const reserved = reservationOf(fn);
+      const mappings = stack
+        .referrers(fn, ["functionName"], t.EVENT_SOURCE_MAPPING)
+        .filter((m) => stack.referents(m, ["eventSourceArn"], t.QUEUE).length > 0 || /^arn:[^:]+:sqs:/.test(String(at(m.props, "eventSourceArn"))));
+      if (mappings.length === 0 || reserved === undefined) continue;
+      if (reserved === UNKNOWN) {
+        for (const m of mappings) report.unknown(m, `the reserved concurrency of its function ${fn.name}`);
+        continue;
+      }
+      const caps = mappings.map((m) => ({ mapping: m, cap: at(m.props, "scalingConfig", "maximumConcurrency") }));
+      for (const { mapping, cap } of caps) {
+        if (isUnknown(cap)) report.unknown(mapping, "`scalingConfig.maximumConcurrency`");
+        else if (typeof cap !== "number") {
+          report.violation(
+            mapping,
+            `it sets no maximum concurrency, while its function ${fn.name} reserves ${reserved} concurrent executions: Lambda's pollers receive more batches than the function may run, and throttled messages reach the DLQ after their last receive`,
+            `subscribe with the Queue component (it caps the subscription at the function's reservation), or set \`scalingConfig: { maximumConcurrency: ${Math.max(2, reserved)} }\` or less`,
+          );
+        }
+      }
+      const known = caps.filter((c): c is { mapping: StackSubject; cap: number } => typeof c.cap === "number");
+      const total = known.reduce((sum, c) => sum + c.cap, 0);
+      if (known.length === caps.length && total > reserved) {
+        for (const { mapping, cap } of known) {
+          report.violation(
+            mapping,
+            `its maximum concurrency (${cap}${known.length > 1 ? `, ${total} with the function's other SQS mappings` : ""}) exceeds the ${reserved} concurrent executions its function ${fn.name} reserves, so Lambda's pollers can outrun the function`,
+            `lower \`scalingConfig.maximumConcurrency\` so the function's SQS mappings add up to ${reserved} at most, or raise its reserved concurrency`,
+          );
+        }
+      }
+    }
+  },
+});
+
 /** The dead-letter pillar. */
 export const deadLetterPolicies: OrderflowPolicy[] = [
   sqsHasDlq,
+  sqsMappingWithinReservation,
   snsSubscriptionRedrive,
   eventbridgeTargetDlq,
   lambdaAsyncFailureHandling,

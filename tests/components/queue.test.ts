@@ -306,6 +306,40 @@ describe("components/queue Queue", () => {
       assert.deepEqual(mapping.inputs.filterCriteria, { filters: filters.map((f) => ({ pattern: JSON.stringify(f) })) });
     });
 
+    it("caps a subscription's concurrency at its function's reserved concurrency, so the pollers never outrun it", async () => {
+      const run = await mockRun(() => {
+        new Queue("shipping").subscribe(testFunction("createShipment", 10, 50));
+      });
+      assert.deepEqual(run.one(MAPPING).inputs.scalingConfig, { maximumConcurrency: 50 });
+    });
+
+    it("shares a reservation between a function's subscriptions, and refuses what does not fit, naming the numbers", async () => {
+      let overflow: Error | undefined;
+      const run = await mockRun(() => {
+        const fn = testFunction("sendEmail", 10, 10);
+        new Queue("email").subscribe(fn, { maxConcurrency: 4 });
+        new Queue("digest").subscribe(fn);
+        overflow = thrownBy(() => new Queue("late").subscribe(fn));
+      });
+      const byQueue = (name: string) => run.ofType(MAPPING).find((m) => m.name.startsWith(name))?.inputs.scalingConfig;
+      assert.deepEqual(byQueue("email"), { maximumConcurrency: 4 });
+      assert.deepEqual(byQueue("digest"), { maximumConcurrency: 6 });
+      assert.match(overflow!.message, /function "sendEmail" reserves 10 concurrent executions, of which its other queue subscriptions take 10/);
+      const tooMuch = await mockRun(() => {
+        overflow = thrownBy(() => new Queue("shipping").subscribe(testFunction("createShipment", 10, 20), { maxConcurrency: 30 }));
+      });
+      assert.equal(tooMuch.ofType(MAPPING).length, 0);
+      assert.match(overflow!.message, /`maxConcurrency` is 30, but function "createShipment" reserves 20 concurrent executions: set it to 20 or less/);
+    });
+
+    it("refuses a function that reserves less than Lambda's minimum maximum concurrency of 2", async () => {
+      let error: Error | undefined;
+      await mockRun(() => {
+        error = thrownBy(() => new Queue("shipping").subscribe(testFunction("createShipment", 10, 1)));
+      });
+      assert.match(error!.message, /reserves 1 concurrent executions, and a queue subscription needs a maximum concurrency of at least 2/);
+    });
+
     it("sizes the visibility timeout to 6 x the longest subscriber timeout", async () => {
       const run = await mockRun(() => {
         const queue = new Queue("shipping");

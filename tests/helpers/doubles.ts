@@ -7,7 +7,7 @@ import type { IConsumerFunction } from "../../components/interfaces";
  * A bare Lambda function with its own role, standing in for the Function component where a test is about something
  * else (a queue's subscription, a rule's target): no bundling, same interface.
  */
-export function testFunction(name: string, timeoutSeconds = 10): IConsumerFunction {
+export function testFunction(name: string, timeoutSeconds = 10, reservedConcurrency?: number): IConsumerFunction {
   const role = new aws.iam.Role(`${name}Role`, {
     assumeRolePolicy: JSON.stringify({
       Version: "2012-10-17",
@@ -20,12 +20,14 @@ export function testFunction(name: string, timeoutSeconds = 10): IConsumerFuncti
     handler: "index.handler",
     code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler=async()=>{}") }),
     timeout: timeoutSeconds,
+    reservedConcurrentExecutions: reservedConcurrency,
   });
   const double: IConsumerFunction = {
     name,
     arn: fn.arn,
     functionName: fn.name,
     timeoutSeconds,
+    reservedConcurrency,
     role,
     grantName: name,
     grantParent: fn,

@@ -170,4 +170,55 @@ describe("policies/dead-letters", () => {
       return { title: "honours an exemption", resources: [q, f, resource(ESM, "m", { eventSourceArn: arn("orders"), functionName: "consumer" })], config: exemption("sqs-visibility-vs-lambda-timeout", "orders"), expected: { advisory: ["exempted"] } };
     })(),
   ]);
+
+  // A mapping from the queue to the function, with the given scaling configuration (none when undefined).
+  const mapping = (name: string, q: ReturnType<typeof queue>, f: ReturnType<typeof fn>, maximumConcurrency?: unknown) =>
+    resource(
+      ESM,
+      name,
+      { eventSourceArn: UNKNOWN, functionName: UNKNOWN, ...(maximumConcurrency === undefined ? {} : { scalingConfig: { maximumConcurrency } }) },
+      { propertyDependencies: { eventSourceArn: [q], functionName: [f] } },
+    );
+
+  describePolicy("sqs-mapping-within-reserved-concurrency", [
+    (() => {
+      const q = queue("shipping");
+      const f = fn("createShipment", { reservedConcurrentExecutions: 50 });
+      return { title: "passes a mapping capped at its function's reservation", resources: [q, f, mapping("m", q, f, 50)], expected: {} };
+    })(),
+    (() => {
+      const q = queue("shipping");
+      const f = fn("createShipment", { reservedConcurrentExecutions: -1 });
+      const other = fn("other");
+      return { title: "passes an uncapped mapping of a function on the unreserved pool (-1 or none)", resources: [q, f, mapping("m", q, f), other, mapping("n", q, other)], expected: {} };
+    })(),
+    (() => {
+      const q = queue("shipping");
+      const f = fn("createShipment", { reservedConcurrentExecutions: 50 });
+      return {
+        title: "flags an uncapped mapping of a function with reserved concurrency, naming both and the fix",
+        resources: [q, f, mapping("m", q, f)],
+        expected: { mandatory: [["m (aws:lambda/eventSourceMapping:EventSourceMapping): it sets no maximum concurrency, while its function createShipment reserves 50", "maximumConcurrency: 50"]] },
+      };
+    })(),
+    (() => {
+      const [a, b] = [queue("email"), queue("digest")];
+      const f = fn("sendEmail", { reservedConcurrentExecutions: 10 });
+      return {
+        title: "flags mappings that together exceed the reservation",
+        resources: [a, b, f, mapping("m1", a, f, 6), mapping("m2", b, f, 6)],
+        expected: { mandatory: ["its maximum concurrency (6, 12 with the function's other SQS mappings) exceeds the 10", "its maximum concurrency (6, 12 with the function's other SQS mappings) exceeds the 10"] },
+      };
+    })(),
+    (() => {
+      const q = queue("shipping");
+      const f = fn("createShipment", { reservedConcurrentExecutions: UNKNOWN });
+      return { title: "reports an unknown reservation as advisory", resources: [q, f, mapping("m", q, f, 5)], expected: { advisory: ["the reserved concurrency of its function createShipment cannot be checked"] } };
+    })(),
+    (() => {
+      const f = fn("streamConsumer", { reservedConcurrentExecutions: 5 });
+      const stream = resource(ESM, "fromStream", { eventSourceArn: "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026", functionName: "streamConsumer" });
+      return { title: "leaves mappings of other sources alone (scalingConfig is SQS only)", resources: [f, stream], expected: {} };
+    })(),
+  ]);
 });
