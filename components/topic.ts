@@ -9,6 +9,10 @@ import { denyInsecureTransport } from "./queue-base";
 import { transform, type Transform } from "./transform";
 
 const SNS_SERVICE = "sns.amazonaws.com";
+/** Tag naming the X-Ray resource policy, kept elsewhere, that admits SNS for a traced topic. The policy pack reads it. */
+export const XRAY_RESOURCE_POLICY_TAG = "orderflow:xray-resource-policy";
+/** What SNS needs of X-Ray to trace a topic actively (AWS's documented policy for SNS active tracing). */
+export const SNS_TRACING_ACTIONS = ["xray:PutTraceSegments", "xray:GetSamplingRules", "xray:GetSamplingTargets"] as const;
 const AWS_MANAGED_SNS_KEY = "alias/aws/sns";
 /** What a publisher needs on a topic's customer key to have SNS encrypt its message (CDK's topic key grant). */
 const PUBLISH_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"] as const;
@@ -78,6 +82,14 @@ export interface TopicArgs {
    */
   tracing?: "Active" | "PassThrough";
   /**
+   * With `tracing: "Active"`: the name of an X-Ray resource policy, kept elsewhere, that lets sns.amazonaws.com send
+   * this topic's segments, such as the account's bootstrap stack's; kept as the tag `orderflow:xray-resource-policy`.
+   * Without such a policy SNS sends no segments at all. An account holds at most 5 X-Ray resource policies, so topics
+   * of several stacks should share one.
+   * @default - A policy of the topic's own, admitting SNS for this topic only.
+   */
+  xrayResourcePolicy?: pulumi.Input<string>;
+  /**
    * The SNS topic the subscriptions' dead-letter-queue alarms notify.
    * @default - The alarms have no actions.
    */
@@ -88,6 +100,7 @@ export interface TopicArgs {
     policy?: Transform<aws.sns.TopicPolicyArgs>;
     key?: Transform<aws.kms.KeyArgs>;
     subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
+    tracingPolicy?: Transform<aws.xray.ResourcePolicyArgs>;
   };
 }
 
@@ -162,6 +175,8 @@ export class Topic extends TopicBase {
     /** The key the topic owns, with `customerManagedKey`. */
     readonly key?: aws.kms.Key;
     readonly subscriptions: aws.sns.TopicSubscription[];
+    /** The X-Ray resource policy the topic owns, when it traces actively and was given none. */
+    readonly tracingPolicy?: aws.xray.ResourcePolicy;
     /** The dead-letter queues created for subscriptions. */
     readonly deadLetterQueues: DeadLetterQueue[];
     /** The lambda permissions of function subscriptions. */
@@ -192,6 +207,7 @@ export class Topic extends TopicBase {
     const key = keyStatements ? createKey(this, keyStatements) : undefined;
     const kmsKeyArn = key ? key.arn : args.kmsKey === undefined ? undefined : pulumi.output(args.kmsKey);
     const topic = createTopic(this);
+    const tracingPolicy = (args.tracing ?? "Active") === "Active" && args.xrayResourcePolicy === undefined ? createTracingPolicy(this) : undefined;
     const statements = new Collected<pulumi.Input<PolicyStatement>>(label, "topic policy statements");
     const policy = createPolicy(this);
 
@@ -203,7 +219,7 @@ export class Topic extends TopicBase {
     this.topicName = topic.name;
     this.fifo = fifo;
     this.kmsKeyArn = kmsKeyArn;
-    this.nodes = { topic, policy, key, subscriptions: [], deadLetterQueues: [], permissions: [] };
+    this.nodes = { topic, policy, key, subscriptions: [], deadLetterQueues: [], permissions: [], tracingPolicy };
     this.registerOutputs({ arn: this.arn, topicName: this.topicName, kmsKeyArn: this.kmsKeyArn });
 
     function createKey(parent: Topic, services: Collected<pulumi.Input<PolicyStatement>>): aws.kms.Key {
@@ -244,6 +260,36 @@ export class Topic extends TopicBase {
             contentBasedDeduplication: args.contentBasedDeduplication,
             kmsMasterKeyId: kmsKeyArn ?? AWS_MANAGED_SNS_KEY,
             tracingConfig: args.tracing ?? "Active",
+            tags: args.xrayResourcePolicy === undefined ? undefined : { [XRAY_RESOURCE_POLICY_TAG]: args.xrayResourcePolicy },
+          },
+          { parent },
+        ),
+      );
+    }
+
+    // Active tracing sends nothing until an X-Ray resource policy admits sns.amazonaws.com
+    // (https://docs.aws.amazon.com/xray/latest/devguide/xray-services-sns.html); this one admits it for this topic only.
+    function createTracingPolicy(parent: Topic): aws.xray.ResourcePolicy {
+      const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+      return new aws.xray.ResourcePolicy(
+        ...transform(
+          args.transform?.tracingPolicy,
+          `${name}TracingPolicy`,
+          {
+            // Unique in the account, and within X-Ray's 128 characters of [\w+=,.@-].
+            policyName: topic.name.apply((topicName) => `sns-tracing-${topicName}`.slice(0, 128)),
+            policyDocument: pulumi.jsonStringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { Service: SNS_SERVICE },
+                  Action: [...SNS_TRACING_ACTIONS],
+                  Resource: "*",
+                  Condition: { StringEquals: { "aws:SourceAccount": account }, ArnEquals: { "aws:SourceArn": topic.arn } },
+                },
+              ],
+            }),
           },
           { parent },
         ),

@@ -5,6 +5,7 @@ export const QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy";
 export const QUEUE_REDRIVE_POLICY = "aws:sqs/redrivePolicy:RedrivePolicy";
 export const TOPIC = "aws:sns/topic:Topic";
 export const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+export const XRAY_RESOURCE_POLICY = "aws:xray/resourcePolicy:ResourcePolicy";
 export const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
 export const EVENT_BUS_POLICY = "aws:cloudwatch/eventBusPolicy:EventBusPolicy";
 export const EVENT_PERMISSION = "aws:cloudwatch/eventPermission:EventPermission";

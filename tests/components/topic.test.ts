@@ -16,6 +16,7 @@ import {
 import { mockRun, parsePolicy, type IamStatement, type MockedRun } from "../helpers/pulumi";
 
 const TOPIC = "aws:sns/topic:Topic";
+const XRAY_POLICY = "aws:xray/resourcePolicy:ResourcePolicy";
 const TOPIC_COMPONENT = "orderflow:messaging:Topic";
 const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
 const DLQ = "orderflow:messaging:DeadLetterQueue";
@@ -61,6 +62,33 @@ describe("components/topic Topic", () => {
       assert.deepEqual(topicPolicyStatements(run), [tlsDeny("sns:Publish", topicArn(run))]);
       assert.equal(component.outputs.arn, topic.outputs.arn);
       assert.equal(component.outputs.topicName, topic.outputs.name);
+    });
+
+    it("admits SNS in an X-Ray resource policy of its own when it traces, or tags the one it is given", async () => {
+      const own = await mockRun(() => {
+        new Topic("orders");
+      });
+      const policy = own.one(XRAY_POLICY, "ordersTracingPolicy");
+      const arn = topicArn(own);
+      assert.equal(policy.inputs.policyName, `sns-tracing-${own.one(TOPIC).outputs.name}`);
+      assert.deepEqual(parsePolicy(policy.inputs.policyDocument).Statement, [
+        {
+          Effect: "Allow",
+          Principal: { Service: "sns.amazonaws.com" },
+          Action: ["xray:PutTraceSegments", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+          Resource: "*",
+          Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnEquals: { "aws:SourceArn": arn } },
+        },
+      ]);
+      const shared = await mockRun(() => {
+        new Topic("orders", { xrayResourcePolicy: "orderflow-sns-active-tracing" });
+      });
+      assert.equal(shared.ofType(XRAY_POLICY).length, 0, "the account's policy is used, none is added");
+      assert.deepEqual(shared.one(TOPIC).inputs.tags, { "orderflow:xray-resource-policy": "orderflow-sns-active-tracing" });
+      const passThrough = await mockRun(() => {
+        new Topic("orders", { tracing: "PassThrough" });
+      });
+      assert.equal(passThrough.ofType(XRAY_POLICY).length, 0);
     });
 
     it("a FIFO topic with content-based deduplication", async () => {
