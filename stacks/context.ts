@@ -1,18 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { referenceValue } from "./reference";
 import { domainSettingsSchema, environmentSettingsSchema, parseSettings, type EnvironmentSettings } from "./settings";
-import { parseStackName, type StackIdentity } from "./environments";
+import { parseEnvironmentStackName, type EnvironmentStackIdentity } from "./environments";
 
-/** What every stack program starts from: which stack it is, and its settings, validated. */
+/** What every stack program of an environment starts from: which stack it is, and its settings, validated. */
 export interface StackContext<S = EnvironmentSettings> {
-  readonly id: StackIdentity;
+  readonly id: EnvironmentStackIdentity;
   /** The environment's settings (from the platform stack) with this stack's overrides applied. */
   readonly settings: S;
 }
 
 /** The platform stack's context: its settings come from its own config, `Pulumi.<env>.yaml`. */
 export function platformContext(): StackContext {
-  const id = parseStackName(pulumi.getStack());
+  const id = parseEnvironmentStackName(pulumi.getStack());
   return { id, settings: parseSettings(environmentSettingsSchema, pulumi.runtime.allConfig(), `Pulumi.${id.stack}.yaml`) };
 }
 
@@ -21,7 +21,7 @@ export function platformContext(): StackContext {
  * `Pulumi.<env>.<domain>.yaml` (validated against what a domain may override), then validated as a whole.
  */
 export async function domainContext(): Promise<StackContext<EnvironmentSettings & Record<string, unknown>>> {
-  const id = parseStackName(pulumi.getStack());
+  const id = parseEnvironmentStackName(pulumi.getStack());
   const schema = domainSettingsSchema(id.kind);
   const source = `Pulumi.${id.stack}.yaml`;
   const config = pulumi.runtime.allConfig();

@@ -11,6 +11,13 @@ const url = z.url();
  * `reference()`. The schemas are the contract; the TypeScript types are derived from them.
  */
 export const contracts = {
+  // What AWS keeps one of per account and region, shared by the account's environments.
+  bootstrap: z.strictObject({
+    /** The role API Gateway writes the account's REST API logs with (the account's CloudWatch role setting). */
+    apiGatewayCloudWatchRoleArn: arn,
+    /** The X-Ray resource policy that lets SNS send the segments of the account's actively traced topics. */
+    snsTracingPolicyName: name,
+  }),
   platform: z.strictObject({
     busArn: arn,
     busName: name,
@@ -60,12 +67,15 @@ export type StackOutputs<K extends StackKind> = z.infer<(typeof contracts)[K]>;
 
 /** For each consumer, the outputs it reads from each producer. The dependency graph is derived from this alone. */
 export const requires = {
-  platform: {},
+  bootstrap: {},
+  // Every stack of an environment follows the platform, so the account's bootstrap (the API Gateway CloudWatch role the
+  // orders API's access logs need among it) is in place before any of them.
+  platform: { bootstrap: ["snsTracingPolicyName"] },
   orders: { platform: ["busArn", "busName", "alarmTopicArn", "settings"] },
   inventory: { platform: ["alarmTopicArn", "settings"] },
   payments: { platform: ["alarmTopicArn", "settings"] },
   shipping: { platform: ["busArn", "busName", "alarmTopicArn", "settings"] },
-  notifications: { platform: ["busArn", "busName", "alarmTopicArn", "settings"] },
+  notifications: { platform: ["busArn", "busName", "alarmTopicArn", "settings"], bootstrap: ["snsTracingPolicyName"] },
   checkout: {
     platform: ["busArn", "busName", "alarmTopicArn", "settings"],
     orders: ["ordersTableArn", "ordersTableStreamArn", "ordersTableName", "confirmOrderFunctionArn", "cancelOrderFunctionArn", "orderPlacedFromStreamFunctionArn"],

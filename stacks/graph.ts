@@ -3,7 +3,7 @@ import { DOMAINS, type StackKind } from "./environments";
 
 /** Every stack kind with the kinds it reads from, derived from `requires` in contracts.ts. */
 export function dependencies(): Map<StackKind, StackKind[]> {
-  const kinds: StackKind[] = ["platform", ...DOMAINS];
+  const kinds: StackKind[] = ["bootstrap", "platform", ...DOMAINS];
   return new Map(kinds.map((kind) => [kind, Object.keys(requires[kind]) as StackKind[]]));
 }
 

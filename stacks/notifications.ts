@@ -20,7 +20,12 @@ export async function notificationsStack(): Promise<Exports<"notifications">> {
   const bus = platformBus(platform);
 
   // EventBridge cannot publish to a topic encrypted with the AWS-managed SNS key: the topic owns a customer key.
-  const topic = new Topic("notifications", { customerManagedKey: true, alarmTopicArn: platform.alarmTopicArn });
+  // Traced through the account's X-Ray resource policy for SNS (the account's bootstrap stack holds it).
+  const topic = new Topic("notifications", {
+    customerManagedKey: true,
+    alarmTopicArn: platform.alarmTopicArn,
+    xrayResourcePolicy: reference(id.env, "bootstrap").snsTracingPolicyName,
+  });
   const notified = ["OrderConfirmed", "OrderCancelled", "OrderShipped"] as const;
   const rule = bus.subscribeTopic(
     "orderEventsToNotifications",

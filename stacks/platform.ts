@@ -5,11 +5,13 @@ import { EventBus } from "../components/event-bus";
 import { Topic } from "../components/topic";
 import { platformContext } from "./context";
 import type { Exports } from "./program";
+import { reference } from "./reference";
 
 /**
  * The platform of an environment (stack `<env>`): the `orders` event bus every domain publishes to and subscribes on,
  * with its archive for replay; the alarm topic every alarm of the environment notifies (emailed when `alarmEmail` is
- * set); and the environment's settings, exported for the domain stacks.
+ * set); and the environment's settings, exported for the domain stacks. What the account holds once for all its
+ * environments (API Gateway's CloudWatch role, X-Ray's resource policy for SNS) is the account's bootstrap stack's.
  */
 export function platformStack(): Exports<"platform"> {
   const { id, settings } = platformContext();
@@ -17,8 +19,9 @@ export function platformStack(): Exports<"platform"> {
   const region = aws.getRegionOutput().region;
 
   // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, so the alarm topic owns a customer key
-  // whose policy admits CloudWatch alarms of this account.
-  const alarms = new Topic("alarms", { customerManagedKey: true });
+  // whose policy admits CloudWatch alarms of this account. It is traced through the account's X-Ray resource policy
+  // for SNS, which the account's bootstrap stack holds.
+  const alarms = new Topic("alarms", { customerManagedKey: true, xrayResourcePolicy: reference(id.env, "bootstrap").snsTracingPolicyName });
   alarms.allowServicePublish("cloudwatch.amazonaws.com", pulumi.interpolate`arn:aws:cloudwatch:${region}:${identity.accountId}:alarm:*`);
 
   if (settings.alarmEmail) {
@@ -26,7 +29,6 @@ export function platformStack(): Exports<"platform"> {
   }
 
   const bus = new EventBus("orders", { archiveRetentionDays: settings.archiveRetentionDays, alarmTopicArn: alarms.arn });
-  createApiGatewayLogRole();
 
   return { busArn: bus.arn, busName: bus.busName, alarmTopicArn: alarms.arn, settings };
 
@@ -49,46 +51,5 @@ export function platformStack(): Exports<"platform"> {
       endpoint: address,
       redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: dlq.arn }),
     });
-  }
-
-  // API Gateway writes access logs through one role per account and region. It is the platform's because every REST
-  // API of the environment needs it; its policy names only log groups of this account and region.
-  function createApiGatewayLogRole() {
-    const role = new aws.iam.Role("apiGatewayLogs", {
-      description: `Lets API Gateway write access and execution logs (${id.env}).`,
-      assumeRolePolicy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "apigateway.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": identity.accountId } },
-          },
-        ],
-      }),
-    });
-    new aws.iam.RolePolicy("apiGatewayLogsWrite", {
-      role: role.name,
-      policy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Action: [
-              "logs:CreateLogGroup",
-              "logs:CreateLogStream",
-              "logs:DescribeLogGroups",
-              "logs:DescribeLogStreams",
-              "logs:PutLogEvents",
-              "logs:GetLogEvents",
-              "logs:FilterLogEvents",
-            ],
-            Resource: pulumi.interpolate`arn:aws:logs:${region}:${identity.accountId}:log-group:*`,
-          },
-        ],
-      }),
-    });
-    new aws.apigateway.Account("apiGatewayAccount", { cloudwatchRoleArn: role.arn });
   }
 }

@@ -11,6 +11,7 @@ export type StackProgram<K extends StackKind> = () => Exports<K> | Promise<Expor
 
 /** The program of every stack kind. Loaded lazily so a stack pays only for its own imports. */
 const programs: { [K in StackKind]: () => Promise<StackProgram<K>> } = {
+  bootstrap: async () => (await import("./bootstrap")).bootstrapStack,
   platform: async () => (await import("./platform")).platformStack,
   orders: async () => (await import("./orders")).ordersStack,
   inventory: async () => (await import("./inventory")).inventoryStack,

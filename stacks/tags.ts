@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackIdentity } from "./environments";
 
-/** The tags every taggable resource of a stack carries. */
+/** The tags every taggable resource of a stack carries: its environment (for a bootstrap stack, its account) and kind. */
 export function standardTags(id: StackIdentity): Record<string, string> {
-  return { environment: id.env, domain: id.kind, "managed-by": "pulumi" };
+  const owner: Record<string, string> = id.kind === "bootstrap" ? { account: id.account } : { environment: id.env };
+  return { ...owner, domain: id.kind, "managed-by": "pulumi" };
 }
 
 /**

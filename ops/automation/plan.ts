@@ -44,11 +44,14 @@ export function withDependents(kind: StackKind): Set<StackKind> {
 /**
  * The stacks an operation runs, in the waves of stacks/graph.ts. `only` limits the run to a kind and its upstreams,
  * or for destroy to the kind and its dependents: those are the stacks that must exist for it, or that cannot outlive it.
+ * Destroy never takes the account's bootstrap stack: the environment needs it but does not own it, and the account's
+ * other environments still do (`pulumi destroy --stack bootstrap.<account>` removes it after the last of them).
  */
 export function planRun(env: Environment, operation: Operation, only?: StackKind): RunPlan {
   const destroying = operation === "destroy";
   const selected: Set<StackKind> =
     only === undefined ? new Set(deploymentWaves().flat()) : destroying ? withDependents(only) : new Set(withUpstreams(only));
+  if (destroying) selected.delete("bootstrap");
   const deps = dependencies();
   const waves = (destroying ? deploymentWaves().reverse() : deploymentWaves())
     .map((wave) => wave.filter((kind) => selected.has(kind)))

@@ -28,7 +28,7 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
     const ws = new FakeWorkspace();
     const { code, out } = await cli(["up", "--env", "staging", "--stack", "inventory", "--parallel", "1"], { workspace: ws });
     assert.equal(code, ExitCode.ok);
-    assert.deepEqual(ws.startOrder, ["staging", "staging.inventory"]);
+    assert.deepEqual(ws.startOrder, ["bootstrap.nonprod", "staging", "staging.inventory"]);
     assert.match(out, /Summary of orderflow up --env staging:/);
   });
 

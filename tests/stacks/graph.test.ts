@@ -5,7 +5,7 @@ import { DOMAINS } from "../../stacks/environments";
 describe("stacks/graph", () => {
   it("orders every stack after the stacks it reads from (so the graph is acyclic)", () => {
     const order = deploymentOrder();
-    assert.equal(order.length, DOMAINS.length + 1);
+    assert.equal(order.length, DOMAINS.length + 2);
     for (const [kind, deps] of dependencies()) {
       for (const dep of deps) {
         assert.ok(order.indexOf(dep) < order.indexOf(kind), `${dep} must come before ${kind}`);
@@ -13,16 +13,17 @@ describe("stacks/graph", () => {
     }
   });
 
-  it("puts the platform first and checkout last, with the independent domains in one parallel wave", () => {
+  it("puts the account's bootstrap first, then the platform, checkout last, with the independent domains in one parallel wave", () => {
     const waves = deploymentWaves();
-    assert.deepEqual(waves[0], ["platform"]);
+    assert.deepEqual(waves[0], ["bootstrap"]);
+    assert.deepEqual(waves[1], ["platform"]);
     assert.deepEqual(waves.at(-1), ["checkout"]);
-    assert.deepEqual([...waves[1]].sort(), ["inventory", "notifications", "orders", "payments", "shipping"]);
+    assert.deepEqual([...waves[2]].sort(), ["inventory", "notifications", "orders", "payments", "shipping"]);
   });
 
   it("knows what a stack needs upstream and what depends on it", () => {
-    assert.deepEqual(withUpstreams("checkout"), ["platform", "orders", "inventory", "payments", "checkout"]);
-    assert.deepEqual(withUpstreams("shipping"), ["platform", "shipping"]);
+    assert.deepEqual(withUpstreams("checkout"), ["bootstrap", "platform", "orders", "inventory", "payments", "checkout"]);
+    assert.deepEqual(withUpstreams("shipping"), ["bootstrap", "platform", "shipping"]);
     assert.deepEqual(dependents("orders"), ["checkout"]);
   });
 });

@@ -42,7 +42,7 @@ describe("stacks: every stack of every environment under mocks", function () {
   for (const env of ENVIRONMENTS) {
     it(`${env}: every stack runs, in dependency order, and exports exactly its contract with the right types`, async () => {
       const stacks = await environment(env);
-      assert.deepEqual(stacks.map((s) => s.kind), ["platform", "orders", "inventory", "payments", "shipping", "notifications", "checkout"]);
+      assert.deepEqual(stacks.map((s) => s.kind), ["bootstrap", "platform", "orders", "inventory", "payments", "shipping", "notifications", "checkout"]);
       for (const s of stacks) {
         const parsed = contracts[s.kind].safeParse(s.resolved.outputs);
         assert.ok(parsed.success, `${s.stack} outputs break its contract: ${parsed.success ? "" : parsed.error.message}`);
@@ -198,9 +198,11 @@ describe("stacks: every stack of every environment under mocks", function () {
         assert.ok(taggable.length > 0, `${s.stack} has no taggable resources`);
         for (const r of taggable) {
           const tags = r.inputs.tags as Record<string, string>;
+          // The account's bootstrap stack belongs to no one environment: it carries its account instead.
+          const owner = s.kind === "bootstrap" ? { account: env === "prod" ? "prod" : "nonprod" } : { environment: env };
           assert.deepEqual(
-            { environment: tags.environment, domain: tags.domain, managedBy: tags["managed-by"] },
-            { environment: env, domain: s.kind, managedBy: "pulumi" },
+            { ...(s.kind === "bootstrap" ? { account: tags.account } : { environment: tags.environment }), domain: tags.domain, managedBy: tags["managed-by"] },
+            { ...owner, domain: s.kind, managedBy: "pulumi" },
             `${s.stack} ${r.type} ${r.name}`,
           );
         }
@@ -255,7 +257,7 @@ describe("stacks: names and references", () => {
   const base = { project: "orderflow", cloud: { account: "123456789012", region: "us-east-1" } };
 
   it("an unknown stack name fails with the list of valid ones", async () => {
-    await assert.rejects(runProgram(runStack, { ...base, stack: "qa.orders" }), /Unknown stack "qa\.orders".*valid names: dev, dev\.orders/);
+    await assert.rejects(runProgram(runStack, { ...base, stack: "qa.orders" }), /Unknown stack "qa\.orders".*valid names: bootstrap\.nonprod, bootstrap\.prod, dev, dev\.orders/);
     await assert.rejects(runProgram(runStack, { ...base, stack: "dev.billing" }), /Unknown stack "dev\.billing"/);
   });
 

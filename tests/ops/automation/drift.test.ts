@@ -56,7 +56,7 @@ describe("ops/automation drift: orderflow drift --env", () => {
     const { exitCode, results, text } = await runFake(ws, { operation: "drift" });
 
     assert.equal(exitCode, ExitCode.drift);
-    assert.equal(ws.calls.length, 7);
+    assert.equal(ws.calls.length, 8, "the account's bootstrap stack and the environment's seven");
     for (const call of ws.calls) {
       assert.equal(call.method, "preview");
       assert.equal(call.options.refresh, true);

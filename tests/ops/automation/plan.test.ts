@@ -8,11 +8,18 @@ describe("ops/automation plan: which stacks an operation runs, in which waves", 
   it("takes the waves of stacks/graph.ts for up, preview and drift, named for the environment", () => {
     for (const operation of ["up", "preview", "drift"] as const) {
       const plan = planRun("staging", operation);
-      assert.deepEqual(stacksOf(plan), deploymentWaves().map((w) => w.map((k) => (k === "platform" ? "staging" : `staging.${k}`))));
+      const name = (k: string) => (k === "bootstrap" ? "bootstrap.nonprod" : k === "platform" ? "staging" : `staging.${k}`);
+      assert.deepEqual(stacksOf(plan), deploymentWaves().map((w) => w.map(name)));
     }
   });
 
-  it("walks the waves backwards for destroy, each stack waiting for the stacks that read from it", () => {
+  it("runs the account's bootstrap stack first: prod's own account's, dev's and staging's shared one", () => {
+    assert.deepEqual(stacksOf(planRun("prod", "up"))[0], ["bootstrap.prod"]);
+    assert.deepEqual(stacksOf(planRun("dev", "preview"))[0], ["bootstrap.nonprod"]);
+    assert.deepEqual(stacksOf(planRun("dev", "up", "payments")), [["bootstrap.nonprod"], ["dev"], ["dev.payments"]]);
+  });
+
+  it("walks the waves backwards for destroy, each stack waiting for the stacks that read from it, and never destroys the account's bootstrap", () => {
     const plan = planRun("dev", "destroy");
     assert.deepEqual(stacksOf(plan), [
       ["dev.checkout"],
@@ -27,13 +34,14 @@ describe("ops/automation plan: which stacks an operation runs, in which waves", 
 
   it("makes each stack of up wait for its upstreams only", () => {
     const plan = planRun("dev", "up");
-    const checkout = plan.waves[2][0];
+    const checkout = plan.waves[3][0];
     assert.deepEqual([...checkout.after].sort(), ["inventory", "orders", "payments", "platform"]);
-    assert.deepEqual(plan.waves[1].find((s) => s.kind === "shipping")!.after, ["platform"]);
+    assert.deepEqual(plan.waves[2].find((s) => s.kind === "shipping")!.after, ["platform"]);
+    assert.deepEqual(plan.waves[1][0].after, ["bootstrap"]);
   });
 
   it("with --stack keeps only what the stack needs, dropping waits on stacks outside the run", () => {
-    assert.deepEqual(stacksOf(planRun("prod", "up", "payments")), [["prod"], ["prod.payments"]]);
+    assert.deepEqual(stacksOf(planRun("prod", "up", "payments")), [["bootstrap.prod"], ["prod"], ["prod.payments"]]);
     assert.deepEqual(stacksOf(planRun("prod", "destroy", "platform")), stacksOf(planRun("prod", "destroy")));
     const onlyCheckout = planRun("dev", "destroy", "checkout");
     assert.deepEqual(stacksOf(onlyCheckout), [["dev.checkout"]]);
@@ -43,6 +51,7 @@ describe("ops/automation plan: which stacks an operation runs, in which waves", 
   it("finds dependents transitively", () => {
     assert.deepEqual([...withDependents("inventory")].sort(), ["checkout", "inventory"]);
     assert.equal(withDependents("platform").size, 7);
+    assert.equal(withDependents("bootstrap").size, 8);
     assert.deepEqual([...withDependents("notifications")], ["notifications"]);
   });
 });

@@ -19,7 +19,8 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
     const { results, exitCode } = await runFake(ws, { operation: "up" });
 
     assert.equal(exitCode, ExitCode.ok);
-    assert.deepEqual([...ws.startOrder].sort(), ["dev", ...WAVE_2, "dev.checkout"].sort());
+    assert.deepEqual([...ws.startOrder].sort(), ["bootstrap.nonprod", "dev", ...WAVE_2, "dev.checkout"].sort());
+    assert.ok(at(ws.log, "end bootstrap.nonprod") < at(ws.log, "start dev"), "the platform started before the account's bootstrap ended");
     assert.ok(results.every((r) => r.status === "succeeded"));
     for (const domain of WAVE_2) {
       assert.ok(at(ws.log, "end dev") < at(ws.log, `start ${domain}`), `${domain} started before the platform ended`);
@@ -56,12 +57,12 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
 
     await Promise.all([ws.started("dev.orders"), ws.started("dev.inventory")]);
     await settle();
-    assert.deepEqual(ws.startOrder, ["dev", "dev.orders", "dev.inventory"]);
+    assert.deepEqual(ws.startOrder, ["bootstrap.nonprod", "dev", "dev.orders", "dev.inventory"]);
 
     gates[0].resolve();
     await ws.started("dev.payments");
     await settle();
-    assert.deepEqual(ws.startOrder.slice(1), ["dev.orders", "dev.inventory", "dev.payments"]);
+    assert.deepEqual(ws.startOrder.slice(2), ["dev.orders", "dev.inventory", "dev.payments"]);
 
     gates.forEach((g) => g.resolve());
     assert.equal((await run).exitCode, ExitCode.ok);
@@ -88,7 +89,7 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
     const ws = new FakeWorkspace().behave("dev", { error: new Error("error: the bus already exists") });
     const { results } = await runFake(ws, { operation: "preview" });
 
-    assert.deepEqual(ws.startOrder, ["dev"]);
+    assert.deepEqual(ws.startOrder, ["bootstrap.nonprod", "dev"]);
     const skipped = results.filter((r) => r.status === "skipped");
     assert.equal(skipped.length, 6);
     assert.ok(skipped.every((r) => r.skippedBecause === "dev"), JSON.stringify(skipped));
@@ -127,7 +128,7 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
   it("--stack limits up to the stack and its upstreams, and destroy to the stack and its dependents", async () => {
     const up = new FakeWorkspace();
     await runFake(up, { operation: "up", stack: "checkout" });
-    assert.deepEqual([...up.startOrder].sort(), ["dev", "dev.checkout", "dev.inventory", "dev.orders", "dev.payments"]);
+    assert.deepEqual([...up.startOrder].sort(), ["bootstrap.nonprod", "dev", "dev.checkout", "dev.inventory", "dev.orders", "dev.payments"]);
 
     const destroy = new FakeWorkspace();
     await runFake(destroy, { operation: "destroy", stack: "orders" });
@@ -135,7 +136,7 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
 
     const leaf = new FakeWorkspace();
     await runFake(leaf, { operation: "preview", stack: "shipping", env: "prod" });
-    assert.deepEqual(leaf.startOrder, ["prod", "prod.shipping"]);
+    assert.deepEqual(leaf.startOrder, ["bootstrap.prod", "prod", "prod.shipping"]);
   });
 
   it("exits 1 when a stack fails on a mandatory policy, and lists the finding", async () => {
@@ -163,8 +164,11 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
   it("prints each stack's progress as prefixed lines when not on a terminal", async () => {
     const { progress } = await runFake(new FakeWorkspace(), { operation: "preview", stack: "orders" });
     assert.deepEqual(progress, [
-      "orderflow preview --env dev: wave 1 [dev] → wave 2 [dev.orders]",
-      "[dev] started",
+      "orderflow preview --env dev: wave 1 [bootstrap.nonprod] → wave 2 [dev] → wave 3 [dev.orders]",
+      "[bootstrap.nonprod] started",
+      "[bootstrap.nonprod] preview bootstrap.nonprod",
+      "[bootstrap.nonprod] no changes",
+      "[dev] started (after bootstrap)",
       "[dev] preview dev",
       "[dev] no changes",
       "[dev.orders] started (after platform)",
@@ -180,7 +184,7 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
 
     const summary = JSON.parse(fs.readFileSync(path.join(repo, ".orderflow", "dev", "up-summary.json"), "utf8"));
     assert.equal(summary.exitCode, 0);
-    assert.deepEqual(summary.waves, [["dev"], WAVE_2, ["dev.checkout"]]);
+    assert.deepEqual(summary.waves, [["bootstrap.nonprod"], ["dev"], WAVE_2, ["dev.checkout"]]);
     assert.deepEqual(summary.stacks.find((s: { stack: string }) => s.stack === "dev.shipping").changes, { same: 4, update: 2 });
   });
 });
