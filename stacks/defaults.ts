@@ -23,7 +23,7 @@ export function functionDefaults(
     metricsNamespace: METRICS_NAMESPACE,
     logRetentionInDays: settings.logRetentionDays,
     alarmTopicArn,
-    reservedConcurrency: settings.reservedConcurrency,
+    reservedConcurrency: settings.reservedConcurrency === "none" ? undefined : settings.reservedConcurrency,
   };
 }
 

@@ -28,12 +28,24 @@ export const environmentSettingsSchema = z.strictObject({
   deletionProtection: z.boolean().default(false),
   /** Where alarms are emailed; none means alarms go only to the alarm topic. */
   alarmEmail: z.email().optional(),
-  /** Reserved concurrency of each function; none leaves functions on the account's unreserved pool. */
-  reservedConcurrency: z.number().int().min(1).max(1000).optional(),
+  /**
+   * Reserved concurrency of each function, or `none` (also the default) to leave functions on the account's unreserved
+   * pool; `none` in a domain's file undoes the environment's reservation there. Lambda keeps 100 of the account's quota
+   * unreserved, and a new account's quota (10) admits no reservation at all: `orderflow up` checks the account first.
+   */
+  reservedConcurrency: z
+    .union([z.number().int().min(1).max(1000), z.literal("none")], { error: 'expected a number of executions from 1 to 1000, or "none" for no reservation' })
+    .optional(),
   /** Days the bus archive keeps events for replay. */
   archiveRetentionDays: z.number().int().min(1).max(3650).default(30),
   /** Log level of every function (Powertools). */
   logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+  /**
+   * Where the label worker's tasks run: `private` (a VPC of its own, private subnets, one NAT gateway) or `default` (the
+   * account's default VPC with public IPs, no NAT: cheaper, but many organizations delete default VPCs, and then the
+   * service cannot start; `orderflow up` checks that the account has one).
+   */
+  labelWorkerVpc: z.enum(["default", "private"]).default("private"),
   /** How many label-worker tasks (Fargate) run: at least `min`, scaled out with the labels queue's backlog up to `max`. */
   labelWorkerTasks: z
     .strictObject({ min: z.number().int().min(1).max(100), max: z.number().int().min(1).max(100) })

@@ -46,8 +46,7 @@ export async function shippingStack(): Promise<Exports<"shipping">> {
   const labelWorker = new ContainerWorker("labelWorker", {
     queue: labels,
     table: shipments,
-    // dev runs in the account's default VPC (public IPs, no NAT); staging and prod in private subnets.
-    vpc: id.env === "dev" ? "default" : "private",
+    vpc: settings.labelWorkerVpc,
     minTasks: settings.labelWorkerTasks.min,
     maxTasks: settings.labelWorkerTasks.max,
     logRetentionInDays: settings.logRetentionDays,

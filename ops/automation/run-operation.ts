@@ -4,7 +4,8 @@ import type { Environment, StackKind } from "../../stacks/environments";
 import { ExitCode, type ExitCodeValue } from "./exit-codes";
 import { planRun, type Operation, type RunPlan } from "./plan";
 import { policyPackOptions } from "./policy";
-import { preflight, type Machine } from "./preflight";
+import { accountCheck } from "./account-check";
+import { checkAccount, preflight, type AccountCheck, type Machine } from "./preflight";
 import { listrReporter, plainReporter, type ProgressReporter } from "./progress";
 import { runPlan } from "./runner";
 import { runStackOperation } from "./stack-operation";
@@ -35,6 +36,8 @@ export interface OperationContext {
   readonly write: (text: string) => void;
   /** @default the repository root */
   readonly repoRoot?: string;
+  /** What `up` checks against the AWS account first. @default the real account, through Lambda and EC2 (account-check.ts) */
+  readonly accountCheck?: AccountCheck;
 }
 
 export interface OperationOutcome {
@@ -56,8 +59,11 @@ export async function runOperation(request: OperationRequest, context: Operation
 
   const plan = planRun(request.env, request.operation, request.stack);
   const policy = policyPackOptions(request.env, repoRoot);
+  const workspace = context.workspace ?? localWorkspace(workspaceEnv(context.machine, backend));
+  // Before any stack changes: an account that cannot take the environment would fail it halfway.
+  if (request.operation === "up") await checkAccount(plan, context.accountCheck ?? accountCheck(workspace, repoRoot, request.env));
   const results = await runPlan(plan, {
-    workspace: context.workspace ?? localWorkspace(workspaceEnv(context.machine, backend)),
+    workspace,
     workDir: repoRoot,
     parallel: request.parallel,
     reporter: context.reporter ?? (process.stdout.isTTY ? listrReporter() : plainReporter(context.write)),

@@ -14,6 +14,8 @@ export interface OperableStack {
   up(options: UpOptions): Promise<{ summary: { resourceChanges?: OpMap } }>;
   preview(options: PreviewOptions): Promise<{ changeSummary: OpMap }>;
   destroy(options: DestroyOptions): Promise<{ summary: { resourceChanges?: OpMap } }>;
+  /** The stack's state (`pulumi stack export`); the account check reads what the stack reserves now. */
+  exportStack?(): Promise<{ deployment?: unknown }>;
 }
 
 /** Where stacks come from: `LocalWorkspace` in real runs, a fake in tests. */

@@ -2,7 +2,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
-import type { Machine } from "../../ops/automation/preflight";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import type { AccountCheck, Machine } from "../../ops/automation/preflight";
 import { plainReporter } from "../../ops/automation/progress";
 import { runOperation, type OperationOutcome, type OperationRequest } from "../../ops/automation/run-operation";
 import type { OperableStack, StackWorkspace } from "../../ops/automation/workspace";
@@ -119,6 +121,19 @@ export function fakeMachine(options: { env?: NodeJS.ProcessEnv; files?: string[]
   };
 }
 
+/**
+ * The account check of a run whose stacks reserve nothing and need no default VPC, so it asks AWS nothing; tests of
+ * the check itself (tests/ops/automation/account.test.ts) give their own.
+ */
+export function quietAccount(): AccountCheck {
+  return {
+    planned: async () => ({ reservations: [], defaultVpcUsers: [], reservationSettings: [] }),
+    deployed: async () => [],
+    lambda: new LambdaClient({ region: "us-east-1" }),
+    ec2: new EC2Client({ region: "us-east-1" }),
+  };
+}
+
 /** Engine event for a step on a resource, as the Pulumi CLI reports it during a preview. */
 export function stepEvent(op: NonNullable<EngineEvent["resourcePreEvent"]>["metadata"]["op"], urn: string, diffs: string[] = []): EngineEvent {
   const type = urn.split("::")[2] ?? "unknown";
@@ -154,12 +169,13 @@ export async function runFake(
   workspace: FakeWorkspace,
   request: Partial<OperationRequest> & Pick<OperationRequest, "operation">,
   repoRoot: string = tempRepo(),
+  accountCheck: AccountCheck = quietAccount(),
 ): Promise<OperationOutcome & { text: string; progress: string[] }> {
   const out: string[] = [];
   const progress: string[] = [];
   const outcome = await runOperation(
     { env: "dev", parallel: 8, json: false, ...request },
-    { machine: fakeMachine(), workspace, reporter: plainReporter((l) => progress.push(l)), write: (t) => out.push(t), repoRoot },
+    { machine: fakeMachine(), workspace, reporter: plainReporter((l) => progress.push(l)), write: (t) => out.push(t), repoRoot, accountCheck },
   );
   return { ...outcome, text: out.join("\n"), progress };
 }

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { main, type OfflinePreviewOptions } from "../../ops/cli";
 import { ExitCode } from "../../ops/automation/exit-codes";
 import { plainReporter } from "../../ops/automation/progress";
-import { fakeMachine, FakeWorkspace, stepEvent, tempRepo, urnOf } from "../helpers/fake-workspace";
+import { fakeMachine, FakeWorkspace, quietAccount, stepEvent, tempRepo, urnOf } from "../helpers/fake-workspace";
 
 /** Runs the CLI on fakes and keeps what it printed. */
 async function cli(argv: string[], overrides: Parameters<typeof main>[1] = {}) {
@@ -13,6 +13,7 @@ async function cli(argv: string[], overrides: Parameters<typeof main>[1] = {}) {
     workspace: new FakeWorkspace(),
     reporter: plainReporter(() => {}),
     repoRoot: tempRepo(),
+    accountCheck: quietAccount(),
     write: (t) => out.push(t),
     writeError: (t) => err.push(t),
     loadOfflinePreview: async () => {

@@ -64,6 +64,19 @@ describe("stacks/settings", () => {
     assert.match(settingsError({ "orderflow:alarmEmail": "oncall" }), /orderflow:alarmEmail = "oncall"/);
   });
 
+  it("takes `none` for no reserved concurrency, where a domain undoes its environment's reservation", () => {
+    const none = parseSettings(domainSettingsSchema("orders"), { "orderflow:reservedConcurrency": "none" }, "Pulumi.prod.orders.yaml");
+    assert.equal(none.reservedConcurrency, "none");
+    assert.match(settingsError({ "orderflow:reservedConcurrency": '"off"' }), /orderflow:reservedConcurrency = "off": expected a number of executions from 1 to 1000, or "none"/);
+  });
+
+  it("runs the label worker in a private VPC unless the environment chooses the default VPC (dev does)", () => {
+    assert.equal(parseSettings(environmentSettingsSchema, {}, "Pulumi.qa.yaml").labelWorkerVpc, "private");
+    assert.equal(parseSettings(environmentSettingsSchema, asPulumiConfig("Pulumi.dev.yaml"), "Pulumi.dev.yaml").labelWorkerVpc, "default");
+    assert.equal(parseSettings(environmentSettingsSchema, asPulumiConfig("Pulumi.prod.yaml"), "Pulumi.prod.yaml").labelWorkerVpc, "private");
+    assert.match(settingsError({ "orderflow:labelWorkerVpc": "public" }), /orderflow:labelWorkerVpc = "public": .*"default"\|"private"/);
+  });
+
   it("reports every problem at once", () => {
     const message = settingsError({ "orderflow:logRetentionDays": "45", "orderflow:logLevel": "LOUD" });
     assert.match(message, /logRetentionDays/);

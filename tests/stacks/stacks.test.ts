@@ -243,6 +243,29 @@ describe("stacks: every stack of every environment under mocks", function () {
     }
   });
 
+  it("a domain's own file can choose the private VPC in dev, and undo the environment's reserved concurrency with `none`", async () => {
+    const upstream = async (env: Environment) => {
+      const outputs = new Map((await environment(env)).map((st) => [`organization/orderflow/${st.stack}`, st.resolved.outputs]));
+      return (name: string) => outputs.get(name);
+    };
+    const shipping = await runProgram(runStack, {
+      project: "orderflow",
+      stack: "dev.shipping",
+      config: { "orderflow:labelWorkerVpc": "private" },
+      stackOutputs: await upstream("dev"),
+    });
+    assert.equal(shipping.resources.filter((r) => r.type === "awsx:ec2:Vpc").length, 1);
+    assert.equal(shipping.resources.filter((r) => r.type === "awsx:ec2:DefaultVpc").length, 0);
+    const orders = await runProgram(runStack, {
+      project: "orderflow",
+      stack: "prod.orders",
+      config: { "orderflow:reservedConcurrency": "none" },
+      stackOutputs: await upstream("prod"),
+    });
+    const reserved = orders.resources.filter((r) => r.type === "aws:lambda/function:Function").map((f) => f.inputs.reservedConcurrentExecutions);
+    assert.ok(reserved.length > 0 && reserved.every((c) => c === undefined), JSON.stringify(reserved));
+  });
+
   it("payments: the decline threshold comes from the domain's own config", async () => {
     const declineAbove = async (env: Environment) =>
       (one(await stackOf(env, "payments"), "aws:lambda/function:Function", "chargePaymentFunction").inputs.environment as { variables: Record<string, string> }).variables
