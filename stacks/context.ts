@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { referenceValue } from "./reference";
+import { loadStackConfig } from "../ops/offline/stack-config";
+import { isDeployed, referenceValue, warnNeverDeployed } from "./reference";
 import { domainSettingsSchema, environmentSettingsSchema, parseSettings, type EnvironmentSettings } from "./settings";
-import { parseEnvironmentStackName, type EnvironmentStackIdentity } from "./environments";
+import { parseEnvironmentStackName, stackName, type EnvironmentStackIdentity } from "./environments";
 
 /** What every stack program of an environment starts from: which stack it is, and its settings, validated. */
 export interface StackContext<S = EnvironmentSettings> {
@@ -28,10 +29,25 @@ export async function domainContext(): Promise<StackContext<EnvironmentSettings 
   const parsed = parseSettings(schema.partial(), config, source) as Record<string, unknown>;
   // Only what this stack's file sets overrides the environment: the schema's defaults must not.
   const overrides = Object.fromEntries(Object.entries(parsed).filter(([key]) => `orderflow:${key}` in config));
-  const inherited = await referenceValue(id.env, "platform", "settings");
+  const inherited = await environmentSettings(id);
   const merged = { ...inherited, ...overrides };
   const settings = parseSettings(schema.extend(environmentSettingsSchema.shape).strict(), flatten(merged), source);
   return { id, settings: settings as EnvironmentSettings & Record<string, unknown> };
+}
+
+/**
+ * The environment's settings as its platform stack exports them (a platform without a `settings` output fails, naming
+ * it). In a preview of an environment whose platform has not been deployed yet, there is nothing to read: the settings
+ * come from the platform's own config, `Pulumi.<env>.yaml`, read as the platform reads it, and a warning says so.
+ */
+async function environmentSettings(id: EnvironmentStackIdentity): Promise<Record<string, unknown>> {
+  if (pulumi.runtime.isDryRun() && !(await isDeployed(id.env, "platform"))) {
+    const platform = stackName(id.env, "platform");
+    const source = `Pulumi.${platform}.yaml`;
+    warnNeverDeployed(platform, id.stack, `this preview reads the environment's settings from ${source}`);
+    return parseSettings(environmentSettingsSchema, loadStackConfig(platform), source);
+  }
+  return referenceValue(id.env, "platform", "settings");
 }
 
 // parseSettings reads config-shaped input (`orderflow:key` → JSON text), so the merged object goes back into that shape.

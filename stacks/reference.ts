@@ -34,6 +34,10 @@ function stackReference(qualifiedName: string): pulumi.StackReference {
  * The outputs of the `producer` stack of an environment, for the stack being run. Reading an output the consumer does
  * not declare in `requires` (stacks/contracts.ts) fails, so the dependency graph derived from the contracts stays true.
  * The organization comes from config `orderflow:org` (default `organization`).
+ *
+ * A missing output fails naming it and the stack to deploy, except in a preview of a producer that has no state yet
+ * (never deployed: a first preview of a new environment): there its outputs are unknown, as the producer's own preview
+ * shows them, and a warning says so.
  */
 export function reference<P extends StackKind>(env: Environment, producer: P): Reference<P> {
   const { consumer, producerStack, ref } = upstream(env, producer);
@@ -43,12 +47,43 @@ export function reference<P extends StackKind>(env: Environment, producer: P): R
       requireDeclared(consumer.kind, producer, key);
       // Check presence first so the failure names the output and the stack to deploy, then read it through
       // requireOutput, which keeps secrets secret.
-      return ref.outputs.apply((outputs) => {
-        if (!(key in outputs)) throw new MissingStackOutputError(producerStack, key, consumer.stack);
-        return ref.requireOutput(key);
+      return ref.outputs.apply((outputs): pulumi.Output<unknown> => {
+        if (key in outputs) return ref.requireOutput(key);
+        if (pulumi.runtime.isDryRun() && Object.keys(outputs).length === 0) {
+          warnNeverDeployed(producerStack, consumer.stack, "its outputs are unknown in this preview");
+          return pulumi.output(pulumi.unknown);
+        }
+        throw new MissingStackOutputError(producerStack, key, consumer.stack);
       });
     },
   });
+}
+
+/**
+ * Whether the `producer` stack has been deployed: a stack that exists but was never updated (as `orderflow preview`
+ * leaves the stacks of a new environment) has no outputs at all.
+ */
+export async function isDeployed(env: Environment, producer: StackKind): Promise<boolean> {
+  const { ref } = upstream(env, producer);
+  const outputs = await (ref.outputs as unknown as { promise(): Promise<Record<string, unknown> | undefined> }).promise();
+  return Object.keys(outputs ?? {}).length > 0;
+}
+
+// One warning per producer and consumer in a run; the engine prints it with the consumer's preview.
+const warned = new WeakMap<object, Set<string>>();
+
+/** Says, once per run, that a preview shows a stack as if its producer were deployed, and from what. */
+export function warnNeverDeployed(producerStack: string, consumerStack: string, consequence: string): void {
+  const run = pulumi.runtime.getStackResource() ?? warned;
+  const seen = warned.get(run) ?? new Set<string>();
+  warned.set(run, seen);
+  const key = `${producerStack}|${consequence}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  pulumi.log.warn(
+    `Stack "${producerStack}" has not been deployed yet, so ${consequence}. "${consumerStack}" can be deployed once "${producerStack}" is ` +
+      `(orderflow up deploys them in order).`,
+  );
 }
 
 /** The value of one upstream output, resolved at program start (for settings that shape what the program creates). */

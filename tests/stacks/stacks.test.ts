@@ -5,6 +5,7 @@ import { evaluatePolicies, type PackConfig } from "../../policies/evaluate";
 import * as pulumi from "@pulumi/pulumi";
 import { synthesizeEnvironment, type SynthesizedStack } from "../../ops/offline/synthesize";
 import { runProgram, type RecordedResource } from "../../ops/engine/run-program";
+import { loadStackConfig } from "../../ops/offline/stack-config";
 import { contracts, requires } from "../../stacks/contracts";
 import { ENVIRONMENTS, type Environment, type StackKind } from "../../stacks/environments";
 import { runStack } from "../../stacks/program";
@@ -294,6 +295,43 @@ describe("stacks: names and references", () => {
       }),
       /Stack "dev" has no output "busArn", which "dev\.shipping" requires\. Deploy "dev" first/,
     );
+  });
+
+  describe("a preview of an environment that was never deployed", () => {
+    // What `orderflow preview --env <env>` meets in a new environment: every stack exists (the run selects them) but has no outputs.
+    const neverDeployed = () => ({});
+    let warnings: string[];
+    const original = console.warn;
+    beforeEach(() => {
+      warnings = [];
+      console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+    });
+    afterEach(() => (console.warn = original));
+
+    it("previews a domain stack with the settings of Pulumi.<env>.yaml, the platform's outputs unknown, and says so", async () => {
+      const run = await runProgram(runStack, { ...base, stack: "dev.inventory", preview: true, config: loadStackConfig("dev.inventory"), stackOutputs: neverDeployed });
+      const logGroups = run.resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
+      assert.ok(logGroups.length > 0 && logGroups.every((g) => g.inputs.retentionInDays === 14), "dev's logRetentionDays (14), not the default (30)");
+      const table = run.resources.find((r) => r.type === "aws:dynamodb/table:Table")!;
+      assert.deepEqual([table.inputs.deletionProtectionEnabled, table.inputs.pointInTimeRecovery], [false, { enabled: false }]);
+      const alarm = run.resources.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")!;
+      assert.ok(pulumi.containsUnknowns(alarm.inputs.alarmActions), "the alarm topic's ARN is unknown, as the platform's own preview shows it");
+      assert.ok(warnings.some((w) => /Stack "dev" has not been deployed yet, so this preview reads the environment's settings from Pulumi\.dev\.yaml/.test(w)), warnings.join("\n"));
+      assert.ok(warnings.some((w) => /Stack "dev" has not been deployed yet, so its outputs are unknown in this preview/.test(w)), warnings.join("\n"));
+    });
+
+    it("previews the platform with the account's bootstrap outputs unknown", async () => {
+      const run = await runProgram(runStack, { ...base, stack: "prod", preview: true, config: loadStackConfig("prod"), stackOutputs: neverDeployed });
+      assert.ok(run.resources.some((r) => r.type === "aws:sns/topic:Topic"));
+      assert.ok(warnings.some((w) => /Stack "bootstrap\.prod" has not been deployed yet/.test(w)), warnings.join("\n"));
+    });
+
+    it("but deploying a domain stack before its platform fails naming the output and the stack to deploy first", async () => {
+      await assert.rejects(
+        runProgram(runStack, { ...base, stack: "dev.inventory", preview: false, config: loadStackConfig("dev.inventory"), stackOutputs: neverDeployed }),
+        /Stack "dev" has no output "settings", which "dev\.inventory" requires\. Deploy "dev" first/,
+      );
+    });
   });
 
   it("reading an output the contracts do not declare fails, keeping the dependency graph true", async () => {
