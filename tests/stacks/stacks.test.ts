@@ -297,6 +297,18 @@ describe("stacks: names and references", () => {
     );
   });
 
+  it("a domain stack whose platform exports no `settings` fails naming the output, in a preview and in a deployment", async () => {
+    // A platform deployed by an older program: its other outputs are there, its settings are not.
+    const platformWithoutSettings = { busArn: "arn:aws:events:us-east-1:123456789012:event-bus/orders", busName: "orders", alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:alarms" };
+    for (const preview of [true, false]) {
+      await assert.rejects(
+        runProgram(runStack, { ...base, stack: "dev.inventory", preview, stackOutputs: (name) => (name.endsWith("/dev") ? platformWithoutSettings : {}) }),
+        /Stack "dev" has no output "settings", which "dev\.inventory" requires\. Deploy "dev" first/,
+        `preview: ${preview}`,
+      );
+    }
+  });
+
   describe("a preview of an environment that was never deployed", () => {
     // What `orderflow preview --env <env>` meets in a new environment: every stack exists (the run selects them) but has no outputs.
     const neverDeployed = () => ({});
