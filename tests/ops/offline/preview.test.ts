@@ -130,6 +130,23 @@ describe("ops/offline preview (the main job)", function () {
       }
     });
 
+    it("exits 1 when only the preview pass finds a mandatory violation (what a real first preview would stop on)", async () => {
+      const dir = sandbox();
+      try {
+        const capture = io(dir);
+        // A queue that exists only as a first preview sees the program; with every value resolved it is gone.
+        const run = await offlinePreview({ env: "dev", stack: "platform", json: false, parallel: 1 }, capture, () => {
+          if (pulumi.getStack() === "dev" && pulumi.runtime.isDryRun()) new aws.sqs.Queue("previewOnly", { sqsManagedSseEnabled: true });
+          return {};
+        });
+        assert.equal(run.exitCode, ExitCode.policyViolation);
+        const dev = run.policy.find((p) => p.stack === "dev")!;
+        assert.ok(dev.mandatory.some((r) => r.policyName === "sqs-has-dlq" && /previewOnly/.test(r.message)), JSON.stringify(dev.mandatory));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("exits 2 on a program error, naming the stack and the program's message, and writes nothing", async () => {
       const dir = sandbox();
       try {
