@@ -185,6 +185,36 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.ok(throttle(prod) > throttle(dev));
   });
 
+  it("bootstrap: the account's API Gateway CloudWatch role and X-Ray policy for SNS live there, and in no environment's stacks", async () => {
+    const bootstrap = await stackOf("dev", "bootstrap");
+    assert.equal(bootstrap.stack, "bootstrap.nonprod");
+    const role = one(bootstrap, "aws:iam/role:Role", "apiGatewayLogs");
+    assert.equal(one(bootstrap, "aws:apigateway/account:Account").inputs.cloudwatchRoleArn, role.outputs.arn);
+    // The trust AWS documents for this role: the bare service principal, no aws:SourceAccount condition.
+    assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement, [
+      { Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
+    const xray = one(bootstrap, "aws:xray/resourcePolicy:ResourcePolicy");
+    const [statement] = JSON.parse(String(xray.inputs.policyDocument)).Statement;
+    assert.deepEqual(statement.Principal, { Service: "sns.amazonaws.com" });
+    assert.ok(statement.Action.includes("xray:PutTraceSegments"));
+    assert.deepEqual(statement.Condition, {
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+      StringLike: { "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:*" },
+    });
+    assert.equal((await stackOf("prod", "bootstrap")).stack, "bootstrap.prod");
+    for (const env of ENVIRONMENTS) {
+      for (const s of (await environment(env)).filter((st) => st.kind !== "bootstrap")) {
+        assert.equal(ofType(s, "aws:apigateway/account:Account").length, 0, `${s.stack} sets the account's API Gateway role`);
+        assert.equal(ofType(s, "aws:xray/resourcePolicy:ResourcePolicy").length, 0, `${s.stack} adds an X-Ray resource policy`);
+        for (const topic of ofType(s, "aws:sns/topic:Topic")) {
+          const tags = topic.inputs.tags as Record<string, string>;
+          assert.equal(tags["orderflow:xray-resource-policy"], bootstrap.resolved.outputs.snsTracingPolicyName, `${s.stack} ${topic.name}`);
+        }
+      }
+    }
+  });
+
   it("every function has its own role, and every role serves one function at most", async () => {
     for (const s of await environment("dev")) {
       const roles = ofType(s, "aws:lambda/function:Function").map((f) => f.inputs.role);
