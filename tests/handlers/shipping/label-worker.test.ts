@@ -9,7 +9,12 @@ import {
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
+import * as AWSXRay from "aws-xray-sdk-core";
+import { createHash } from "node:crypto";
+import * as dgram from "node:dgram";
 import { EventEmitter } from "node:events";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import type { LabelJob } from "../../../handlers/shared/label-job";
 import { main } from "../../../handlers/shipping/label-worker/src/main";
 import { createLabelWorker, type LabelWorker } from "../../../handlers/shipping/label-worker/src/worker";
@@ -262,5 +267,110 @@ describe("handlers/shipping/label-worker against dynalite and a fake SQS", () =>
       assert.equal(sqs.commandCalls(ReceiveMessageCommand).length, 1);
       assert.equal((await shipment(job.orderId))?.label, undefined);
     });
+  });
+});
+
+/**
+ * The SQS JSON protocol as far as the worker speaks it (ReceiveMessage, DeleteMessage, ChangeMessageVisibility), on a
+ * loopback port, so SDK calls run through their whole middleware stack, X-Ray's capture included. The client sends to
+ * the host of the queue URL, so the queue URL points here.
+ */
+async function localSqs(messages: Message[]): Promise<{ queueUrl: string; deleted: string[]; close(): Promise<void> }> {
+  const deleted: string[] = [];
+  const server = http.createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => (body += chunk));
+    request.on("end", () => {
+      const target = String(request.headers["x-amz-target"] ?? "");
+      const input = JSON.parse(body || "{}") as { ReceiptHandle?: string };
+      const reply = (payload: unknown) => {
+        response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+        response.end(JSON.stringify(payload));
+      };
+      if (target.endsWith(".ReceiveMessage")) {
+        // The SDK checks each body against its MD5, as SQS sends it.
+        const batch = messages.splice(0, 10).map((m) => ({ ...m, MD5OfBody: createHash("md5").update(m.Body ?? "").digest("hex") }));
+        // An empty receive waits a little, like a long poll, instead of spinning.
+        setTimeout(() => reply({ Messages: batch }), batch.length > 0 ? 0 : 50);
+      } else if (target.endsWith(".DeleteMessage")) {
+        deleted.push(String(input.ReceiptHandle));
+        reply({});
+      } else reply({});
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    queueUrl: `http://127.0.0.1:${port}/123456789012/labels`,
+    deleted,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("handlers/shipping/label-worker traced through its X-Ray daemon sidecar", function () {
+  this.timeout(20_000);
+  const saved = new Map<string, string | undefined>();
+  before(() => {
+    for (const [k, v] of Object.entries(ENVIRONMENT)) {
+      saved.set(k, process.env[k]);
+      process.env[k] = v;
+    }
+  });
+  after(() => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  const dynamo = useDynalite({ shipments: "orderId" });
+  let daemon: dgram.Socket;
+  let segments: Record<string, unknown>[];
+  let xrayErrors: string[];
+  let worker: LabelWorker | undefined;
+  let sqs: Awaited<ReturnType<typeof localSqs>> | undefined;
+
+  beforeEach(async () => {
+    segments = [];
+    xrayErrors = [];
+    daemon = dgram.createSocket("udp4");
+    // Each datagram: a header line, then one segment document (the daemon protocol).
+    daemon.on("message", (datagram) => segments.push(JSON.parse(datagram.toString().split("\n")[1])));
+    await new Promise<void>((resolve) => daemon.bind(0, "127.0.0.1", resolve));
+    const report = (...args: unknown[]) => xrayErrors.push(args.map(String).join(" "));
+    AWSXRay.setLogger({ error: report, warn: report, info: () => {}, debug: () => {} });
+  });
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+    await sqs?.close();
+    daemon.close();
+    AWSXRay.setLogger(console);
+  });
+
+  it("traces each job in a segment of its own, continuing the producer's trace, and leaves the poller's calls out", async () => {
+    const job = jobFor(uuid());
+    await dynamo.current.db.send(
+      new PutCommand({ TableName: "shipments", Item: { orderId: job.orderId, shipmentId: job.shipmentId, carrier: job.carrier, trackingNumber: job.trackingNumber, createdAt: "2026-11-26T12:00:00.000Z" } }),
+    );
+    const root = "1-6750a1b2-0123456789abcdef01234567";
+    const sent: Message = { ...message(job), Attributes: { AWSTraceHeader: `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1` } };
+    sqs = await localSqs([sent]);
+    const host = { once: () => undefined, exit: () => undefined };
+    worker = main(
+      { ...ENVIRONMENT, QUEUE_URL: sqs.queueUrl, TABLE_NAME: "shipments", AWS_ENDPOINT_URL_DYNAMODB: dynamo.current.endpoint, AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}` },
+      host,
+    );
+    await until(() => sqs!.deleted.length === 1 && segments.length > 0, "the job is done, deleted and its segment sent");
+    // Let the poller go round a few more times: its receives must not be traced, or complain that nothing is.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    assert.deepEqual(xrayErrors, [], "the X-Ray SDK complained (a captured call outside any segment)");
+    assert.equal(segments.length, 1, JSON.stringify(segments));
+    const [segment] = segments as { name: string; trace_id: string; parent_id: string; annotations: Record<string, string>; subsegments?: { name: string }[] }[];
+    assert.equal(segment.name, "label-worker");
+    assert.equal(segment.trace_id, root);
+    assert.equal(segment.parent_id, "53995c3f42cd8ad8");
+    assert.deepEqual(segment.annotations, { shipmentId: job.shipmentId, orderId: job.orderId });
+    assert.deepEqual((segment.subsegments ?? []).map((sub) => sub.name), ["DynamoDB"], "the job's own calls, and no SQS call");
   });
 });

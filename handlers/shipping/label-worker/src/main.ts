@@ -20,7 +20,10 @@ export function main(env: NodeJS.ProcessEnv = process.env, host: ProcessLike = p
   const config = readEnvironment({ QUEUE_URL: nonEmpty, TABLE_NAME: nonEmpty }, env);
   const logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? "label-worker" });
   const tracing = env.AWS_XRAY_DAEMON_ADDRESS ? xrayTracing(env.AWS_XRAY_DAEMON_ADDRESS) : noTracing;
-  const sqs = tracing.capture(new SQSClient({}));
+  // The poller's client is not captured: its receives and deletes run between jobs, outside any segment, where a
+  // captured client only logs "Failed to get the current sub/segment" on every poll. Each job's own calls (DynamoDB)
+  // are traced, inside the job's segment.
+  const sqs = new SQSClient({});
   const db = DynamoDBDocumentClient.from(tracing.capture(new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } });
   const worker = createLabelWorker({ queueUrl: config.QUEUE_URL, tableName: config.TABLE_NAME, sqs, db, logger, tracing });
 
