@@ -1,5 +1,6 @@
 import type { ConsumedEvent } from "../shared/event-consumer";
 import type { EventName } from "../shared/events";
+import { formatAmount } from "../shared/money";
 
 /** What a notification would say. */
 export interface Message {
@@ -9,12 +10,11 @@ export interface Message {
 
 /** The text of each event's notification; SMS sends the text only. */
 export function messageFor(event: ConsumedEvent<EventName>): Message {
-  const amount = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
   switch (event.name) {
     case "OrderPlaced":
-      return { subject: `Order ${event.detail.orderId} received`, text: `We received your order of ${amount(event.detail.total, event.detail.currency)}.` };
+      return { subject: `Order ${event.detail.orderId} received`, text: `We received your order of ${formatAmount(event.detail.total, event.detail.currency)}.` };
     case "OrderConfirmed":
-      return { subject: `Order ${event.detail.orderId} confirmed`, text: `Your order of ${amount(event.detail.total, event.detail.currency)} is confirmed and paid.` };
+      return { subject: `Order ${event.detail.orderId} confirmed`, text: `Your order of ${formatAmount(event.detail.total, event.detail.currency)} is confirmed and paid.` };
     case "OrderCancelled":
       return { subject: `Order ${event.detail.orderId} cancelled`, text: `Your order was cancelled (${event.detail.reason}). Nothing was charged.` };
     case "OrderShipped":

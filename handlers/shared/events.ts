@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { isCurrencyCode } from "./money";
 
 // The contracts between the domains: the events on the bus and the saga's task payloads. The stacks import the
 // constants to build rule patterns and the saga, so this module stays free of side effects and of Powertools.
@@ -77,10 +78,19 @@ export const customerId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, "mus
 /** Stock keeping units: 1 to 64 letters, digits, `-` or `_`. */
 export const sku = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1 to 64 letters, digits, '-' or '_'"));
 
-/** ISO 4217 code, three capital letters (`"EUR"`). */
-export const currency = z.string().check(z.regex(/^[A-Z]{3}$/, "must be a three-letter ISO 4217 code such as \"EUR\""));
+/**
+ * An ISO 4217 currency code (`"EUR"`): three capital letters (the shape API Gateway's model checks too) that name a
+ * currency the runtime knows (`Intl.supportedValuesOf("currency")`), so `"QQQ"` is refused.
+ */
+export const currency = z
+  .string()
+  .check(
+    // A malformed code is reported once, as malformed.
+    z.regex(/^[A-Z]{3}$/, { error: "must be a three-letter ISO 4217 code such as \"EUR\"", abort: true }),
+    z.refine(isCurrencyCode, "is not an ISO 4217 currency code (such as \"EUR\", \"USD\" or \"JPY\")"),
+  );
 
-/** Money in the currency's minor unit (cents): an integer, so sums are exact. */
+/** Money in the currency's minor unit (cents for EUR, yen for JPY; handlers/shared/money.ts): an integer, so sums are exact. */
 export const amount = z.int().check(z.minimum(0), z.maximum(100_000_000));
 
 /** Correlates the logs of one order across every service: the API request's id, carried in every payload. */

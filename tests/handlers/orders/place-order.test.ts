@@ -74,6 +74,18 @@ describe("handlers/orders/place-order (unit)", () => {
     assert.equal(ddb.commandCalls(PutCommand).length, 0);
   });
 
+  it("answers 400 for three capital letters that are no ISO 4217 currency, and takes a currency without minor units", async () => {
+    const { result } = await post({ body: JSON.stringify({ ...body, currency: "QQQ" }) });
+    assert.equal(result.statusCode, 400);
+    const parsed = responseBody(result) as { fields: { path: string; message: string }[] };
+    assert.deepEqual(parsed.fields.map((f) => f.path), ["currency"]);
+    assert.match(parsed.fields[0].message, /is not an ISO 4217 currency code/);
+    assert.equal(ddb.commandCalls(PutCommand).length, 0);
+    ddb.on(PutCommand).resolves({});
+    const yen = await post({ body: JSON.stringify({ ...body, currency: "JPY" }) });
+    assert.equal(yen.result.statusCode, 201);
+  });
+
   it("answers 400 for a body that is not JSON, for unknown keys and for a total that does not add up", async () => {
     const cases: [string, string][] = [
       ["{not json", "(root)"],

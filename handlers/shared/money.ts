@@ -1,0 +1,26 @@
+// Money is kept in each currency's minor unit (an integer: cents for EUR, yen for JPY, fils for BHD), so sums are
+// exact. How many minor units make one major unit differs by currency, and so does how an amount is written: both come
+// from the runtime's ICU data (Intl), which knows ISO 4217.
+
+/** The ISO 4217 currency codes the runtime knows: `Intl.supportedValuesOf("currency")`. */
+const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf("currency"));
+
+/** Whether `code` is an ISO 4217 currency code (`"EUR"`, `"JPY"`); `"QQQ"` and `"eur"` are not. */
+export function isCurrencyCode(code: string): boolean {
+  return CURRENCIES.has(code);
+}
+
+/** The digits of the currency's minor unit: 2 for EUR (cents), 0 for JPY, 3 for BHD. */
+export function minorUnitDigits(currency: string): number {
+  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/**
+ * An amount in minor units, written with the currency's code and its own decimals: 2699 EUR is "EUR 26.99", 1200 JPY
+ * is "JPY 1,200", 1500 BHD is "BHD 1.500".
+ */
+export function formatAmount(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  // Intl separates the code with a no-break space; a plain one reads the same in an email and an SMS.
+  return new Intl.NumberFormat("en-US", { style: "currency", currency, currencyDisplay: "code" }).format(minor / 10 ** digits).replace(/\u00a0/g, " ");
+}
