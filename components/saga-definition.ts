@@ -36,6 +36,14 @@ export interface TaskStep<F extends Named = IFunction> {
   readonly compensate?: F;
   /** Errors of this step's own that are worth retrying. @default - only Lambda's transient errors are retried */
   readonly retry?: RetryPolicy;
+  /**
+   * Error names by which this step says no as a normal outcome of the business (a declined payment, missing stock),
+   * as the function throws them (`error.name`). The saga compensates as for any failure, then ends **succeeded**, its
+   * output carrying `outcome: { status: "CANCELLED", reason: <the error name>, cause }`: a failed execution (and the
+   * alarm on them) keeps meaning something went wrong. Not retried; not `States.*`.
+   * @default - none: every error ends the execution failed
+   */
+  readonly outcomes?: readonly string[];
   /** Seconds before the task times out (States.Timeout), from 1 to 99999999. @default - the function's own timeout */
   readonly timeoutSeconds?: number;
   /** Where the step's result is written in the state (a JSONPath starting with `$`). @default `$.results.<name>` */
@@ -98,7 +106,7 @@ export interface MapStep<F extends Named = IFunction> {
 export type Step<F extends Named = IFunction> = TaskStep<F> | ChoiceStep<F> | ParallelStep<F> | MapStep<F>;
 
 /** The `finally` step: a task that runs once at the end, whether the saga succeeded, failed, or could not compensate. */
-export type FinallyStep<F extends Named = IFunction> = Omit<TaskStep<F>, "compensate">;
+export type FinallyStep<F extends Named = IFunction> = Omit<TaskStep<F>, "compensate" | "outcomes">;
 
 /** An event put on a bus through Step Functions' direct `events:putEvents` integration. */
 export interface PublishOptions<B extends Named = IEventBus> {
@@ -125,9 +133,12 @@ export interface PublishOptions<B extends Named = IEventBus> {
  * - a compensation's result under `$.compensations.<step>`; a compensation's own final error at `$.compensationError`.
  * `results`, `compensations`, `error`, `compensationError` and `publishError` are therefore reserved at the top level.
  *
- * Endings: success (after `onSuccess` and `finally`; a `finally` that still fails after its retries fails the execution); the `Fail` state `SagaFailed`, with the failed step's Error and
- * Cause (after compensations, `onFailure` and `finally`); or the `Fail` state `CompensationFailed`
- * (Error `Saga.CompensationFailed`), when a compensation still fails after its retries (after `finally`).
+ * Endings: success (after `onSuccess` and `finally`; a `finally` that still fails after its retries fails the execution);
+ * cancelled, a success too, when the failed step threw one of its declared `outcomes` (after compensations,
+ * `onFailure` and `finally`; the `Pass` state `SagaCancelled` adds `$.outcome`); the `Fail` state `SagaFailed`, with
+ * the failed step's Error and Cause, for any other error (after compensations, `onFailure` and `finally`); or the
+ * `Fail` state `CompensationFailed` (Error `Saga.CompensationFailed`), when a compensation still fails after its
+ * retries (after `finally`). `outcome` is reserved at the top level too.
  */
 export interface SagaDefinition<F extends Named = IFunction, B extends Named = IEventBus> {
   /** The steps, in order; at least one. */
@@ -176,6 +187,8 @@ export const COMPENSATION_FAILED_ERROR = "Saga.CompensationFailed";
 /** Names of the states the generator adds; steps cannot take them. */
 export const SAGA_STATE_NAMES = {
   sagaFailed: "SagaFailed",
+  sagaCancelled: "SagaCancelled",
+  cancelledOrFailed: "CancelledOrFailed",
   compensationFailed: "CompensationFailed",
   publishSuccess: "PublishSuccess",
   publishFailure: "PublishFailure",
@@ -220,6 +233,23 @@ export function functionsOf<F extends Named>(definition: SagaDefinition<F, Named
   return found;
 }
 
+/** Every error name a step of the definition declares as a business outcome (see TaskStep.outcomes), in order. */
+export function outcomesOf(definition: SagaDefinition<Named, Named>): string[] {
+  const found: string[] = [];
+  const visit = (steps: readonly Step<Named>[]) => {
+    for (const step of steps) {
+      if ("invoke" in step) found.push(...(step.outcomes ?? []));
+      else if ("choice" in step) {
+        step.choice.rules.forEach((rule) => visit(rule.steps));
+        visit(step.choice.otherwise ?? []);
+      } else if ("parallel" in step) step.parallel.forEach(visit);
+      else visit(step.map.steps);
+    }
+  };
+  visit(definition.steps);
+  return [...new Set(found)];
+}
+
 /** Every bus the definition publishes to, by name. */
 export function busesOf<B extends Named>(definition: SagaDefinition<Named, B>): Map<string, B> {
   const found = new Map<string, B>();
@@ -253,7 +283,15 @@ export function validateSagaDefinition(definition: SagaDefinition<Named, Named>,
     fail(`\`inputPath\` must be a JSONPath starting with "$", such as "$[0]", but ${JSON.stringify(definition.inputPath)} was provided.`);
   }
 
-  const checkTask = (step: FinallyStep<Named>, where: string) => {
+  const checkTask = (step: FinallyStep<Named> & Pick<TaskStep<Named>, "outcomes">, where: string) => {
+    for (const outcome of step.outcomes ?? []) {
+      if (typeof outcome !== "string" || outcome.length === 0 || outcome.startsWith("States.")) {
+        fail(`${where}: \`outcomes\` must name the step's own errors, but ${JSON.stringify(outcome)} was provided (States.* errors are Step Functions' own failures).`);
+      }
+      if (step.retry?.errors.includes(outcome)) {
+        fail(`${where}: "${outcome}" is both retried and an outcome; an outcome is the business's answer, which a retry does not change. Remove it from one of them.`);
+      }
+    }
     const r = step.retry;
     if (r) {
       if (r.errors.length === 0 || r.errors.some((e) => typeof e !== "string" || e.length === 0)) {
@@ -344,7 +382,8 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
         label,
         `the state name "${stateName}" is used twice (${previous}, and ${what}). Step names must be unique across the ` +
           `whole saga, including choice, parallel and map steps, and must not clash with the states the saga adds ` +
-          `(${SAGA_STATE_NAMES.sagaFailed}, ${SAGA_STATE_NAMES.compensationFailed}, ${SAGA_STATE_NAMES.publishSuccess}, ` +
+          `(${SAGA_STATE_NAMES.sagaFailed}, ${SAGA_STATE_NAMES.sagaCancelled}, ${SAGA_STATE_NAMES.cancelledOrFailed}, ` +
+          `${SAGA_STATE_NAMES.compensationFailed}, ${SAGA_STATE_NAMES.publishSuccess}, ` +
           `${SAGA_STATE_NAMES.publishFailure}, Compensate<step>, <finally>AfterFailure, <finally>AfterCompensationFailure). Rename one.`,
       );
     }
@@ -368,6 +407,29 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
   const ending = (next: string | undefined): Record<string, unknown> => (next === undefined ? { End: true } : { Next: next });
   claim(S.sagaFailed, "the saga's failure state");
   states[S.sagaFailed] = { Type: "Fail", Comment: "The saga failed and was compensated.", ErrorPath: "$.error.Error", CausePath: "$.error.Cause" };
+  // A step's declared outcome (a declined payment) is the business's answer, not a failure: once compensated, the
+  // execution succeeds with the outcome in its output, and ExecutionsFailed keeps meaning that something went wrong.
+  const outcomes = outcomesOf(definition);
+  let failureEnd: string = S.sagaFailed;
+  if (outcomes.length > 0) {
+    claim(S.cancelledOrFailed, "the state that tells an outcome from a failure");
+    claim(S.sagaCancelled, "the saga's cancelled ending");
+    const isOutcome = outcomes.map((error) => ({ Variable: "$.error.Error", StringEquals: error }));
+    states[S.cancelledOrFailed] = {
+      Type: "Choice",
+      Comment: "A declared outcome ends the saga cancelled (succeeded); any other error ends it failed.",
+      Choices: [{ ...(isOutcome.length === 1 ? isOutcome[0] : { Or: isOutcome }), Next: S.sagaCancelled }],
+      Default: S.sagaFailed,
+    };
+    states[S.sagaCancelled] = {
+      Type: "Pass",
+      Comment: "The saga was cancelled by a step's answer and compensated.",
+      Parameters: { status: "CANCELLED", "reason.$": "$.error.Error", "cause.$": "$.error.Cause" },
+      ResultPath: "$.outcome",
+      End: true,
+    };
+    failureEnd = S.cancelledOrFailed;
+  }
   // The compensation-failure path exists only when something can be compensated (ASL forbids unreachable states).
   const compensates = definition.steps.some((step) => step.compensate !== undefined);
   if (compensates) claim(S.compensationFailed, "the compensation-failure state");
@@ -377,12 +439,12 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
     Error: COMPENSATION_FAILED_ERROR,
     CausePath: "$.compensationError.Cause",
   };
-  let afterCompensations: string = S.sagaFailed;
+  let afterCompensations: string = failureEnd;
   let onCompensationFailure: string = S.compensationFailed;
   if (f) {
     afterCompensations = S.finallyAfterFailure(f.name);
     claim(afterCompensations, `the finally step "${f.name}" after a failure`);
-    states[afterCompensations] = taskState(f, functionArn(f.invoke), undefined, S.sagaFailed);
+    states[afterCompensations] = taskState(f, functionArn(f.invoke), undefined, failureEnd);
     if (compensates) {
       onCompensationFailure = S.finallyAfterCompensationFailure(f.name);
       claim(onCompensationFailure, `the finally step "${f.name}" after a failed compensation`);
@@ -433,7 +495,7 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
   if (f) states[f.name] = taskState(f, functionArn(f.invoke), undefined, undefined);
 
   // Reading order: the forward steps and their compensations as they were added, then the failure endings.
-  const endings = [S.publishFailure, afterCompensationsFinally(), onCompensationFailure, S.sagaFailed, S.compensationFailed];
+  const endings = [S.publishFailure, afterCompensationsFinally(), onCompensationFailure, S.cancelledOrFailed, S.sagaCancelled, S.sagaFailed, S.compensationFailed];
   const forward = Object.fromEntries(Object.entries(states).filter(([n]) => !endings.includes(n)));
   const tail = Object.fromEntries(endings.filter((n) => n in states).map((n) => [n, states[n]]));
   const readInput: Record<string, AslState> = {};
@@ -448,7 +510,7 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
   };
 
   function afterCompensationsFinally(): string {
-    return f ? S.finallyAfterFailure(f.name) : S.sagaFailed;
+    return f ? S.finallyAfterFailure(f.name) : failureEnd;
   }
 
   // Emits one step (and, for a choice, its branches inline) into `into`. `catchTo` is where errors go; undefined inside

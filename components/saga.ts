@@ -264,7 +264,7 @@ export class Saga extends pulumi.ComponentResource implements IStateMachine, Gra
           args.transform?.executionsFailedAlarm,
           `${name}ExecutionsFailedAlarm`,
           {
-            alarmDescription: `The ${name} saga had failed executions (compensated or not).`,
+            alarmDescription: `The ${name} saga had failed executions: an unexpected error (compensated) or a failed compensation. Declared outcomes (a declined payment) end succeeded, CANCELLED, and do not count.`,
             namespace: "AWS/States",
             metricName: "ExecutionsFailed",
             dimensions: { StateMachineArn: stateMachine.arn },

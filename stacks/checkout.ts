@@ -2,6 +2,7 @@ import { Function } from "../components/function";
 import { Pipe } from "../components/pipe";
 import { Saga } from "../components/saga";
 import { Table } from "../components/table";
+import { ERROR_NAMES } from "../handlers/shared/errors";
 import { EVENTS, ORDER_CANCELLED_DETAIL_PATHS, ORDER_CONFIRMED_DETAIL_PATHS, SAGA_STEPS } from "../handlers/shared/events";
 import { domainContext } from "./context";
 import { platformBus } from "./defaults";
@@ -11,7 +12,7 @@ import { reference } from "./reference";
 /**
  * Checkout, the talk's orchestration: a saga that reserves stock, charges the payment and confirms the order, undoing
  * the completed steps in reverse (release stock, refund payment, cancel order) when one fails, and publishing
- * OrderConfirmed or OrderCancelled. A pipe starts it from the orders table's stream, for new orders only.
+ * OrderConfirmed or OrderCancelled. Missing stock and a declined payment end it succeeded, CANCELLED in its output. A pipe starts it from the orders table's stream, for new orders only.
  */
 export async function checkoutStack(): Promise<Exports<"checkout">> {
   const { id, settings } = await domainContext();
@@ -27,12 +28,20 @@ export async function checkoutStack(): Promise<Exports<"checkout">> {
     comment: "Reserve stock, charge the payment, confirm the order; compensate in reverse on failure.",
     inputPath: "$[0]",
     steps: [
-      { name: SAGA_STEPS.reserveStock, invoke: fn("reserveStock", inventory.reserveStockFunctionArn), compensate: fn("releaseStock", inventory.releaseStockFunctionArn) },
+      // Missing stock and a declined payment are answers, not failures: the order ends CANCELLED and the execution
+      // succeeds; anything else that stops the saga fails it (and alarms).
+      {
+        name: SAGA_STEPS.reserveStock,
+        invoke: fn("reserveStock", inventory.reserveStockFunctionArn),
+        compensate: fn("releaseStock", inventory.releaseStockFunctionArn),
+        outcomes: [ERROR_NAMES.outOfStock],
+      },
       {
         name: SAGA_STEPS.chargePayment,
         invoke: fn("chargePayment", payments.chargePaymentFunctionArn),
         compensate: fn("refundPayment", payments.refundPaymentFunctionArn),
-        retry: { errors: ["PaymentProviderUnavailable"], maxAttempts: 3, intervalSeconds: 2, backoffRate: 2 },
+        retry: { errors: [ERROR_NAMES.paymentProviderUnavailable], maxAttempts: 3, intervalSeconds: 2, backoffRate: 2 },
+        outcomes: [ERROR_NAMES.paymentDeclined],
       },
       { name: SAGA_STEPS.confirmOrder, invoke: fn("confirmOrder", orders.confirmOrderFunctionArn), compensate: fn("cancelOrder", orders.cancelOrderFunctionArn) },
     ],

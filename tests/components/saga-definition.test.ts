@@ -241,6 +241,74 @@ describe("components/saga-definition", () => {
     });
   });
 
+  describe("business outcomes: a step's declared answer ends the saga cancelled, not failed", () => {
+    /** The three-step saga whose payment step declares PaymentDeclined an outcome. */
+    const declining = () =>
+      threeStepSaga({
+        steps: [
+          { name: "ReserveInventory", invoke: fn("reserve"), compensate: fn("release"), outcomes: ["OutOfStock"] },
+          { name: "ChargePayment", invoke: fn("charge"), compensate: fn("refund"), outcomes: ["PaymentDeclined"] },
+          { name: "ScheduleShipment", invoke: fn("ship"), compensate: fn("cancelShipment") },
+        ],
+      });
+
+    it("a declared outcome compensates, publishes OrderCancelled, runs finally, then succeeds with CANCELLED and why in its output", async () => {
+      const r = await run(declining(), { charge: failing(Infinity, () => lambdaError("PaymentDeclined", "card expired")) });
+      assert.equal(r.status, "SUCCEEDED");
+      assert.deepEqual(r.invoked, ["reserve", "charge", "release", "audit"]);
+      assert.deepEqual(published(r), ["OrderCancelled"]);
+      const output = r.output as { orderId: string; outcome: { status: string; reason: string; cause: string } };
+      assert.deepEqual(output.outcome, { status: "CANCELLED", reason: "PaymentDeclined", cause: "card expired" });
+      assert.equal(output.orderId, "o-42", "the state stays in the output beside the outcome");
+      assert.equal(r.entered.at(-1), "SagaCancelled");
+      assert.equal(r.invoked.filter((n) => n === "charge").length, 1, "an outcome is not retried");
+    });
+
+    it("an outcome of the first step needs no compensation and ends cancelled too", async () => {
+      const r = await run(declining(), { reserve: failing(Infinity, () => lambdaError("OutOfStock", "no lamps")) });
+      assert.equal(r.status, "SUCCEEDED");
+      assert.deepEqual((r.output as { outcome: unknown }).outcome, { status: "CANCELLED", reason: "OutOfStock", cause: "no lamps" });
+      assert.deepEqual(r.invoked, ["reserve", "audit"]);
+    });
+
+    it("any other error still fails the execution, after the same compensations", async () => {
+      const undeclared = await run(declining(), { charge: failing(Infinity, () => lambdaError("TypeError", "undefined is not a function")) });
+      assert.equal(undeclared.status, "FAILED");
+      assert.deepEqual(undeclared.error, { error: "TypeError", cause: "undefined is not a function" });
+      assert.deepEqual(undeclared.invoked, ["reserve", "charge", "release", "audit"]);
+      assert.equal(undeclared.entered.at(-1), "SagaFailed");
+      const lambdaDown = await run(declining(), { ship: failing(Infinity, () => lambdaError("Lambda.ServiceException", "down")) });
+      assert.equal(lambdaDown.status, "FAILED");
+    });
+
+    it("an outcome whose compensation then fails ends in CompensationFailed", async () => {
+      const r = await run(declining(), {
+        ship: failing(Infinity, () => lambdaError("OutOfStock", "declared by another step only")),
+        refund: failing(Infinity, () => lambdaError("RefundRejected", "bank said no")),
+      });
+      assert.equal(r.status, "FAILED");
+      assert.deepEqual(r.error, { error: COMPENSATION_FAILED_ERROR, cause: "bank said no" });
+      const declined = await run(declining(), {
+        charge: failing(Infinity, () => lambdaError("PaymentDeclined")),
+        release: failing(Infinity, () => lambdaError("TableGone", "no table")),
+      });
+      assert.equal(declined.status, "FAILED");
+      assert.equal(declined.entered.at(-1), "CompensationFailed");
+    });
+
+    it("without declared outcomes the ASL has no cancelled ending (ASL forbids unreachable states)", () => {
+      const asl = generateSagaAsl(threeStepSaga(), placeholderArns(threeStepSaga()));
+      assert.ok(!("SagaCancelled" in asl.States) && !("CancelledOrFailed" in asl.States));
+    });
+
+    it("refuses an outcome that is also retried, and States.* errors, naming the step", () => {
+      const retried = threeStepSaga({ steps: [{ name: "Pay", invoke: fn("charge"), retry: { errors: ["PaymentDeclined"] }, outcomes: ["PaymentDeclined"] }] });
+      assert.throws(() => buildSagaAsl(retried, placeholderArns(retried)), /step "Pay": "PaymentDeclined" is both retried and an outcome/);
+      const states = threeStepSaga({ steps: [{ name: "Pay", invoke: fn("charge"), outcomes: ["States.Timeout"] }] });
+      assert.throws(() => buildSagaAsl(states, placeholderArns(states)), /step "Pay": `outcomes` must name the step's own errors, but "States.Timeout"/);
+    });
+  });
+
   describe("choice, parallel and map", () => {
     it("choice selects the steps by data, falls back to `otherwise`, and goes on after the choice", async () => {
       const definition: Definition = {

@@ -11,7 +11,9 @@ import { ENVIRONMENTS, type Environment, type StackKind } from "../../stacks/env
 import { runStack } from "../../stacks/program";
 import { reference } from "../../stacks/reference";
 import { cancelOrderInput, EVENTS } from "../../handlers/shared/events";
+import type { AslDefinition } from "../../components/saga-definition";
 import { matchesPattern } from "../helpers/event-pattern-match";
+import { lambdaError, runLocalSaga } from "../helpers/local-saga";
 import { advancedLoggingEnvironment, powertoolsLevelIn } from "../helpers/lambda-logging";
 
 const synthesized = new Map<Environment, Promise<SynthesizedStack[]>>();
@@ -102,6 +104,31 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.equal(definition.States.PublishSuccess.Parameters.Entries[0].EventBusName, platform.resolved.outputs.busArn);
     assert.equal(definition.States.PublishSuccess.Parameters.Entries[0].DetailType, "OrderConfirmed");
     assert.equal(definition.States.PublishFailure.Parameters.Entries[0].DetailType, "OrderCancelled");
+  });
+
+  it("checkout: a declined payment or missing stock ends the saga succeeded, CANCELLED; an unexpected error fails it", async () => {
+    const checkout = await stackOf("dev", "checkout");
+    const asl = JSON.parse(String(one(checkout, "aws:sfn/stateMachine:StateMachine").inputs.definition)) as AslDefinition;
+    const arns: Record<string, string> = {};
+    for (const kind of ["orders", "inventory", "payments"] as const) {
+      for (const [key, value] of Object.entries((await stackOf("dev", kind)).resolved.outputs)) if (key.endsWith("FunctionArn")) arns[String(value)] = key.replace(/FunctionArn$/, "");
+    }
+    const order = { orderId: "6f1c2b7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f", customerId: "cust-1", contact: { email: "a@example.com" }, items: [], currency: "EUR", total: 100, correlationId: "req-1" };
+    const runWith = (failures: Record<string, Error>) =>
+      runLocalSaga(
+        asl,
+        Object.fromEntries(Object.entries(arns).map(([arn, name]) => [arn, { name, run: () => { if (failures[name]) throw failures[name]; return { ok: true }; } }])),
+        [order] as unknown as Record<string, unknown>,
+      );
+    const declined = await runWith({ chargePayment: lambdaError("PaymentDeclined", "above the limit") });
+    assert.equal(declined.status, "SUCCEEDED");
+    assert.deepEqual((declined.output as { outcome: unknown }).outcome, { status: "CANCELLED", reason: "PaymentDeclined", cause: "above the limit" });
+    assert.deepEqual(declined.invoked, ["reserveStock", "chargePayment", "releaseStock"]);
+    const noStock = await runWith({ reserveStock: lambdaError("OutOfStock", "no lamps") });
+    assert.equal(noStock.status, "SUCCEEDED");
+    const broken = await runWith({ confirmOrder: lambdaError("ConfigurationError", "ORDERS_TABLE_NAME is not set") });
+    assert.equal(broken.status, "FAILED");
+    assert.deepEqual(broken.error, { error: "ConfigurationError", cause: "ORDERS_TABLE_NAME is not set" });
   });
 
   it("shipping: the rule matches OrderConfirmed and not OrderCancelled, and feeds the shipping queue", async () => {
