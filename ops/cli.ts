@@ -11,19 +11,8 @@ import { ExitCode } from "./automation/exit-codes";
 import { OPERATIONS, type Operation } from "./automation/plan";
 import { currentMachine } from "./automation/preflight";
 import { runOperation, type OperationContext } from "./automation/run-operation";
-
-/** What `--offline` hands to the offline preview (ops/offline/preview.ts). */
-export interface OfflinePreviewOptions {
-  readonly env: Environment;
-  /** Limits the run to this kind and its upstreams. */
-  readonly stack?: StackKind;
-  /** Write `.orderflow/<env>/*.json`. */
-  readonly json: boolean;
-  readonly parallel: number;
-}
-
-/** The offline preview's entry point: resolves to the exit code. */
-export type RunOfflinePreview = (options: OfflinePreviewOptions) => Promise<number>;
+// Types only: the offline preview itself is loaded on demand (see loadOfflinePreview).
+import type { RunOfflinePreview } from "./offline/preview";
 
 /** What `main` needs from outside; tests replace parts of it. */
 export interface CliContext extends Partial<OperationContext> {

@@ -1,19 +1,31 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Listr } from "listr2";
-import type { OfflinePreviewOptions } from "../cli";
 import { ExitCode } from "../automation/exit-codes";
 import { startPolicyPack, type PolicyPackSession } from "../policy/analyzer-client";
 import { evaluateRecordedStack } from "../policy/evaluate";
 import type { PolicyPackConfig, PolicyResult } from "../policy/results";
 import { deploymentOrder, withUpstreams } from "../../stacks/graph";
-import { stackName, type StackKind } from "../../stacks/environments";
+import { stackName, type Environment, type StackKind } from "../../stacks/environments";
 import { architectureDiagram } from "./architecture";
 import { cloudResources, countsByType, renderPlanTree } from "./plan";
 import { isDeferral, stackPolicyReport, type StackPolicyReport } from "./policy-report";
 import { REPO_ROOT } from "../repo-root";
 import { projectName } from "./stack-config";
 import { EnvironmentSynthesizer, type SynthesizedStack } from "./synthesize";
+
+/** What `orderflow preview --offline` asks of the offline preview. */
+export interface OfflinePreviewOptions {
+  readonly env: Environment;
+  /** Limits the run to this kind and its upstreams. */
+  readonly stack?: StackKind;
+  /** Write `.orderflow/<env>/*.json`. */
+  readonly json: boolean;
+  readonly parallel: number;
+}
+
+/** The offline preview's entry point, as the CLI loads it: resolves to the exit code. */
+export type RunOfflinePreview = (options: OfflinePreviewOptions) => Promise<number>;
 
 /** Where the preview writes and what it prints to; tests give their own. */
 export interface PreviewIo {

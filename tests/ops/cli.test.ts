@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { main, type OfflinePreviewOptions } from "../../ops/cli";
+import { main } from "../../ops/cli";
+import type { OfflinePreviewOptions } from "../../ops/offline/preview";
 import { ExitCode } from "../../ops/automation/exit-codes";
 import { plainReporter } from "../../ops/automation/progress";
 import { fakeMachine, FakeWorkspace, stepEvent, tempRepo, urnOf } from "../helpers/fake-workspace";
