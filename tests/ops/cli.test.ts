@@ -27,7 +27,7 @@ async function cli(argv: string[], overrides: Parameters<typeof main>[1] = {}) {
 describe("ops/cli: orderflow <operation> --env <env>", () => {
   it("runs a real operation on the environment's stacks and exits 0", async () => {
     const ws = new FakeWorkspace();
-    const { code, out } = await cli(["up", "--env", "staging", "--stack", "inventory", "--parallel", "1"], { workspace: ws });
+    const { code, out } = await cli(["up", "--env", "staging", "--stack", "inventory", "--parallel", "1", "--yes"], { workspace: ws });
     assert.equal(code, ExitCode.ok);
     assert.deepEqual(ws.startOrder, ["staging", "staging.inventory"]);
     assert.match(out, /Summary of orderflow up --env staging:/);
@@ -52,7 +52,7 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
       },
     });
     assert.equal(code, ExitCode.policyViolation);
-    assert.deepEqual(seen, [{ env: "dev", stack: "checkout", json: true, parallel: 4 }]);
+    assert.deepEqual(seen, [{ env: "dev", stack: "checkout", json: true, parallel: 4, diff: false, suppressOutputs: false, verbose: false }]);
   });
 
   it("refuses --offline with anything but preview, saying what to run instead (exit 2)", async () => {
@@ -66,7 +66,8 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
       [["deploy", "--env", "dev"], /'deploy' is invalid for argument 'operation'. Allowed choices are up, preview, destroy, drift/],
       [["up"], /required option '--env <env>' not specified/],
       [["up", "--env", "qa"], /Allowed choices are dev, staging, prod/],
-      [["up", "--env", "dev", "--stack", "billing"], /Allowed choices are platform, orders/],
+      [["up", "--env", "dev", "--stack", "billing"], /--stack "billing" is neither a stack kind \(platform, orders, .*\) nor a stack name \(dev, dev\.orders/],
+      [["up", "--env", "dev", "--stack", "prod.orders"], /--stack prod\.orders is a stack of prod, but --env is dev/],
       [["up", "--env", "dev", "--parallel", "two"], /--parallel must be a whole number of 1 or more, but "two" was given/],
     ];
     for (const [argv, message] of cases) {
@@ -74,6 +75,26 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
       assert.equal(code, ExitCode.error, argv.join(" "));
       assert.match(err, message, argv.join(" "));
     }
+  });
+
+  it("takes --stack as a Pulumi user writes it: a full stack name, which also gives the environment", async () => {
+    const seen: OfflinePreviewOptions[] = [];
+    const loadOfflinePreview = async () => async (options: OfflinePreviewOptions) => {
+      seen.push(options);
+      return ExitCode.ok;
+    };
+    await cli(["preview", "--offline", "--stack", "dev.orders", "--diff", "--suppress-outputs", "--verbose"], { loadOfflinePreview });
+    await cli(["preview", "--offline", "--env", "prod", "--stack", "prod"], { loadOfflinePreview });
+    assert.deepEqual(
+      seen.map((o) => [o.env, o.stack, o.diff, o.suppressOutputs, o.verbose]),
+      [
+        ["dev", "orders", true, true, true],
+        ["prod", "platform", false, false, false],
+      ],
+    );
+    const ws = new FakeWorkspace();
+    assert.equal((await cli(["up", "--stack", "staging.inventory", "--yes"], { workspace: ws })).code, ExitCode.ok);
+    assert.deepEqual(ws.startOrder, ["staging", "staging.inventory"]);
   });
 
   it("exits 0 for --help and prints the usage", async () => {
