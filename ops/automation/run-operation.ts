@@ -5,6 +5,7 @@ import { askYesNoDetails, planDetails, terminalAsk, type Ask } from "./confirm";
 import { OperationError } from "./errors";
 import { ExitCode, type ExitCodeValue } from "./exit-codes";
 import { planRun, type Operation, type RunPlan } from "./plan";
+import { formatStaleExemptions, staleExemptionsOf } from "../policy/stale-exemptions";
 import { policyPackOptions } from "./policy";
 import { preflight, type Machine } from "./preflight";
 import { listrReporter, plainReporter, type ProgressReporter } from "./progress";
@@ -103,9 +104,11 @@ export async function runOperation(request: OperationRequest, context: Operation
         }),
     });
   const reporter = (echo = true) => context.reporter ?? (process.stdout.isTTY ? listrReporter() : plainReporter(context.write, { echo }));
-  const finish = (results: readonly StackResult[]): OperationOutcome => {
+  const finish = async (results: readonly StackResult[]): Promise<OperationOutcome> => {
     context.write(formatSummary(plan, results));
     if (request.operation === "drift") context.write(formatDrift(results));
+    const stale = await environmentStaleExemptions(request, policy.policyPackConfigs?.[0], results);
+    if (stale.length > 0) context.write(formatStaleExemptions(stale, path.relative(repoRoot, policy.policyPackConfigs?.[0] ?? ""), request.env));
     const exitCode = exitCodeOf(results);
     if (request.json) writeJson(repoRoot, plan, results, exitCode);
     return { plan, results, exitCode };
@@ -133,6 +136,17 @@ export async function runOperation(request: OperationRequest, context: Operation
     }
   }
   return finish(await run(request.operation, reporter()));
+}
+
+/**
+ * The environment's stale exemptions, when this run saw every stack of it with the pack attached (preview and up over
+ * the whole environment, every stack through): the resources each stack has, from its steps.
+ */
+async function environmentStaleExemptions(request: OperationRequest, configFile: string | undefined, results: readonly StackResult[]) {
+  const withPack = request.operation === "preview" || request.operation === "up";
+  if (!withPack || request.stack !== undefined || results.some((r) => r.status !== "succeeded")) return [];
+  const stacks = results.map((r) => (r.events ?? []).flatMap((e) => (e.resourcePreEvent ? [{ urn: e.resourcePreEvent.metadata.urn, type: e.resourcePreEvent.metadata.type }] : [])));
+  return staleExemptionsOf(configFile, stacks);
 }
 
 /**

@@ -7,6 +7,7 @@ import { stackName, type Environment, type StackKind } from "../../stacks/enviro
 import { ExitCode } from "../automation/exit-codes";
 import { startPolicyPack, type PolicyPackSession } from "../policy/analyzer-client";
 import { evaluateRecordedStack } from "../policy/evaluate";
+import { staleExemptionsOf } from "../policy/stale-exemptions";
 import type { PolicyPackConfig, PolicyResult } from "../policy/results";
 import { REPO_ROOT } from "../repo-root";
 import { architectureDiagram } from "./architecture";
@@ -198,7 +199,7 @@ export async function offlinePreview(
   const pack = await packIdentity(session);
   let stale: StaleExemption[] | undefined;
   try {
-    stale = options.stack ? undefined : await environmentStaleExemptions(options.env, io.root, stacks);
+    stale = options.stack ? undefined : await staleExemptionsOf(policyConfigFile(options.env, io.root), stacks.map((s) => s.resolved.resources));
   } catch (error) {
     return failure(`error: ${error instanceof Error ? error.message : String(error)}`, stacks, policy);
   }
@@ -277,18 +278,6 @@ async function closePack(session: Promise<PolicyPackSession>): Promise<void> {
 async function packIdentity(session: Promise<PolicyPackSession>): Promise<PackIdentity> {
   const { info } = await session;
   return { name: info.name, version: info.version, path: "policies" };
-}
-
-/**
- * Exemptions of the environment's policy config that no stack of it uses. The pack's modules are loaded only when the
- * config has exemptions at all.
- */
-async function environmentStaleExemptions(env: string, root: string, stacks: readonly SynthesizedStack[]): Promise<StaleExemption[]> {
-  const config = readPolicyConfig(env, root) ?? {};
-  const hasExemptions = Object.values(config).some((c) => typeof c === "object" && c !== null && "exemptions" in c);
-  if (!hasExemptions) return [];
-  const [{ orderflowPolicies }, { staleExemptions }] = await Promise.all([import("../../policies/all"), import("../../policies/lib/stale-exemptions")]);
-  return staleExemptions(config, orderflowPolicies, stacks.map((s) => s.resolved.resources));
 }
 
 function writeJson(out: OutputDir, stacks: readonly SynthesizedStack[], results: readonly { stack: string; pass: string; results: PolicyResult[] }[]): string[] {

@@ -1,5 +1,6 @@
 import type { StaleExemption } from "../../policies/lib/stale-exemptions";
 import type { PolicyResult } from "../policy/results";
+import { formatStaleExemptions } from "../policy/stale-exemptions";
 import type { TypeCheckResult } from "./typecheck";
 import { renderDiff } from "./diff";
 import { changeSummary, displayType, renderPlanTable } from "./plan";
@@ -114,8 +115,7 @@ export function renderSummary(summary: {
   if (summary.stale === undefined) {
     out.push("    Stale exemptions: not checked (a --stack run does not see every stack of the environment)");
   } else if (summary.stale.length > 0) {
-    out.push(`    Stale exemptions: ${summary.stale.length} in ${summary.policyConfig} that no stack of ${env} uses; remove ${summary.stale.length === 1 ? "it" : "them"}:`);
-    for (const e of summary.stale) out.push(`        - ${e.policy}: "${e.resource}" (reason: "${e.reason}")`);
+    out.push(...formatStaleExemptions(summary.stale, summary.policyConfig ?? "the policy config", env).split("\n").map((l) => `    ${l}`));
   }
   if (summary.typeCheck) {
     out.push(`    Type-check: passed${summary.typeCheck.cached ? " (no file of the program changed since the last check)" : ""}`);
