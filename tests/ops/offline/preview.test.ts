@@ -300,32 +300,37 @@ describe("ops/offline preview (the main job)", function () {
       return { keyArn: key.arn, token: pulumi.secret("s3cr3t-value"), region: "us-east-1" };
     };
 
-    it("shows the stack's outputs with secrets masked, and --suppress-outputs leaves them out", async () => {
-      const shown = await previewOf(program);
-      assert.match(shown.out, /Outputs:\n {4}keyArn: output<string>\n {4}region: "us-east-1"\n {4}token : \[secret\]\n/);
-      assert.doesNotMatch(shown.out, /s3cr3t-value/);
-      const suppressed = await previewOf(program, { suppressOutputs: true });
-      assert.doesNotMatch(suppressed.out, /Outputs:/);
-      assert.match(suppressed.out, /Resources:\n {4}\+ 3 to create/);
-      assert.equal(shown.run.exitCode, ExitCode.ok, shown.out);
+    // Two runs: as is, and with --diff --verbose --suppress-outputs.
+    let plain: Awaited<ReturnType<typeof previewOf>>;
+    let options: Awaited<ReturnType<typeof previewOf>>;
+    before(async () => {
+      plain = await previewOf(program);
+      options = await previewOf(program, { diff: true, verbose: true, suppressOutputs: true });
     });
 
-    it("--diff prints each resource's inputs as pulumi preview --diff does, JSON documents as documents", async () => {
-      const { out, run } = await previewOf(program, { diff: true });
+    it("shows the stack's outputs with secrets masked, and --suppress-outputs leaves them out", () => {
+      assert.equal(plain.run.exitCode, ExitCode.ok, plain.out);
+      assert.match(plain.out, /Outputs:\n {4}keyArn: output<string>\n {4}region: "us-east-1"\n {4}token : \[secret\]\n/);
+      assert.doesNotMatch(plain.out, /s3cr3t-value/);
+      assert.doesNotMatch(options.out, /Outputs:/);
+      assert.match(options.out, /Resources:\n {4}\+ 3 to create/);
+    });
+
+    it("--diff prints each resource's inputs as pulumi preview --diff does, JSON documents as documents", () => {
+      const { out, run } = options;
       assert.equal(run.exitCode, ExitCode.ok, out);
       assert.match(out, /\n\+ pulumi:pulumi:Stack: \(create\)\n {4}\[urn=urn:pulumi:dev::orderflow::pulumi:pulumi:Stack::orderflow-dev\]\n/);
       assert.match(out, /\n {4}\+ aws:kms\/key:Key: \(create\)\n {8}\[urn=urn:pulumi:dev::orderflow::pulumi:pulumi:Stack\$aws:kms\/key:Key::key\]\n {8}description {6}: "orders"\n {8}enableKeyRotation: true\n {8}policy {11}: \(json\) \{\n {12}Statement: \[\n {16}\[0\]: \{\n {20}Action {3}: "kms:\*"\n/);
       // What AWS computes is not known to a first preview.
       assert.match(out, / {8}serverSideEncryption: \{\n {12}enabled {2}: true\n {12}kmsKeyArn: output<string>\n {8}\}\n/);
       assert.doesNotMatch(out, / {5}Type +Name +Plan/, "the diff replaces the table, as in the CLI");
+      assert.match(plain.out, / {5}Type +Name +Plan\n/);
     });
 
-    it("--verbose lists each check deferred at preview with its outcome on resolved values", async () => {
-      const quiet = await previewOf(program);
-      assert.match(quiet.out, /\n {8}1 check deferred at preview \(a value it reads is unknown until the resources exist\): it passes with resolved values; --verbose lists them\n/);
-      assert.doesNotMatch(quiet.out, /\[deferred\]/);
-      const verbose = await previewOf(program, { verbose: true });
-      assert.match(verbose.out, /it passes with resolved values:\n {8}- \[deferred\] {2}dynamodb-pitr {2}\(aws:dynamodb:Table: jobs\)\n {10}passes with resolved values\n/);
+    it("--verbose lists each check deferred at preview with its outcome on resolved values", () => {
+      assert.match(plain.out, /\n {8}1 check deferred at preview \(a value it reads is unknown until the resources exist\): it passes with resolved values; --verbose lists them\n/);
+      assert.doesNotMatch(plain.out, /\[deferred\]/);
+      assert.match(options.out, /it passes with resolved values:\n {8}- \[deferred\] {2}dynamodb-pitr {2}\(aws:dynamodb:Table: jobs\)\n {10}passes with resolved values\n/);
     });
   });
 
