@@ -97,6 +97,12 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
     assert.deepEqual(ws.startOrder, ["staging", "staging.inventory"]);
   });
 
+  it("passes --diff and --suppress-outputs on to the Pulumi CLI in real operations", async () => {
+    const ws = new FakeWorkspace();
+    assert.equal((await cli(["preview", "--env", "dev", "--stack", "platform", "--diff", "--suppress-outputs"], { workspace: ws })).code, ExitCode.ok);
+    assert.deepEqual(ws.calls.map((c) => [c.method, c.options.diff, c.options.suppressOutputs]), [["preview", true, true]]);
+  });
+
   it("exits 0 for --help and prints the usage", async () => {
     const { code, out } = await cli(["--help"]);
     assert.equal(code, ExitCode.ok);
