@@ -35,6 +35,13 @@ const installed = promisify(execFile)("npm", ["ci", "--prefer-offline", "--ignor
   maxBuffer: 16 * 1024 * 1024,
 });
 installed.catch(() => undefined);
+// And once installed, the pack starts the way the CLI starts it, type-checking its sources: seconds of work that also
+// run beside the other tests. Closed after the whole run (a root hook), whether or not the test below ran.
+const started = installed.then(() => startPolicyPack({ packDir: copy, transpile: false, startupTimeoutMs: 90_000 }));
+started.catch(() => undefined);
+after(async () => {
+  await (await started.catch(() => undefined))?.close();
+});
 
 describe("policies/ as a pack of its own (outside this repository)", function () {
   this.timeout(120_000);
@@ -56,7 +63,7 @@ describe("policies/ as a pack of its own (outside this repository)", function ()
 
   it("installs alone, starts through run-policy-pack with its own TypeScript, and reports a violation", async () => {
     await installed;
-    const session = await startPolicyPack({ packDir: copy, transpile: false, startupTimeoutMs: 90_000 });
+    const session = await started;
     try {
       // run-policy-pack type-checks the pack with the first TypeScript it resolves from the pack: the copy's own, not
       // the 3.8 it vendors (which rejects the pack's tsconfig with TS6046).
