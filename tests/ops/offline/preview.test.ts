@@ -47,8 +47,9 @@ function io(root: string, overrides: Partial<PreviewIo> = {}): Capture {
 }
 
 /** A preview of one small stack in a fresh sandbox, with a program in place of the stacks' own. */
-async function previewOf(program: () => unknown, options: Partial<OfflinePreviewOptions> = {}, overrides: Partial<PreviewIo> = {}) {
+async function previewOf(program: () => unknown, options: Partial<OfflinePreviewOptions> = {}, overrides: Partial<PreviewIo> = {}, without: string[] = []) {
   const dir = sandbox();
+  for (const file of without) rmSync(path.join(dir, file));
   try {
     const capture = io(dir, overrides);
     const run = await offlinePreview({ env: "dev", stack: "platform", json: false, parallel: 1, ...options }, capture, program);
@@ -244,19 +245,6 @@ describe("ops/offline preview (the main job)", function () {
         rmSync(dir, { recursive: true, force: true });
       }
     });
-
-    it("warns, as a diagnostic of the stack, when the environment's Pulumi.<env>.yaml is missing (defaults are used)", async () => {
-      const dir = sandbox();
-      try {
-        rmSync(path.join(dir, "Pulumi.dev.yaml"));
-        const missing = io(dir);
-        const ok = await offlinePreview({ env: "dev", stack: "platform", json: false, parallel: 1 }, missing, () => ({}));
-        assert.equal(ok.exitCode, ExitCode.ok, missing.err.join(""));
-        assert.match(missing.out.join(""), /Diagnostics:\n {2}pulumi:pulumi:Stack \(orderflow-dev\):\n {4}warning: Pulumi\.dev\.yaml was not found: stack dev runs with the defaults of Pulumi\.yaml and stacks\/settings\.ts\.\n/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
   });
 
   describe("options as pulumi preview has them", () => {
@@ -283,7 +271,8 @@ describe("ops/offline preview (the main job)", function () {
     let plain: Awaited<ReturnType<typeof previewOf>>;
     let options: Awaited<ReturnType<typeof previewOf>>;
     before(async () => {
-      plain = await previewOf(program, {}, { renderer: "simple" });
+      // Without Pulumi.dev.yaml: the stack runs on the defaults, and says so.
+      plain = await previewOf(program, {}, { renderer: "simple" }, ["Pulumi.dev.yaml"]);
       options = await previewOf(program, { diff: true, verbose: true, suppressOutputs: true });
     });
 
@@ -294,6 +283,11 @@ describe("ops/offline preview (the main job)", function () {
       const progress = plain.capture.progressText();
       assert.match(progress, /✖ dev: \+ 4 to create; policies: 2 mandatory/);
       assert.doesNotMatch(progress, /✔ dev:/);
+    });
+
+    it("warns, as a diagnostic of the stack, when the environment's Pulumi.<env>.yaml is missing (defaults are used)", () => {
+      assert.match(plain.out, /Diagnostics:\n {2}pulumi:pulumi:Stack \(orderflow-dev\):\n {4}warning: Pulumi\.dev\.yaml was not found: stack dev runs with the defaults of Pulumi\.yaml and stacks\/settings\.ts\.\n/);
+      assert.doesNotMatch(options.out, /Diagnostics:/);
     });
 
     it("shows the stack's outputs with secrets masked, and --suppress-outputs leaves them out", () => {
