@@ -1,29 +1,19 @@
 #!/usr/bin/env node
 /**
- * `orderflow <up|preview|destroy|drift> --env <env> [--stack <kind>] [--offline] [--json] [--parallel N]`
+ * `orderflow <up|preview|destroy|drift> --env <env> [--stack <kind|stack>] [--offline] [--json] [--diff]
+ * [--suppress-outputs] [--verbose] [--yes] [--parallel N]`
  *
  * Exit codes (ops/automation/exit-codes.ts): 0 ok, 1 a mandatory policy violated, 2 program or usage error, 3 drift.
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DOMAINS, ENVIRONMENTS, type Environment, type StackKind } from "../stacks/environments";
+import { DOMAINS, ENVIRONMENTS, parseEnvironmentStackName, type Environment, type StackKind } from "../stacks/environments";
 import { OperationError, UsageError } from "./automation/errors";
 import { ExitCode } from "./automation/exit-codes";
 import { OPERATIONS, type Operation } from "./automation/plan";
 import { currentMachine } from "./automation/preflight";
 import { runOperation, type OperationContext } from "./automation/run-operation";
-
-/** What `--offline` hands to the offline preview (ops/offline/preview.ts). */
-export interface OfflinePreviewOptions {
-  readonly env: Environment;
-  /** Limits the run to this kind and its upstreams. */
-  readonly stack?: StackKind;
-  /** Write `.orderflow/<env>/*.json`. */
-  readonly json: boolean;
-  readonly parallel: number;
-}
-
-/** The offline preview's entry point: resolves to the exit code. */
-export type RunOfflinePreview = (options: OfflinePreviewOptions) => Promise<number>;
+// Types only: the offline preview itself is loaded on demand (see loadOfflinePreview).
+import type { RunOfflinePreview } from "./offline/preview";
 
 /** What `main` needs from outside; tests replace parts of it. */
 export interface CliContext extends Partial<OperationContext> {
@@ -41,6 +31,10 @@ interface ParsedCommand {
   readonly offline: boolean;
   readonly json: boolean;
   readonly parallel: number;
+  readonly diff: boolean;
+  readonly suppressOutputs: boolean;
+  readonly verbose: boolean;
+  readonly yes: boolean;
 }
 
 /** Runs the command line (`argv` without node and the script) and resolves to the exit code; never exits itself. */
@@ -60,12 +54,13 @@ export async function main(argv: readonly string[], context: CliContext = {}): P
   }
 
   try {
+    const { operation, env, stack, json, parallel, diff, suppressOutputs, verbose, yes } = parsed;
     if (parsed.offline) {
       const runOfflinePreview = await (context.loadOfflinePreview ?? loadOfflinePreview)();
-      return await runOfflinePreview({ env: parsed.env, stack: parsed.stack, json: parsed.json, parallel: parsed.parallel });
+      return await runOfflinePreview({ env, ...(stack ? { stack } : {}), json, parallel, diff, suppressOutputs, verbose });
     }
     const outcome = await runOperation(
-      { operation: parsed.operation, env: parsed.env, stack: parsed.stack, parallel: parsed.parallel, json: parsed.json },
+      { operation, env, ...(stack ? { stack } : {}), parallel, json, diff, suppressOutputs, yes },
       { ...context, machine: context.machine ?? currentMachine(), write },
     );
     return outcome.exitCode;
@@ -83,28 +78,70 @@ function parse(argv: readonly string[], write: (text: string) => void, writeErro
   const program = new Command("orderflow")
     .description("Preview, deploy, destroy and check for drift all stacks of an orderflow environment, in dependency order.")
     .addArgument(new Argument("<operation>", "what to do with the environment's stacks").choices(OPERATIONS))
-    .addOption(new Option("--env <env>", "the environment").choices(ENVIRONMENTS).makeOptionMandatory())
-    .addOption(new Option("--stack <kind>", "only this stack and the stacks it needs (for destroy: and the stacks that need it)").choices(["platform", ...DOMAINS]))
+    .addOption(new Option("--env <env>", "the environment (required unless --stack names a whole stack)").choices(ENVIRONMENTS))
+    .option(
+      "--stack <stack>",
+      `only this stack and the stacks it needs (for destroy: and the stacks that need it): a kind (${["platform", ...DOMAINS].join(", ")}) or a stack name (dev, dev.orders)`,
+    )
     .option("--offline", "preview without the Pulumi CLI or AWS, against an in-process engine (preview only)", false)
-    .option("--json", "also write the results as JSON under .orderflow/<env>/", false)
+    .option("--json", "also write the results as JSON under .orderflow/<env>/; with --offline, print the preview as `pulumi preview --json` does on stdout", false)
+    .option("--diff", "show each resource's inputs, as `pulumi preview --diff`", false)
+    .option("--suppress-outputs", "do not show the stacks' outputs", false)
+    .option("--verbose", "list every check a real preview defers, not only their count (offline preview)", false)
+    .option("-y, --yes", "up and destroy: go ahead without asking, after showing the plan (needed without a terminal)", false)
     .option("--parallel <n>", "how many stacks of one wave run at the same time", parsePositiveInteger, DEFAULT_PARALLEL)
     .exitOverride()
     .configureOutput({ writeOut: (s) => write(s.trimEnd()), writeErr: (s) => writeError(s.trimEnd()) })
     .showHelpAfterError("(run `npm run orderflow -- --help` for usage)")
     .addHelpText(
       "after",
-      "\n--env is required. Exit codes: 0 ok, 1 a mandatory policy violated, 2 an error (program, configuration, Pulumi CLI), 3 drift.\n" +
-        "Examples: npm start (= preview --env dev --offline); npm run orderflow -- up --env staging; npm run orderflow -- drift --env prod",
+      "\n--env is required, unless --stack names a stack (--stack dev.orders). up and destroy show every stack's plan, then ask yes / no / details; --yes skips the question.\n" +
+        "Exit codes: 0 ok, 1 a mandatory policy violated, 2 an error (program, type-check, configuration, Pulumi CLI, a declined or impossible confirmation), 3 drift.\n" +
+        "Examples: npm start (= preview --env dev --offline); npm run orderflow -- preview --offline --stack dev.orders --diff; npm run orderflow -- up --env staging; npm run orderflow -- drift --env prod",
     );
   program.parse([...argv], { from: "user" });
-  const options = program.opts<{ env: Environment; stack?: StackKind; offline: boolean; json: boolean; parallel: number }>();
+  const options = program.opts<{
+    env?: Environment;
+    stack?: string;
+    offline: boolean;
+    json: boolean;
+    parallel: number;
+    diff: boolean;
+    suppressOutputs: boolean;
+    verbose: boolean;
+    yes: boolean;
+  }>();
   const operation = program.args[0] as Operation;
+  const { env, stack } = environmentAndStack(options.env, options.stack);
+  const { offline, json, parallel, diff, suppressOutputs, verbose, yes } = options;
   if (options.offline && operation !== "preview") {
     throw new UsageError(
-      `--offline works only with preview (got \`orderflow ${operation} --offline\`): ${operation} needs the Pulumi CLI and AWS. Run \`npm run orderflow -- preview --env ${options.env} --offline\`, or drop --offline.`,
+      `--offline works only with preview (got \`orderflow ${operation} --offline\`): ${operation} needs the Pulumi CLI and AWS. Run \`npm run orderflow -- preview --env ${env} --offline\`, or drop --offline.`,
     );
   }
-  return { operation, ...options };
+  return { operation, env, ...(stack ? { stack } : {}), offline, json, parallel, diff, suppressOutputs, verbose, yes };
+}
+
+/**
+ * `--stack` as a Pulumi user writes it (`dev.orders`, or `dev` for the platform) or as a kind (`orders`). A full name
+ * gives the environment too; with --env as well, both must agree.
+ */
+function environmentAndStack(env: Environment | undefined, stack: string | undefined): { env: Environment; stack?: StackKind } {
+  const kinds: readonly string[] = ["platform", ...DOMAINS];
+  if (stack === undefined || kinds.includes(stack)) {
+    if (env === undefined) throw new UsageError("required option '--env <env>' not specified (or name a whole stack: --stack dev.orders)");
+    return { env, ...(stack ? { stack: stack as StackKind } : {}) };
+  }
+  let identity;
+  try {
+    identity = parseEnvironmentStackName(stack);
+  } catch {
+    throw new UsageError(`--stack "${stack}" is neither a stack kind (${kinds.join(", ")}) nor a stack name (dev, dev.orders, prod.checkout, ...).`);
+  }
+  if (env !== undefined && env !== identity.env) {
+    throw new UsageError(`--stack ${stack} is a stack of ${identity.env}, but --env is ${env}: drop --env, or name a stack of ${env} (--stack ${env}${identity.kind === "platform" ? "" : `.${identity.kind}`}).`);
+  }
+  return { env: identity.env, stack: identity.kind };
 }
 
 function parsePositiveInteger(value: string): number {

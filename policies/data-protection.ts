@@ -59,5 +59,29 @@ const dynamodbEncryption = definePolicy({
   },
 });
 
+// AWSGuard's cmk-backing-key-rotation-enabled (pulumi/pulumi-policy-aws, src/security.ts), limited as AWS limits
+// rotation: "Automatic key rotation is supported only on symmetric encryption KMS keys with key material that AWS KMS
+// generates" (https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html). Asymmetric and HMAC keys cannot
+// rotate, and imported key material is another resource type (aws:kms/externalKey:ExternalKey).
+const kmsKeyRotation = definePolicy({
+  name: "kms-key-rotation",
+  description: "Customer-managed KMS keys (symmetric encryption keys, the kind that can rotate) have automatic key rotation on (enableKeyRotation).",
+  enforcementLevel: "mandatory",
+  resourceTypes: [t.KMS_KEY],
+  validateResource: (key, report) => {
+    const spec = at(key.props, "customerMasterKeySpec");
+    const usage = at(key.props, "keyUsage");
+    if (isUnknown(spec) || isUnknown(usage)) return report.unknown(key, "`customerMasterKeySpec` / `keyUsage`");
+    // Both default to a symmetric encryption key when not given.
+    const symmetric = (spec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" && (usage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT";
+    if (!symmetric) return;
+    const rotation = at(key.props, "enableKeyRotation");
+    if (isUnknown(rotation)) return report.unknown(key, "`enableKeyRotation`");
+    if (rotation !== true) {
+      report.violation(key, "automatic key rotation is off, so the same key material encrypts data for as long as the key lives", "set `enableKeyRotation: true` (AWS rotates yearly; `rotationPeriodInDays` sets 90 to 2560 days), as the Topic component's key does");
+    }
+  },
+});
+
 /** Encryption and recovery of data at rest. */
-export const dataProtectionPolicies: OrderflowPolicy[] = [dynamodbPitr, sqsEncryption, snsEncryption, dynamodbEncryption];
+export const dataProtectionPolicies: OrderflowPolicy[] = [dynamodbPitr, sqsEncryption, snsEncryption, dynamodbEncryption, kmsKeyRotation];

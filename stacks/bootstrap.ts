@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNTS, parseStackName } from "./environments";
-import type { Exports } from "./program";
+import type { Exports } from "./contracts";
 
 /** The X-Ray resource policy's name; policy names are unique in an account. */
 export const SNS_TRACING_POLICY_NAME = "orderflow-sns-active-tracing";

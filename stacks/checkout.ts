@@ -6,7 +6,7 @@ import { ERROR_NAMES } from "../handlers/shared/errors";
 import { EVENTS, ORDER_CANCELLED_DETAIL_PATHS, ORDER_CONFIRMED_DETAIL_PATHS, SAGA_STEPS } from "../handlers/shared/events";
 import { domainContext } from "./context";
 import { platformBus } from "./defaults";
-import type { Exports } from "./program";
+import type { Exports } from "./contracts";
 import { reference } from "./reference";
 
 /**

@@ -45,7 +45,7 @@ async function environmentSettings(id: EnvironmentStackIdentity): Promise<Record
     const platform = stackName(id.env, "platform");
     const source = `Pulumi.${platform}.yaml`;
     warnNeverDeployed(platform, id.stack, `this preview reads the environment's settings from ${source}`);
-    return parseSettings(environmentSettingsSchema, loadStackConfig(platform), source);
+    return parseSettings(environmentSettingsSchema, loadStackConfig(platform).config, source);
   }
   return referenceValue(id.env, "platform", "settings");
 }

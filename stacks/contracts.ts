@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { environmentSettingsSchema } from "./settings";
 import type { StackKind } from "./environments";
@@ -64,6 +65,9 @@ export const contracts = {
 
 /** The outputs a stack of a kind exports. */
 export type StackOutputs<K extends StackKind> = z.infer<(typeof contracts)[K]>;
+
+/** What a stack program returns: exactly its contract's outputs, as values or Outputs. */
+export type Exports<K extends StackKind> = { [P in keyof StackOutputs<K>]: pulumi.Input<StackOutputs<K>[P]> };
 
 /** For each consumer, the outputs it reads from each producer. The dependency graph is derived from this alone. */
 export const requires = {

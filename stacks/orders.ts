@@ -6,7 +6,7 @@ import { placeOrderRequest } from "../handlers/orders/place-order-request";
 import { EVENTS } from "../handlers/shared/events";
 import { domainContext } from "./context";
 import { functionDefaults, platformBus, tableDefaults } from "./defaults";
-import type { Exports } from "./program";
+import type { Exports } from "./contracts";
 import { reference } from "./reference";
 
 /**

@@ -2,7 +2,7 @@ import { Function } from "../components/function";
 import { Table } from "../components/table";
 import { domainContext } from "./context";
 import { functionDefaults, tableDefaults } from "./defaults";
-import type { Exports } from "./program";
+import type { Exports } from "./contracts";
 import { reference } from "./reference";
 
 /**

@@ -4,7 +4,7 @@ import { DeadLetterQueue } from "../components/dead-letter-queue";
 import { EventBus } from "../components/event-bus";
 import { Topic } from "../components/topic";
 import { platformContext } from "./context";
-import type { Exports } from "./program";
+import type { Exports } from "./contracts";
 import { reference } from "./reference";
 
 /**

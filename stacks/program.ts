@@ -1,10 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { contracts, type StackOutputs } from "./contracts";
+import { contracts, type Exports } from "./contracts";
 import { parseStackName, type StackKind } from "./environments";
 import { tagEverything } from "./tags";
-
-/** What a stack program returns: exactly its contract's outputs, as values or Outputs. */
-export type Exports<K extends StackKind> = { [P in keyof StackOutputs<K>]: pulumi.Input<StackOutputs<K>[P]> };
 
 /** A stack program: builds the stack and returns its contract's outputs. */
 export type StackProgram<K extends StackKind> = () => Exports<K> | Promise<Exports<K>>;

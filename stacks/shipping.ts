@@ -5,7 +5,7 @@ import { Table } from "../components/table";
 import { EVENTS } from "../handlers/shared/events";
 import { domainContext } from "./context";
 import { functionDefaults, platformBus, tableDefaults } from "./defaults";
-import type { Exports } from "./program";
+import type { Exports } from "./contracts";
 import { reference } from "./reference";
 
 /**

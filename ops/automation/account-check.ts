@@ -16,7 +16,7 @@ const DEFAULT_VPC = "awsx:ec2:DefaultVpc";
  * their state; and the account's answers, from Lambda and EC2 in the region the environment deploys to.
  */
 export function accountCheck(workspace: StackWorkspace, repoRoot: string, env: RunPlan["env"]): AccountCheck {
-  const region = loadStackConfig(stackName(env, "platform"), repoRoot)["aws:region"] ?? process.env.AWS_REGION ?? "us-east-1";
+  const region = loadStackConfig(stackName(env, "platform"), repoRoot).config["aws:region"] ?? process.env.AWS_REGION ?? "us-east-1";
   return {
     planned: (plan) => plannedDeployment(plan, repoRoot),
     deployed: (plan) => deployedReservations(plan, workspace, repoRoot),
@@ -39,7 +39,7 @@ export async function plannedDeployment(plan: RunPlan, repoRoot: string): Promis
       if (typeof reserved === "number" && reserved >= 0) reservations.push({ stack: stack.stack, name: r.name, reservedConcurrency: reserved });
       if (r.type === DEFAULT_VPC) defaultVpcUsers.push({ stack: stack.stack, name: r.parent?.split("::").at(-1) ?? r.name });
     }
-    if ("orderflow:reservedConcurrency" in loadStackConfig(stack.stack, repoRoot)) reservationSettings.push(`Pulumi.${stack.stack}.yaml`);
+    if ("orderflow:reservedConcurrency" in loadStackConfig(stack.stack, repoRoot).config) reservationSettings.push(`Pulumi.${stack.stack}.yaml`);
   }
   return { reservations, defaultVpcUsers, reservationSettings };
 }

@@ -78,6 +78,20 @@ export function summarizeError(error: unknown): string {
   return lines.at(-1) ?? "unknown error";
 }
 
+/**
+ * How a failed stack is reported, once, in the run's summary. When the Pulumi CLI itself failed (the Automation API's
+ * CommandError: the CLI exited non-zero), its own stderr says why in its words, so it is given whole, with the
+ * `error:` lines of its stdout (the engine's diagnostics) that stderr does not repeat; other failures are summarized.
+ */
+export function failureReport(error: unknown): string {
+  const result = (error as { commandResult?: { stdout?: unknown; stderr?: unknown } } | null)?.commandResult;
+  const stderr = typeof result?.stderr === "string" ? result.stderr.trim() : "";
+  if (stderr === "") return summarizeError(error);
+  const stdout = typeof result?.stdout === "string" ? result.stdout : "";
+  const fromStdout = [...new Set(stdout.split("\n").map((l) => l.trim()).filter((l) => /^error:/i.test(l) && !stderr.includes(l)))];
+  return [...fromStdout, stderr].join("\n");
+}
+
 /** Whether an error from the Automation API means the `pulumi` binary could not be started at all. */
 export function isPulumiCliMissing(error: unknown): boolean {
   const text = error instanceof Error ? `${error.message} ${(error as { code?: unknown }).code ?? ""}` : String(error);

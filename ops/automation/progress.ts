@@ -16,7 +16,8 @@ export interface ProgressReporter {
 /** The one-line verdict of a finished stack. */
 export function verdict(result: StackResult): string {
   if (result.status === "skipped") return `skipped: ${result.skippedBecause} failed`;
-  if (result.status === "failed") return `failed: ${result.error?.split("\n")[0] ?? "unknown error"}`;
+  // The failure itself is reported once, in full, by the summary at the end of the run.
+  if (result.status === "failed") return result.policyViolations.some((v) => v.level === "mandatory") ? "failed: mandatory policy violated (see the summary)" : "failed (see the summary)";
   if (result.drift) return result.drift.status === "drifted" ? `drifted (${result.drift.resources.length} resources)` : "in sync";
   const counts = Object.entries(result.changes ?? {})
     .filter(([op, n]) => op !== "same" && (n ?? 0) > 0)
@@ -28,7 +29,9 @@ export function verdict(result: StackResult): string {
  * Line output for CI logs and pipes: every line of every stack, prefixed with its stack so parallel stacks stay
  * readable when interleaved.
  */
-export function plainReporter(write: (line: string) => void): ProgressReporter {
+export function plainReporter(write: (line: string) => void, options: { echo?: boolean } = {}): ProgressReporter {
+  // Without echo, only starts and verdicts: the caller shows the CLI's output itself.
+  const echo = options.echo ?? true;
   const partial = new Map<string, string>();
   return {
     start(plan) {
@@ -39,6 +42,7 @@ export function plainReporter(write: (line: string) => void): ProgressReporter {
       write(`[${stack.stack}] ${stackVerb(stack)}`);
     },
     stackOutput(stack, text) {
+      if (!echo) return;
       const lines = ((partial.get(stack.stack) ?? "") + text).split("\n");
       partial.set(stack.stack, lines.pop() ?? "");
       for (const line of lines) if (line.trim() !== "") write(`[${stack.stack}] ${line.trimEnd()}`);

@@ -1,5 +1,5 @@
 import type { StackKind } from "../../stacks/environments";
-import { isPulumiCliMissing, OperationError, PulumiCliMissingError, summarizeError } from "./errors";
+import { failureReport, isPulumiCliMissing, OperationError, PulumiCliMissingError, summarizeError } from "./errors";
 import type { PlannedStack, RunPlan } from "./plan";
 import type { ProgressReporter } from "./progress";
 import type { StackResult } from "./stack-result";
@@ -59,7 +59,7 @@ export async function runPlan(plan: RunPlan, options: RunnerOptions): Promise<St
         kind: planned.kind,
         stack: planned.stack,
         status: "failed",
-        error: summarizeError(error),
+        error: failureReport(error),
         policyViolations: [],
       };
     }

@@ -1,6 +1,6 @@
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import { classifyDrift } from "./drift";
-import { isPulumiCliMissing, PulumiCliMissingError, summarizeError } from "./errors";
+import { failureReport, isPulumiCliMissing, PulumiCliMissingError, summarizeError } from "./errors";
 import type { Operation } from "./plan";
 import type { PolicyPackOptions } from "./policy";
 import type { PolicyViolation, StackResult } from "./stack-result";
@@ -11,17 +11,30 @@ export interface StackOperationOptions {
   readonly policy: PolicyPackOptions;
   /** Each chunk of the CLI's output, for the progress display. */
   readonly onOutput: (text: string) => void;
+  /** `--diff`: the CLI prints each resource's properties. */
+  readonly diff?: boolean;
+  /** `--suppress-outputs`: the CLI leaves the stack's outputs out. */
+  readonly suppressOutputs?: boolean;
 }
 
-type Outcome = Pick<StackResult, "status" | "changes" | "error" | "policyViolations" | "drift">;
+/** What runs on one stack: an operation, or the preview of a destroy that `destroy` shows before asking. */
+export type StackStep = Operation | "preview-destroy";
+
+type Outcome = Pick<StackResult, "status" | "changes" | "error" | "policyViolations" | "drift" | "events">;
 
 /**
  * Runs one operation on one stack and says how it went. Failures of the stack come back as a "failed" outcome; only a
  * missing Pulumi CLI throws, because every other stack would fail the same way.
  */
-export async function runStackOperation(operation: Operation, stack: OperableStack, options: StackOperationOptions): Promise<Outcome> {
+export async function runStackOperation(operation: StackStep, stack: OperableStack, options: StackOperationOptions): Promise<Outcome> {
   const events: EngineEvent[] = [];
-  const common = { color: "never" as const, onOutput: options.onOutput, onEvent: (event: EngineEvent) => events.push(event) };
+  const common = {
+    color: "never" as const,
+    onOutput: options.onOutput,
+    onEvent: (event: EngineEvent) => events.push(event),
+    ...(options.diff ? { diff: true } : {}),
+    ...(options.suppressOutputs ? { suppressOutputs: true } : {}),
+  };
   try {
     switch (operation) {
       case "up": {
@@ -30,6 +43,10 @@ export async function runStackOperation(operation: Operation, stack: OperableSta
       }
       case "preview": {
         const result = await stack.preview({ ...common, ...options.policy });
+        return succeeded(result.changeSummary, events);
+      }
+      case "preview-destroy": {
+        const result = await stack.previewDestroy(common);
         return succeeded(result.changeSummary, events);
       }
       case "destroy": {
@@ -53,12 +70,12 @@ export async function runStackOperation(operation: Operation, stack: OperableSta
         ? { status: "failed", error: drift.error, policyViolations: [], drift }
         : { status: "succeeded", policyViolations: [], drift };
     }
-    return { status: "failed", error: summarizeError(error), policyViolations: policyViolations(events) };
+    return { status: "failed", error: failureReport(error), policyViolations: policyViolations(events), events };
   }
 }
 
 function succeeded(changes: OpMap | undefined, events: readonly EngineEvent[]): Outcome {
-  return { status: "succeeded", changes: changes ?? {}, policyViolations: policyViolations(events) };
+  return { status: "succeeded", changes: changes ?? {}, policyViolations: policyViolations(events), events };
 }
 
 /** The policy events of an operation: mandatory ones are why it failed, warnings are the advisory findings. */

@@ -1,4 +1,4 @@
-import type { OpMap } from "@pulumi/pulumi/automation";
+import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import type { StackKind } from "../../stacks/environments";
 import type { DriftReport } from "./drift";
 
@@ -25,4 +25,6 @@ export interface StackResult {
   readonly skippedBecause?: string;
   /** For drift: the classification of the stack. */
   readonly drift?: DriftReport;
+  /** The engine's events (steps, diagnostics, policy events): what `details` shows of a plan. */
+  readonly events?: readonly EngineEvent[];
 }

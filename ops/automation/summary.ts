@@ -15,11 +15,14 @@ export function formatSummary(plan: RunPlan, results: readonly StackResult[]): s
     `Summary of orderflow ${plan.operation} --env ${plan.env}:`,
     table(
       ["stack", "status", "result"],
-      results.map((r) => [r.stack, r.drift && r.status === "succeeded" ? r.drift.status : r.status, verdict(r)]),
+      results.map((r) => [r.stack, r.drift && r.status === "succeeded" ? r.drift.status : r.status, r.status === "failed" ? "see below" : verdict(r)]),
     ),
   ];
   const failed = results.filter((r) => r.status === "failed");
-  if (failed.length > 0) sections.push(["Failed:", ...failed.map((r) => `  ${r.stack}: ${r.error ?? "unknown error"}`)].join("\n"));
+  // Each failure once, in full: the Pulumi CLI's own stderr when the CLI failed (see failureReport).
+  if (failed.length > 0) {
+    sections.push(["Failed:", ...failed.flatMap((r) => [`  ${r.stack}:`, ...(r.error ?? "unknown error").split("\n").map((l) => `    ${l}`)])].join("\n"));
+  }
   const skipped = results.filter((r) => r.status === "skipped");
   if (skipped.length > 0) {
     sections.push(["Skipped (not run because a stack they need failed):", ...skipped.map((r) => `  ${r.stack}: ${r.skippedBecause} failed`)].join("\n"));

@@ -13,9 +13,22 @@ export interface OperableStack {
   readonly name: string;
   up(options: UpOptions): Promise<{ summary: { resourceChanges?: OpMap } }>;
   preview(options: PreviewOptions): Promise<{ changeSummary: OpMap }>;
+  /** `pulumi destroy --preview-only`: what a destroy would delete. */
+  previewDestroy(options: DestroyOptions): Promise<{ changeSummary: OpMap }>;
   destroy(options: DestroyOptions): Promise<{ summary: { resourceChanges?: OpMap } }>;
-  /** The stack's state (`pulumi stack export`); the account check reads what the stack reserves now. */
-  exportStack?(): Promise<{ deployment?: unknown }>;
+  /** `pulumi stack export`: the stack's state. */
+  exportStack(): Promise<{ deployment?: StackDeployment }>;
+}
+
+/** The part of a stack's exported state (apitype.DeploymentV3) that says what a destroy would meet. */
+export interface StackDeployment {
+  readonly resources?: readonly {
+    readonly urn: string;
+    readonly type: string;
+    readonly protect?: boolean;
+    readonly inputs?: Readonly<Record<string, unknown>>;
+    readonly outputs?: Readonly<Record<string, unknown>>;
+  }[];
 }
 
 /** Where stacks come from: `LocalWorkspace` in real runs, a fake in tests. */

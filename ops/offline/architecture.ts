@@ -19,18 +19,22 @@ interface Edge {
   readonly label?: string;
 }
 
-const SHAPES: Record<Node["shape"], (label: string) => string> = {
-  function: (l) => `(["λ ${l}"])`,
-  service: (l) => `[["container ${l}"]]`,
-  queue: (l) => `[["${l}"]]`,
-  topic: (l) => `>"${l}"]`,
-  bus: (l) => `(("${l}"))`,
-  rule: (l) => `{{"${l}"}}`,
-  pipe: (l) => `[/"${l}"/]`,
-  saga: (l) => `[["saga ${l}"]]`,
-  table: (l) => `[("${l}")]`,
-  api: (l) => `["${l}"]`,
-  step: (l) => `("${l}")`,
+/**
+ * How each kind of node is drawn and named. Labels start with the kind (`table: orders`, `API: orders`, `bus: orders`),
+ * so that nodes of one name but different kinds can be told apart, and the legend says what each kind is in AWS.
+ */
+const KINDS: Record<Node["shape"], { readonly word: string; readonly aws: string; readonly shape: (label: string) => string }> = {
+  api: { word: "API", aws: "API Gateway REST API", shape: (l) => `["${l}"]` },
+  function: { word: "function", aws: "Lambda function", shape: (l) => `(["${l}"])` },
+  table: { word: "table", aws: "DynamoDB table", shape: (l) => `[("${l}")]` },
+  bus: { word: "bus", aws: "EventBridge event bus", shape: (l) => `(("${l}"))` },
+  rule: { word: "rule", aws: "EventBridge rule", shape: (l) => `{{"${l}"}}` },
+  queue: { word: "queue", aws: "SQS queue", shape: (l) => `[["${l}"]]` },
+  topic: { word: "topic", aws: "SNS topic", shape: (l) => `>"${l}"]` },
+  pipe: { word: "pipe", aws: "EventBridge Pipe", shape: (l) => `[/"${l}"/]` },
+  saga: { word: "saga", aws: "Step Functions state machine", shape: (l) => `[["${l}"]]` },
+  step: { word: "step", aws: "task state of the saga", shape: (l) => `("${l}")` },
+  service: { word: "container", aws: "ECS Fargate service", shape: (l) => `[["${l}"]]` },
 };
 
 /**
@@ -214,7 +218,15 @@ function render(nodes: readonly Node[], edges: readonly Edge[]): string {
   }
   for (const [stack, members] of byStack) {
     lines.push(`  subgraph ${sanitize(stack)}["${stack}"]`);
-    for (const n of members) lines.push(`    ${n.id}${SHAPES[n.shape](n.label)}`);
+    for (const n of members) lines.push(`    ${n.id}${KINDS[n.shape].shape(`${KINDS[n.shape].word}: ${n.label}`)}`);
+    lines.push("  end");
+  }
+  // The legend: one sample of each kind drawn above, with what it is in AWS.
+  const drawn = new Set([...byStack.values()].flat().map((n) => n.shape));
+  const kinds = (Object.keys(KINDS) as Node["shape"][]).filter((k) => drawn.has(k));
+  if (kinds.length > 0) {
+    lines.push(`  subgraph legend["Legend"]`);
+    for (const k of kinds) lines.push(`    legend_${k}${KINDS[k].shape(`${KINDS[k].word}: ${KINDS[k].aws}`)}`);
     lines.push("  end");
   }
   const seen = new Set<string>();

@@ -17,12 +17,12 @@ export interface StackPolicyReport {
   readonly mandatory: readonly PolicyResult[];
   /** Advisory findings (not exemptions, not deferrals). */
   readonly advisory: readonly PolicyResult[];
-  /** Findings an exemption accepted, with its reason; stale exemptions too. */
+  /** Findings an exemption accepted, with its reason. */
   readonly exempted: readonly PolicyResult[];
   readonly deferred: readonly DeferredCheck[];
 }
 
-const EXEMPTED = /: exempted from |exemption for .* is stale/;
+const EXEMPTED = /: exempted from /;
 const DEFERRED = /cannot be checked until the value is known/;
 
 /** Whether a result is a check the policy could not run on an unknown value. */

@@ -1,28 +1,57 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { Listr } from "listr2";
-import type { OfflinePreviewOptions } from "../cli";
+import { Listr, ListrLogger, ProcessOutput } from "listr2";
+import type { StaleExemption } from "../../policies/lib/stale-exemptions";
+import { deploymentOrder, withUpstreams } from "../../stacks/graph";
+import { stackName, type Environment, type StackKind } from "../../stacks/environments";
 import { ExitCode } from "../automation/exit-codes";
 import { startPolicyPack, type PolicyPackSession } from "../policy/analyzer-client";
 import { evaluateRecordedStack } from "../policy/evaluate";
+import { staleExemptionsOf } from "../policy/stale-exemptions";
 import type { PolicyPackConfig, PolicyResult } from "../policy/results";
-import { deploymentOrder, withUpstreams } from "../../stacks/graph";
-import { stackName, type StackKind } from "../../stacks/environments";
-import { architectureDiagram } from "./architecture";
-import { cloudResources, countsByType, renderPlanTree } from "./plan";
-import { isDeferral, stackPolicyReport, type StackPolicyReport } from "./policy-report";
 import { REPO_ROOT } from "../repo-root";
+import { architectureDiagram } from "./architecture";
+import { OutputDir } from "./output-dir";
+import { isDeferral, stackPolicyReport, type StackPolicyReport } from "./policy-report";
+import { previewDigest } from "./preview-json";
+import { renderStackPreview, renderSummary, stackVerdict, type PackIdentity, type StackPreview } from "./report";
 import { projectName } from "./stack-config";
 import { EnvironmentSynthesizer, type SynthesizedStack } from "./synthesize";
+import { typeCheckProgram, type TypeCheckResult } from "./typecheck";
+
+/** What `orderflow preview --offline` asks of the offline preview. */
+export interface OfflinePreviewOptions {
+  readonly env: Environment;
+  /** Limits the run to this kind and its upstreams. */
+  readonly stack?: StackKind;
+  /** Write `.orderflow/<env>/*.json`, and print the run on stdout as `pulumi preview --json` does. */
+  readonly json: boolean;
+  readonly parallel: number;
+  /** Each resource's inputs instead of the plan table, as `pulumi preview --diff`. */
+  readonly diff?: boolean;
+  /** No `Outputs:` sections, as `--suppress-outputs`. */
+  readonly suppressOutputs?: boolean;
+  /** List each check deferred at preview, not only their count. */
+  readonly verbose?: boolean;
+}
+
+/** The offline preview's entry point, as the CLI loads it: resolves to the exit code. */
+export type RunOfflinePreview = (options: OfflinePreviewOptions) => Promise<number>;
 
 /** Where the preview writes and what it prints to; tests give their own. */
 export interface PreviewIo {
+  /** Standard output: the report, or with --json only the JSON document. */
   readonly write: (text: string) => void;
+  /** Standard error: errors, and with --json the report. */
   readonly writeError: (text: string) => void;
   /** Live task list on a terminal, plain lines elsewhere, nothing in tests. */
   readonly renderer: "default" | "simple" | "silent";
   /** The repository root (Pulumi.yaml, policies/, .orderflow/). */
   readonly root: string;
+  /** Type-checks the program. @default typeCheckProgram on the repository's program */
+  readonly typeCheck?: () => Promise<TypeCheckResult>;
+  /** Where the progress display draws. @default standard output; standard error with --json */
+  readonly progress?: NodeJS.WriteStream;
 }
 
 export interface OfflinePreviewResult {
@@ -31,34 +60,56 @@ export interface OfflinePreviewResult {
   readonly policy: readonly StackPolicyReport[];
   /** Where the diagram (and, with --json, the JSON) was written. */
   readonly outputDir: string;
+  /** Environment-wide: exemptions no stack uses; undefined for a --stack run, which cannot tell. */
+  readonly staleExemptions?: readonly StaleExemption[];
 }
 
 /**
  * `orderflow preview --env <env> --offline`: every stack of the environment in dependency order, against the in-process
  * engine, with the policy pack run over the analyzer protocol twice per stack (as a first preview sees it, and with
- * every value resolved). Resolves to the exit code: 0, 1 on a mandatory violation, 2 on a program error.
+ * every value resolved), and the program type-checked beside them. Resolves to the exit code: 0, 1 on a mandatory
+ * violation, 2 on a type error, a program or configuration error.
  */
 export async function runOfflinePreview(options: OfflinePreviewOptions, io: PreviewIo = processIo()): Promise<number> {
   return (await offlinePreview(options, io)).exitCode;
 }
 
 /**
- * The preview itself, with everything it found. `program` replaces the stacks' own program (tests inject failures).
+ * The preview itself, with everything it found. `program` replaces the stacks' own program (tests inject failures);
+ * the type-check, which is of the stacks' own program, is then skipped.
  */
 export async function offlinePreview(
   options: OfflinePreviewOptions,
   io: PreviewIo = processIo(),
   program?: () => unknown,
 ): Promise<OfflinePreviewResult> {
-  const outputDir = path.join(io.root, ".orderflow", options.env);
+  const started = Date.now();
+  const out = new OutputDir(path.join(io.root, ".orderflow", options.env), options.env, options.stack);
   const kinds = options.stack ? withUpstreams(options.stack) : deploymentOrder();
-  const synthesizer = new EnvironmentSynthesizer(options.env, { root: io.root, ...(program ? { program } : {}) });
-  const stacks: SynthesizedStack[] = [];
-  const reports: StackPolicyReport[] = [];
-  const results: { stack: string; pass: "preview" | "resolved"; results: PolicyResult[] }[][] = [];
-  // The pack starts while the platform stack is synthesized: it takes a moment, and it does not depend on the stacks.
-  const session = startPack(options.env, io.root);
-  session.catch(() => undefined);
+  const failure = (message: string, stacks: readonly SynthesizedStack[] = [], policy: readonly StackPolicyReport[] = []): OfflinePreviewResult => {
+    io.writeError(`${message}\n`);
+    return { exitCode: ExitCode.error, stacks, policy, outputDir: out.dir };
+  };
+  // Every run leaves the directory as it made it: nothing of an earlier run of the same scope survives, even a failed run.
+  out.clear(kinds.map((kind) => stackName(options.env, kind)));
+
+  // Pulumi's Node.js runtime type-checks the program before running it; here the check runs beside the synthesis,
+  // and a result already known (nothing changed since a failed check) stops the run at once.
+  const typeCheck = program ? undefined : (io.typeCheck ?? (() => typeCheckProgram()))();
+  typeCheck?.catch(() => undefined);
+  const known = typeCheck && (await Promise.race([typeCheck, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]).catch(() => undefined));
+  if (known && !known.ok) return failure(typeErrors(known));
+
+  let synthesizer: EnvironmentSynthesizer;
+  let session: Promise<PolicyPackSession>;
+  try {
+    synthesizer = new EnvironmentSynthesizer(options.env, { root: io.root, ...(program ? { program } : {}) });
+    // The pack starts while the platform stack is synthesized: it takes a moment, and it does not depend on the stacks.
+    session = startPack(options.env, io.root);
+    session.catch(() => undefined);
+  } catch (error) {
+    return failure(`error: ${error instanceof Error ? error.message : String(error)}`);
+  }
 
   // Stacks are synthesized one after another (each reads the outputs of those before it), but a stack's policy
   // passes run in the pack's own process while the next stack is synthesized here: two cores, both busy. A stack
@@ -79,6 +130,8 @@ export async function offlinePreview(
     previous = next;
     return next;
   });
+  const previews: StackPreview[] = [];
+  const results: { stack: string; pass: "preview" | "resolved"; results: PolicyResult[] }[][] = [];
   const skipped: string[] = [];
   // Failures after synthesis (the policy pack could not start, or a policy threw) end the run too.
   const taskErrors: string[] = [];
@@ -95,8 +148,7 @@ export async function offlinePreview(
           task.skip(`${stackName(options.env, kind)}: skipped, ${error.message}`);
           return;
         }
-        stacks[index] = stack;
-        task.title = `${stack.stack}: ${cloudResources(stack.resolved.resources).length} resources; policies`;
+        task.title = `${stack.stack}: policies`;
         let previewPass: PolicyResult[];
         let resolvedPass: PolicyResult[];
         try {
@@ -113,31 +165,71 @@ export async function offlinePreview(
           { stack: stack.stack, pass: "preview", results: previewPass },
           { stack: stack.stack, pass: "resolved", results: resolvedPass },
         ];
-        reports[index] = stackPolicyReport(stack.stack, previewPass, resolvedPass);
-        task.title = `${stack.stack}: ${cloudResources(stack.resolved.resources).length} resources, ${verdict(reports[index])}`;
+        previews[index] = { stack, policy: stackPolicyReport(stack.stack, previewPass, resolvedPass) };
+        task.title = `${stack.stack}: ${stackVerdict(previews[index])}`;
+        // A stack the pack fails is marked failed in the progress display, as the CLI marks it, never with a check.
+        if (previews[index].policy.mandatory.length > 0) throw new Error(`${task.title} (mandatory policy violated)`);
       },
     })),
-    { concurrent: true, exitOnError: false, renderer: io.renderer, rendererOptions: { collapseErrors: false } },
+    {
+      concurrent: true,
+      exitOnError: false,
+      renderer: io.renderer,
+      rendererOptions: { collapseErrors: false, logger: progressLogger(io, options.json) },
+    },
   );
 
   await tasks.run().catch(() => undefined);
   await closePack(session);
-  const done = stacks.filter(Boolean);
-  const policy = reports.filter(Boolean);
+  const done = previews.filter(Boolean);
+  const stacks = done.map((p) => p.stack);
+  const policy = done.map((p) => p.policy);
   const errors = [...failed.values(), ...taskErrors];
+  let checked: TypeCheckResult | undefined;
+  try {
+    checked = await typeCheck;
+  } catch (error) {
+    errors.unshift(`The type-check could not run: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (checked && !checked.ok) return failure(typeErrors(checked), stacks, policy);
   if (errors.length > 0) {
-    io.writeError(`\n${errors.map((e) => `${e}\n`).join("")}${skipped.length > 0 ? `Skipped: ${skipped.join("; ")}.\n` : ""}`);
-    return { exitCode: ExitCode.error, stacks: done, policy, outputDir };
+    return failure(`\n${errors.map((e) => `error: ${e}`).join("\n")}${skipped.length > 0 ? `\nSkipped: ${skipped.join("; ")}.` : ""}`, stacks, policy);
   }
 
-  mkdirSync(outputDir, { recursive: true });
-  // The environment's diagram is drawn from every stack; a --stack run draws its part beside it, not over it.
-  const diagramFile = path.join(outputDir, options.stack ? `architecture.${options.stack}.mmd` : "architecture.mmd");
-  writeFileSync(diagramFile, architectureDiagram(done.map((s) => ({ stack: s.stack, resources: s.resolved.resources }))));
-  if (options.json) writeJson(outputDir, done, results.flat());
-  io.write(renderReport(done, policy, diagramFile, options.json, outputDir));
+  const pack = await packIdentity(session);
+  let stale: StaleExemption[] | undefined;
+  try {
+    stale = options.stack ? undefined : await staleExemptionsOf(policyConfigFile(options.env, io.root), stacks.map((s) => s.resolved.resources));
+  } catch (error) {
+    return failure(`error: ${error instanceof Error ? error.message : String(error)}`, stacks, policy);
+  }
+  const report = options.json ? io.writeError : io.write;
+  const reportOptions = { diff: options.diff ?? false, suppressOutputs: options.suppressOutputs ?? false, verbose: options.verbose ?? false };
+  for (const preview of done) report(`\n${await renderStackPreview(preview, pack, reportOptions)}`);
+
+  const files = [out.write(out.diagramFile, architectureDiagram(stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources }))))];
+  if (options.json) files.push(...writeJson(out, stacks, results.flat()));
+  report(
+    `\n${renderSummary({
+      env: options.env,
+      previews: done,
+      pack,
+      ...(stale ? { stale } : {}),
+      policyConfig: path.join("policies", "config", `${options.env}.json`),
+      ...(checked ? { typeCheck: checked } : {}),
+      files: files.map((f) => path.relative(io.root, f)),
+    })}`,
+  );
+  if (options.json) io.write(`${JSON.stringify(await previewDigest(done, stale ?? [], Date.now() - started), null, 4)}\n`);
   const violated = policy.some((r) => r.mandatory.length > 0);
-  return { exitCode: violated ? ExitCode.policyViolation : ExitCode.ok, stacks: done, policy, outputDir };
+  return { exitCode: violated ? ExitCode.policyViolation : ExitCode.ok, stacks, policy, outputDir: out.dir, ...(stale ? { staleExemptions: stale } : {}) };
+}
+
+// The renderers' own logger (listr2's defaults: icons, every level on one stream), on the stream the progress goes to.
+// With --json, standard output carries the JSON document alone.
+function progressLogger(io: PreviewIo, json: boolean): ListrLogger {
+  const stream = io.progress ?? (json ? process.stderr : process.stdout);
+  return new ListrLogger({ useIcons: true, toStderr: [], processOutput: new ProcessOutput(stream, stream) });
 }
 
 /** A stack not run because a stack it reads from failed; its message names that stack. */
@@ -148,11 +240,31 @@ class SkippedStack extends Error {
   }
 }
 
+// As ts-node reports a program that does not compile: the compiler's messages, each with its file:line.
+function typeErrors(result: TypeCheckResult): string {
+  return [
+    `error: the program does not type-check, so \`pulumi preview\` would stop before running it (TypeScript, with tsconfig.json's options):`,
+    ...result.errors.map((e) => `    ${e.replace(/\n/g, "\n    ")}`),
+  ].join("\n");
+}
+
+function policyConfigFile(env: string, root: string): string {
+  return path.join(root, "policies", "config", `${env}.json`);
+}
+
+function readPolicyConfig(env: string, root: string): PolicyPackConfig | undefined {
+  const file = policyConfigFile(env, root);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as PolicyPackConfig;
+  } catch (error) {
+    throw new Error(`${path.relative(root, file)} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function startPack(env: string, root: string): Promise<PolicyPackSession> {
-  const packDir = path.join(root, "policies");
-  const configFile = path.join(packDir, "config", `${env}.json`);
-  const config = existsSync(configFile) ? (JSON.parse(readFileSync(configFile, "utf8")) as PolicyPackConfig) : undefined;
-  return startPolicyPack({ packDir, ...(config ? { config } : {}), stack: { project: projectName(root), stack: env, dryRun: true } });
+  const config = readPolicyConfig(env, root);
+  return startPolicyPack({ packDir: path.join(root, "policies"), ...(config ? { config } : {}), stack: { project: projectName(root), stack: env, dryRun: true } });
 }
 
 async function closePack(session: Promise<PolicyPackSession>): Promise<void> {
@@ -163,57 +275,13 @@ async function closePack(session: Promise<PolicyPackSession>): Promise<void> {
   }
 }
 
-function verdict(report: StackPolicyReport): string {
-  const parts = [
-    `${report.mandatory.length} mandatory`,
-    `${report.advisory.length} advisory`,
-    ...(report.exempted.length > 0 ? [`${report.exempted.length} exempted`] : []),
-    ...(report.deferred.length > 0 ? [`${report.deferred.length} deferred at preview`] : []),
-  ];
-  return parts.join(", ");
+async function packIdentity(session: Promise<PolicyPackSession>): Promise<PackIdentity> {
+  const { info } = await session;
+  return { name: info.name, version: info.version, path: "policies" };
 }
 
-function renderReport(
-  stacks: readonly SynthesizedStack[],
-  reports: readonly StackPolicyReport[],
-  diagramFile: string,
-  json: boolean,
-  outputDir: string,
-): string {
-  const out: string[] = [];
-  for (const stack of stacks) {
-    const report = reports.find((r) => r.stack === stack.stack)!;
-    out.push("", `== ${stack.stack} ==`, renderPlanTree(stack.resolved.resources), "", "Resources by type:");
-    for (const [type, count] of countsByType(stack.resolved.resources)) out.push(`  ${String(count).padStart(4)}  ${type}`);
-    out.push("", `Policies: ${verdict(report)}`);
-    const line = (label: string, r: PolicyResult) => `  [${label}] ${r.policyName}: ${findingOf(r)}`;
-    for (const r of report.mandatory) out.push(line("mandatory", r));
-    for (const r of report.advisory) out.push(line("advisory", r));
-    for (const r of report.exempted) out.push(line("exempted", r));
-    for (const d of report.deferred) {
-      const outcome = d.resolved.length === 0 ? "passes with resolved values" : d.resolved.map((r) => `${r.enforcementLevel}: ${findingOf(r)}`).join("; ");
-      out.push(`  [deferred at preview] ${d.policyName} on ${d.urn?.split("::").pop() ?? "the stack"}: ${outcome}`);
-    }
-  }
-  const total = (pick: (r: StackPolicyReport) => readonly unknown[]) => reports.reduce((n, r) => n + pick(r).length, 0);
-  out.push(
-    "",
-    `Summary: ${stacks.length} stacks, ${stacks.reduce((n, s) => n + cloudResources(s.resolved.resources).length, 0)} resources; ` +
-      `${total((r) => r.mandatory)} mandatory, ${total((r) => r.advisory)} advisory, ${total((r) => r.exempted)} exempted, ` +
-      `${total((r) => r.deferred)} checks a real preview would defer.`,
-    `Architecture diagram: ${diagramFile}${json ? `; JSON: ${outputDir}/<stack>.json, policy.json` : ""}`,
-    "",
-  );
-  return out.join("\n");
-}
-
-// The runtime prefixes a violation's message with the policy's description; the finding is the rest.
-function findingOf(r: PolicyResult): string {
-  return r.description && r.message.startsWith(r.description) ? r.message.slice(r.description.length).trim() : r.message;
-}
-
-function writeJson(outputDir: string, stacks: readonly SynthesizedStack[], results: readonly { stack: string; pass: string; results: PolicyResult[] }[]): void {
-  for (const stack of stacks) {
+function writeJson(out: OutputDir, stacks: readonly SynthesizedStack[], results: readonly { stack: string; pass: string; results: PolicyResult[] }[]): string[] {
+  const files = stacks.map((stack) => {
     const document = {
       stack: stack.stack,
       outputs: stack.resolved.outputs,
@@ -228,18 +296,18 @@ function writeJson(outputDir: string, stacks: readonly SynthesizedStack[], resul
         outputs: r.outputs,
       })),
     };
-    writeFileSync(path.join(outputDir, `${stack.stack}.json`), `${JSON.stringify(document, null, 2)}\n`);
-  }
+    return out.write(out.stackFile(stack.stack), `${JSON.stringify(document, null, 2)}\n`);
+  });
   // `deferred` marks every check a real preview would put off, the runtime's and the policies' own alike.
   const marked = results.map((r) => ({ ...r, results: r.results.map((x) => ({ ...x, deferred: isDeferral(x) })) }));
-  writeFileSync(path.join(outputDir, "policy.json"), `${JSON.stringify(marked, null, 2)}\n`);
+  return [...files, out.write(out.policyFile, `${JSON.stringify(marked, null, 2)}\n`)];
 }
 
 function processIo(): PreviewIo {
   return {
     write: (text) => process.stdout.write(text),
     writeError: (text) => process.stderr.write(text),
-    renderer: process.stdout.isTTY ? "default" : "simple",
+    renderer: process.stdout.isTTY && process.stderr.isTTY ? "default" : "simple",
     root: REPO_ROOT,
   };
 }

@@ -10,6 +10,8 @@ export interface SynthesizedStack {
   readonly kind: StackKind;
   readonly stack: string;
   readonly config: Record<string, string>;
+  /** What a reader should know about the stack's configuration (see loadStackConfig). */
+  readonly warnings: readonly string[];
   readonly cloud: CloudIdentity;
   /** The run with every value resolved, as after `pulumi up`; its outputs feed the stacks downstream. */
   readonly resolved: ProgramRun;
@@ -51,7 +53,7 @@ export class EnvironmentSynthesizer {
     const stack = stackName(this.env, kind);
     try {
       const program = this.options.program ?? (await import("../../stacks/program")).runStack;
-      const config = loadStackConfig(stack, this.root);
+      const { config, warnings } = loadStackConfig(stack, this.root);
       const org = config[`${this.project}:org`] ?? "organization";
       const cloud = cloudIdentity(config);
       const common = {
@@ -65,7 +67,7 @@ export class EnvironmentSynthesizer {
       const resolved = await runProgram(program, { ...common, preview: false });
       const preview = await runProgram(program, { ...common, preview: true });
       this.outputsByQualifiedName.set(`${org}/${this.project}/${stack}`, resolved.outputs);
-      return { kind, stack, config, cloud, resolved, preview };
+      return { kind, stack, config, warnings, cloud, resolved, preview };
     } catch (error) {
       throw new StackSynthesisError(stack, error);
     }

@@ -57,6 +57,8 @@ export interface PolicyPackSession {
   readonly pid: number;
   /** What the pack logged through `pulumi.log` so far. */
   readonly logs: readonly EngineLogEntry[];
+  /** The first log entry that matches, once it has arrived (see EngineServer.whenLogged). */
+  whenLogged(matches: (entry: EngineLogEntry) => boolean, timeoutMs: number): Promise<EngineLogEntry>;
   /** Reconciles `config` with the pack's defaults (as at start) and sends it; replaces any earlier config. */
   configure(config: PolicyPackConfig): Promise<void>;
   /** Runs the resource policies on one resource (the Analyze RPC); results are attributed to the resource. */
@@ -150,6 +152,10 @@ class Session implements PolicyPackSession {
 
   get logs(): readonly EngineLogEntry[] {
     return this.engine.logs;
+  }
+
+  whenLogged(matches: (entry: EngineLogEntry) => boolean, timeoutMs: number): Promise<EngineLogEntry> {
+    return this.engine.whenLogged(matches, timeoutMs);
   }
 
   async initialize(manifestVersion: string | undefined, stack: StackContext | undefined, config: PolicyPackConfig) {

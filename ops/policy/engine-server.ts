@@ -16,6 +16,11 @@ export interface EngineServer {
   /** `127.0.0.1:<port>`, the first argument of run-policy-pack, as the CLI passes its own engine's address. */
   readonly address: string;
   readonly logs: readonly EngineLogEntry[];
+  /**
+   * Resolves with the first entry (logged so far or later) that `matches`; rejects after `timeoutMs`. The pack's Log
+   * calls are not awaited by the pack, so an entry may arrive after the RPC that caused it has answered.
+   */
+  whenLogged(matches: (entry: EngineLogEntry) => boolean, timeoutMs: number): Promise<EngineLogEntry>;
   close(): Promise<void>;
 }
 
@@ -32,16 +37,19 @@ const SEVERITIES: Record<engineProto.LogSeverity, EngineLogEntry["severity"]> = 
  */
 export async function startEngineServer(): Promise<EngineServer> {
   const logs: EngineLogEntry[] = [];
+  const waiters = new Set<(entry: EngineLogEntry) => void>();
   let rootResource = "";
   const server = new grpc.Server();
   const implementation: IEngineServer = {
     log: (call, callback) => {
       const urn = call.request.getUrn();
-      logs.push({
+      const entry: EngineLogEntry = {
         severity: SEVERITIES[call.request.getSeverity()] ?? "info",
         message: call.request.getMessage(),
         ...(urn ? { urn } : {}),
-      });
+      };
+      logs.push(entry);
+      for (const waiter of waiters) waiter(entry);
       callback(null, emptyResponse("log"));
     },
     getRootResource: (_call, callback) => {
@@ -63,6 +71,23 @@ export async function startEngineServer(): Promise<EngineServer> {
   return {
     address: `127.0.0.1:${port}`,
     logs,
+    whenLogged: (matches, timeoutMs) => {
+      const earlier = logs.find(matches);
+      if (earlier) return Promise.resolve(earlier);
+      return new Promise<EngineLogEntry>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`No matching log entry within ${timeoutMs} ms; logged so far:\n${logs.map((l) => l.message).join("\n")}`));
+        }, timeoutMs);
+        const waiter = (entry: EngineLogEntry) => {
+          if (!matches(entry)) return;
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(entry);
+        };
+        waiters.add(waiter);
+      });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.tryShutdown(() => resolve());

@@ -36,7 +36,10 @@ export interface PolicyDefinition {
   readonly description: string;
   /** The level when config sets none. The tracing, dead-letter and least-privilege pillars use "mandatory". */
   readonly enforcementLevel: EnforcementLevel;
-  /** The types the policy looks at: other resources are not applicable, and an exemption naming none is stale. */
+  /**
+   * The types the policy looks at: other resources are not applicable, and an exemption that names none in any stack
+   * of the environment is stale.
+   */
   readonly resourceTypes: readonly string[];
   /** Config properties besides `exemptions`, as JSON schema. */
   readonly config?: Readonly<Record<string, PolicyConfigJSONSchema>>;
@@ -67,7 +70,7 @@ function reportAdvisory(reportViolation: ReportViolation, message: string, urn: 
 /**
  * Builds the CrossGuard policy: config schema with `exemptions`, a resource check that reads its properties through
  * `plain` (so unknowns never throw), and a stack check that runs the definition's stack check, then reports
- * exemptions that are malformed or match no resource of the policy's types (stale).
+ * exemptions that are malformed.
  */
 export function definePolicy(def: PolicyDefinition): OrderflowPolicy {
   const configSchema: PolicyConfigSchema = { properties: { exemptions: exemptionsSchema(def.name), ...def.config } };
@@ -79,19 +82,13 @@ export function definePolicy(def: PolicyDefinition): OrderflowPolicy {
     if (def.validateStack) {
       await def.validateStack(stack, findings(def.name, exemptions, reportViolation, true), config);
     }
-    const candidates = stack.ofType(...def.resourceTypes);
+    // An exemption that matches nothing in this stack may serve another stack of the environment (the config is per
+    // environment), so only `orderflow preview` / `up`, which see every stack, call one stale (./stale-exemptions.ts).
     for (const e of exemptions) {
       if (e.problem) {
         reportViolation(
           `policy config: the ${def.name} exemption for "${e.resource}" is ignored because ${e.problem}. ` +
             `Fix: give it a \`resource\` and a \`reason\` of at least 10 characters in the --policy-pack-config file.`,
-        );
-      } else if (!candidates.some((r) => exemptionMatches(e, r))) {
-        reportAdvisory(
-          reportViolation,
-          `policy config: the ${def.name} exemption for "${e.resource}" is stale: it matches no ${def.resourceTypes.join(" or ")} ` +
-            `in this stack. Fix: remove it from the --policy-pack-config file.`,
-          undefined,
         );
       }
     }

@@ -27,7 +27,7 @@ export interface ConfiguredExemption extends Exemption {
 export function exemptionsSchema(policy: string): PolicyConfigJSONSchema {
   return {
     type: "array",
-    description: `Resources exempt from ${policy}, each with the reason; a used exemption is reported, an unused one is reported as stale.`,
+    description: `Resources exempt from ${policy}, each with the reason; a used exemption is reported; one that no stack of the environment uses is reported as stale by \`orderflow preview\`.`,
     default: [],
     items: {
       type: "object",

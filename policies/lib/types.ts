@@ -20,6 +20,7 @@ export const PIPE = "aws:pipes/pipe:Pipe";
 export const REST_STAGE = "aws:apigateway/stage:Stage";
 export const HTTP_STAGE = "aws:apigatewayv2/stage:Stage";
 export const TABLE = "aws:dynamodb/table:Table";
+export const KMS_KEY = "aws:kms/key:Key";
 export const ROLE = "aws:iam/role:Role";
 export const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 export const USER_POLICY = "aws:iam/userPolicy:UserPolicy";

@@ -138,7 +138,8 @@ describe(".github/workflows", () => {
       for (const env of ENVIRONMENTS) {
         const job = deploy.jobs[env];
         assert.equal(typeof job.environment === "string" ? job.environment : job.environment?.name, env);
-        assert.ok(job.steps.some((s) => s.run?.includes(`$ORDERFLOW up --env ${env}`)), env);
+        // Without a terminal, up refuses to deploy unless --yes says the approval already happened (the environment gate).
+        assert.ok(job.steps.some((s) => s.run?.includes(`$ORDERFLOW up --env ${env}`) && /\s--yes\b/.test(s.run)), env);
         assert.deepEqual(job.concurrency, { group: `deploy-${env}`, "cancel-in-progress": false });
       }
       assert.equal(deploy.jobs.staging.needs, "dev");

@@ -7,7 +7,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { AccountCheck, Machine } from "../../ops/automation/preflight";
 import { plainReporter } from "../../ops/automation/progress";
 import { runOperation, type OperationOutcome, type OperationRequest } from "../../ops/automation/run-operation";
-import type { OperableStack, StackWorkspace } from "../../ops/automation/workspace";
+import type { OperableStack, StackDeployment, StackWorkspace } from "../../ops/automation/workspace";
 
 /** A promise the test settles by hand, so "A overlapped B" is proven by order of events, not by timing. */
 export interface Deferred<T = void> {
@@ -29,7 +29,7 @@ export function deferred<T = void>(): Deferred<T> {
 /** One call the runner made on a fake stack. */
 export interface FakeCall {
   readonly stack: string;
-  readonly method: "up" | "preview" | "destroy";
+  readonly method: "up" | "preview" | "previewDestroy" | "destroy";
   readonly options: Record<string, unknown>;
 }
 
@@ -42,6 +42,10 @@ export interface FakeBehaviour {
   /** Engine events passed to onEvent before the answer. */
   events?: EngineEvent[];
   changes?: OpMap;
+  /** What `exportStack` returns: the stack's state. @default no resources */
+  state?: StackDeployment;
+  /** Only these methods behave as above (error, events, changes); the others succeed. @default all */
+  only?: FakeCall["method"][];
 }
 
 /**
@@ -83,7 +87,8 @@ export class FakeWorkspace implements StackWorkspace {
       this.calls.push({ stack: args.stackName, method, options });
       this.log.push(`start ${args.stackName}`);
       this.waiter(args.stackName).resolve();
-      const behaviour = this.behaviours.get(args.stackName) ?? {};
+      const configured = this.behaviours.get(args.stackName) ?? {};
+      const behaviour = configured.only && !configured.only.includes(method) ? { hold: configured.hold } : configured;
       const onEvent = options.onEvent as ((e: EngineEvent) => void) | undefined;
       for (const event of behaviour.events ?? []) onEvent?.(event);
       (options.onOutput as ((text: string) => void) | undefined)?.(`${method} ${args.stackName}\n`);
@@ -96,7 +101,9 @@ export class FakeWorkspace implements StackWorkspace {
       name: args.stackName,
       up: async (options) => ({ summary: { resourceChanges: await run("up", { ...options }) } }),
       preview: async (options) => ({ changeSummary: await run("preview", { ...options }) }),
+      previewDestroy: async (options) => ({ changeSummary: await run("previewDestroy", { ...options }) }),
       destroy: async (options) => ({ summary: { resourceChanges: await run("destroy", { ...options }) } }),
+      exportStack: async () => ({ deployment: this.behaviours.get(args.stackName)?.state ?? { resources: [] } }),
     };
   }
 
@@ -173,8 +180,9 @@ export async function runFake(
 ): Promise<OperationOutcome & { text: string; progress: string[] }> {
   const out: string[] = [];
   const progress: string[] = [];
+  // up and destroy go ahead without asking, as the deploy workflow runs them (--yes); tests of the question say otherwise.
   const outcome = await runOperation(
-    { env: "dev", parallel: 8, json: false, ...request },
+    { env: "dev", parallel: 8, json: false, yes: true, ...request },
     { machine: fakeMachine(), workspace, reporter: plainReporter((l) => progress.push(l)), write: (t) => out.push(t), repoRoot, accountCheck },
   );
   return { ...outcome, text: out.join("\n"), progress };

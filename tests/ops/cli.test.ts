@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { main, type OfflinePreviewOptions } from "../../ops/cli";
+import { main } from "../../ops/cli";
+import type { OfflinePreviewOptions } from "../../ops/offline/preview";
 import { ExitCode } from "../../ops/automation/exit-codes";
 import { plainReporter } from "../../ops/automation/progress";
 import { fakeMachine, FakeWorkspace, quietAccount, stepEvent, tempRepo, urnOf } from "../helpers/fake-workspace";
@@ -27,7 +28,7 @@ async function cli(argv: string[], overrides: Parameters<typeof main>[1] = {}) {
 describe("ops/cli: orderflow <operation> --env <env>", () => {
   it("runs a real operation on the environment's stacks and exits 0", async () => {
     const ws = new FakeWorkspace();
-    const { code, out } = await cli(["up", "--env", "staging", "--stack", "inventory", "--parallel", "1"], { workspace: ws });
+    const { code, out } = await cli(["up", "--env", "staging", "--stack", "inventory", "--parallel", "1", "--yes"], { workspace: ws });
     assert.equal(code, ExitCode.ok);
     assert.deepEqual(ws.startOrder, ["bootstrap.nonprod", "staging", "staging.inventory"]);
     assert.match(out, /Summary of orderflow up --env staging:/);
@@ -52,7 +53,7 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
       },
     });
     assert.equal(code, ExitCode.policyViolation);
-    assert.deepEqual(seen, [{ env: "dev", stack: "checkout", json: true, parallel: 4 }]);
+    assert.deepEqual(seen, [{ env: "dev", stack: "checkout", json: true, parallel: 4, diff: false, suppressOutputs: false, verbose: false }]);
   });
 
   it("refuses --offline with anything but preview, saying what to run instead (exit 2)", async () => {
@@ -66,7 +67,8 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
       [["deploy", "--env", "dev"], /'deploy' is invalid for argument 'operation'. Allowed choices are up, preview, destroy, drift/],
       [["up"], /required option '--env <env>' not specified/],
       [["up", "--env", "qa"], /Allowed choices are dev, staging, prod/],
-      [["up", "--env", "dev", "--stack", "billing"], /Allowed choices are platform, orders/],
+      [["up", "--env", "dev", "--stack", "billing"], /--stack "billing" is neither a stack kind \(platform, orders, .*\) nor a stack name \(dev, dev\.orders/],
+      [["up", "--env", "dev", "--stack", "prod.orders"], /--stack prod\.orders is a stack of prod, but --env is dev/],
       [["up", "--env", "dev", "--parallel", "two"], /--parallel must be a whole number of 1 or more, but "two" was given/],
     ];
     for (const [argv, message] of cases) {
@@ -74,6 +76,35 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
       assert.equal(code, ExitCode.error, argv.join(" "));
       assert.match(err, message, argv.join(" "));
     }
+  });
+
+  it("takes --stack as a Pulumi user writes it: a full stack name, which also gives the environment", async () => {
+    const seen: OfflinePreviewOptions[] = [];
+    const loadOfflinePreview = async () => async (options: OfflinePreviewOptions) => {
+      seen.push(options);
+      return ExitCode.ok;
+    };
+    await cli(["preview", "--offline", "--stack", "dev.orders", "--diff", "--suppress-outputs", "--verbose"], { loadOfflinePreview });
+    await cli(["preview", "--offline", "--env", "prod", "--stack", "prod"], { loadOfflinePreview });
+    assert.deepEqual(
+      seen.map((o) => [o.env, o.stack, o.diff, o.suppressOutputs, o.verbose]),
+      [
+        ["dev", "orders", true, true, true],
+        ["prod", "platform", false, false, false],
+      ],
+    );
+    const ws = new FakeWorkspace();
+    assert.equal((await cli(["up", "--stack", "staging.inventory", "--yes"], { workspace: ws })).code, ExitCode.ok);
+    assert.deepEqual(ws.startOrder, ["bootstrap.nonprod", "staging", "staging.inventory"]);
+  });
+
+  it("passes --diff and --suppress-outputs on to the Pulumi CLI in real operations", async () => {
+    const ws = new FakeWorkspace();
+    assert.equal((await cli(["preview", "--env", "dev", "--stack", "platform", "--diff", "--suppress-outputs"], { workspace: ws })).code, ExitCode.ok);
+    assert.deepEqual(ws.calls.map((c) => [c.method, c.options.diff, c.options.suppressOutputs]), [
+      ["preview", true, true],
+      ["preview", true, true],
+    ]);
   });
 
   it("exits 0 for --help and prints the usage", async () => {

@@ -5,6 +5,7 @@ import { describePolicy, exemption, resource, UNKNOWN } from "../helpers/policy-
 const TABLE = "aws:dynamodb/table:Table";
 const QUEUE = "aws:sqs/queue:Queue";
 const TOPIC = "aws:sns/topic:Topic";
+const KEY = "aws:kms/key:Key";
 const devConfig = JSON.parse(readFileSync(path.join(__dirname, "../../policies/config/dev.json"), "utf8"));
 
 describe("policies/data-protection", () => {
@@ -31,5 +32,20 @@ describe("policies/data-protection", () => {
     { title: "flags the AWS-owned key only", resources: [resource(TABLE, "t", {})], expected: { mandatory: ["t (aws:dynamodb/table:Table): it uses only the AWS-owned key"] } },
     { title: "reports unknown as advisory", resources: [resource(TABLE, "t", { serverSideEncryption: UNKNOWN })], expected: { advisory: ["cannot be checked"] } },
     { title: "honours an exemption", resources: [resource(TABLE, "t", {})], config: exemption("dynamodb-encryption", "t"), expected: { advisory: ["exempted"] } },
+  ]);
+  describePolicy("kms-key-rotation", [
+    { title: "passes a symmetric key that rotates", resources: [resource(KEY, "k", { enableKeyRotation: true })], expected: {} },
+    {
+      title: "flags a symmetric key without rotation, whether the spec is given or defaulted",
+      resources: [resource(KEY, "a", {}), resource(KEY, "b", { customerMasterKeySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT", enableKeyRotation: false })],
+      expected: { mandatory: [["a (aws:kms/key:Key): automatic key rotation is off", "enableKeyRotation: true"], "b (aws:kms/key:Key)"] },
+    },
+    {
+      title: "leaves keys AWS cannot rotate alone: asymmetric and HMAC",
+      resources: [resource(KEY, "signing", { customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" }), resource(KEY, "mac", { customerMasterKeySpec: "HMAC_256", keyUsage: "GENERATE_VERIFY_MAC" })],
+      expected: {},
+    },
+    { title: "reports unknown as advisory", resources: [resource(KEY, "k", { enableKeyRotation: UNKNOWN })], expected: { advisory: ["`enableKeyRotation` cannot be checked"] } },
+    { title: "honours an exemption", resources: [resource(KEY, "k", {})], config: exemption("kms-key-rotation", "k"), expected: { advisory: ["exempted from kms-key-rotation"] } },
   ]);
 });

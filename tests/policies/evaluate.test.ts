@@ -6,8 +6,9 @@ import * as server from "@pulumi/policy/server";
 import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import { orderflowPolicies, PACK_ENFORCEMENT_LEVEL, PACK_NAME } from "../../policies/all";
 import { exemptionsConfig } from "../../policies/lib/exemptions";
+import { staleExemptions } from "../../policies/lib/stale-exemptions";
 import { mockRun } from "../helpers/pulumi";
-import { atLevel, evaluatePolicies, resource, runPolicy, UNKNOWN, type EngineResource, type Violation } from "../helpers/policy-harness";
+import { atLevel, evaluatePolicies, resource, runPolicy, UNKNOWN, urnOf, type EngineResource, type Violation } from "../helpers/policy-harness";
 
 const QUEUE = "aws:sqs/queue:Queue";
 // The Struct class of the protobuf copy the runtime's messages are built with.
@@ -69,7 +70,7 @@ describe("policies/evaluate", () => {
       assert.ok(atLevel(found, "mandatory").some((v) => v.message.includes('it names policy "sqs-has-dlq" but sits under "sqs-encryption"')));
     });
 
-    it("reports an exemption that matches nothing as stale, and a used one as exempted", async () => {
+    it("reports a used exemption as exempted, and says nothing of one this stack does not use (another stack may)", async () => {
       const config = exemptionsConfig([
         { policy: "sqs-encryption", resource: "legacy*", reason: "drained by the Q3 batch job" },
         { policy: "sqs-encryption", resource: "gone", reason: "queue deleted last sprint" },
@@ -77,9 +78,26 @@ describe("policies/evaluate", () => {
       const found = await runPolicy("sqs-encryption", [resource(QUEUE, "legacyOrders", {})], config);
       assert.equal(atLevel(found, "mandatory").length, 0);
       const advisory = atLevel(found, "advisory").map((v) => v.message);
-      assert.equal(advisory.length, 2, advisory.join("\n"));
-      assert.ok(advisory.some((m) => m.includes('legacyOrders (aws:sqs/queue:Queue): exempted from sqs-encryption (reason: "drained by the Q3 batch job")')));
-      assert.ok(advisory.some((m) => m.includes('the sqs-encryption exemption for "gone" is stale')));
+      assert.deepEqual(advisory.map((m) => m.split("\n").at(-1)), ['legacyOrders (aws:sqs/queue:Queue): exempted from sqs-encryption (reason: "drained by the Q3 batch job"): it does not say it is encrypted at rest (neither `sqsManagedSseEnabled` nor `kmsMasterKeyId`).']);
+    });
+
+    it("calls an exemption stale only when no stack of the environment uses it", () => {
+      const config = {
+        ...exemptionsConfig([
+          { policy: "sqs-encryption", resource: "legacy*", reason: "drained by the Q3 batch job" },
+          { policy: "sqs-encryption", resource: "gone", reason: "queue deleted last sprint" },
+          { policy: "lambda-tracing-active", resource: "legacyOrders", reason: "names a queue, not a function" },
+        ]),
+        "dynamodb-pitr": "advisory",
+      };
+      const orders = [{ urn: urnOf(QUEUE, "legacyOrders"), type: QUEUE }];
+      const shipping = [{ urn: urnOf(FN, "ship"), type: FN }];
+      const stale = staleExemptions(config, orderflowPolicies, [orders, shipping]);
+      assert.deepEqual(stale, [
+        { policy: "lambda-tracing-active", resource: "legacyOrders", reason: "names a queue, not a function" },
+        { policy: "sqs-encryption", resource: "gone", reason: "queue deleted last sprint" },
+      ]);
+      assert.deepEqual(staleExemptions(config, orderflowPolicies, [shipping]).map((e) => e.resource), ["legacyOrders", "legacy*", "gone"]);
     });
   });
 

@@ -378,7 +378,7 @@ describe("stacks: names and references", () => {
     afterEach(() => (console.warn = original));
 
     it("previews a domain stack with the settings of Pulumi.<env>.yaml, the platform's outputs unknown, and says so", async () => {
-      const run = await runProgram(runStack, { ...base, stack: "dev.inventory", preview: true, config: loadStackConfig("dev.inventory"), stackOutputs: neverDeployed });
+      const run = await runProgram(runStack, { ...base, stack: "dev.inventory", preview: true, config: loadStackConfig("dev.inventory").config, stackOutputs: neverDeployed });
       const logGroups = run.resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
       assert.ok(logGroups.length > 0 && logGroups.every((g) => g.inputs.retentionInDays === 14), "dev's logRetentionDays (14), not the default (30)");
       const table = run.resources.find((r) => r.type === "aws:dynamodb/table:Table")!;
@@ -390,14 +390,14 @@ describe("stacks: names and references", () => {
     });
 
     it("previews the platform with the account's bootstrap outputs unknown", async () => {
-      const run = await runProgram(runStack, { ...base, stack: "prod", preview: true, config: loadStackConfig("prod"), stackOutputs: neverDeployed });
+      const run = await runProgram(runStack, { ...base, stack: "prod", preview: true, config: loadStackConfig("prod").config, stackOutputs: neverDeployed });
       assert.ok(run.resources.some((r) => r.type === "aws:sns/topic:Topic"));
       assert.ok(warnings.some((w) => /Stack "bootstrap\.prod" has not been deployed yet/.test(w)), warnings.join("\n"));
     });
 
     it("but deploying a domain stack before its platform fails naming the output and the stack to deploy first", async () => {
       await assert.rejects(
-        runProgram(runStack, { ...base, stack: "dev.inventory", preview: false, config: loadStackConfig("dev.inventory"), stackOutputs: neverDeployed }),
+        runProgram(runStack, { ...base, stack: "dev.inventory", preview: false, config: loadStackConfig("dev.inventory").config, stackOutputs: neverDeployed }),
         /Stack "dev" has no output "settings", which "dev\.inventory" requires\. Deploy "dev" first/,
       );
     });

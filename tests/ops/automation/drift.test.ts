@@ -84,7 +84,7 @@ describe("ops/automation drift: orderflow drift --env", () => {
       .behave("dev.payments", { error: new Error("error: could not decrypt secrets: incorrect passphrase") });
     const { exitCode, text } = await runFake(ws, { operation: "drift" });
     assert.equal(exitCode, ExitCode.error);
-    assert.match(text, /dev\.payments: error: could not decrypt secrets: incorrect passphrase/);
+    assert.match(text, /Failed:\n {2}dev\.payments:\n {4}error: could not decrypt secrets: incorrect passphrase/);
     assert.match(text, /Drift in 1 stack\(s\):/);
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ExitCode } from "../../../ops/automation/exit-codes";
-import { FakeWorkspace, runFake, settle, tempRepo } from "../../helpers/fake-workspace";
+import { FakeWorkspace, runFake, settle, stepEvent, tempRepo, urnOf } from "../../helpers/fake-workspace";
 
 const WAVE_2 = ["dev.orders", "dev.inventory", "dev.payments", "dev.shipping", "dev.notifications"];
 
@@ -186,5 +186,27 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
     assert.equal(summary.exitCode, 0);
     assert.deepEqual(summary.waves, [["bootstrap.nonprod"], ["dev"], WAVE_2, ["dev.checkout"]]);
     assert.deepEqual(summary.stacks.find((s: { stack: string }) => s.stack === "dev.shipping").changes, { same: 4, update: 2 });
+  });
+
+  it("reports an exemption no stack of the environment uses as stale, once, after a preview of every stack", async () => {
+    const table = "aws:dynamodb/table:Table";
+    const repo = tempRepo({
+      dev: {
+        "dynamodb-pitr": {
+          exemptions: [
+            { resource: "ordersTable", reason: "rebuilt from the event archive" },
+            { resource: "legacyTable", reason: "removed from the program last sprint" },
+          ],
+        },
+      },
+    });
+    const ws = new FakeWorkspace().behave("dev.orders", { events: [stepEvent("same", urnOf("dev.orders", table, "ordersTable"))] });
+    const { text } = await runFake(ws, { operation: "preview" }, repo);
+    assert.match(text, /Stale exemptions: 1 in policies\/config\/dev\.json that no stack of dev uses; remove it:\n {4}- dynamodb-pitr: "legacyTable" \(reason: "removed from the program last sprint"\)/);
+    assert.doesNotMatch(text, /"ordersTable"/);
+
+    // A run that did not see every stack cannot tell.
+    const partial = await runFake(new FakeWorkspace(), { operation: "preview", stack: "orders" }, repo);
+    assert.doesNotMatch(partial.text, /Stale exemptions/);
   });
 });

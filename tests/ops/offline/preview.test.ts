@@ -1,10 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "node:assert";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { offlinePreview, type OfflinePreviewResult, type PreviewIo } from "../../../ops/offline/preview";
+import { Writable } from "node:stream";
+import { offlinePreview, type OfflinePreviewOptions, type OfflinePreviewResult, type PreviewIo } from "../../../ops/offline/preview";
+import type { PreviewDigest } from "../../../ops/offline/preview-json";
 import { ExitCode } from "../../../ops/automation/exit-codes";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -19,22 +21,71 @@ function sandbox(): string {
   return dir;
 }
 
-function io(root: string): PreviewIo & { out: string[]; err: string[] } {
+type Capture = PreviewIo & { out: string[]; err: string[]; progressText: () => string };
+
+function io(root: string, overrides: Partial<PreviewIo> = {}): Capture {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, write: (t) => out.push(t), writeError: (t) => err.push(t), renderer: "silent", root };
+  const progress: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      progress.push(String(chunk));
+      done();
+    },
+  }) as unknown as NodeJS.WriteStream;
+  return {
+    out,
+    err,
+    progressText: () => progress.join(""),
+    write: (t) => out.push(t),
+    writeError: (t) => err.push(t),
+    renderer: "silent",
+    root,
+    ...(overrides.renderer === "simple" ? { progress: stream } : {}),
+    ...overrides,
+  };
 }
+
+/** A preview of one small stack in a fresh sandbox, with a program in place of the stacks' own. */
+async function previewOf(program: () => unknown, options: Partial<OfflinePreviewOptions> = {}, overrides: Partial<PreviewIo> = {}, without: string[] = []) {
+  const dir = sandbox();
+  for (const file of without) rmSync(path.join(dir, file));
+  try {
+    const capture = io(dir, overrides);
+    const run = await offlinePreview({ env: "dev", stack: "platform", json: false, parallel: 1, ...options }, capture, program);
+    return { run, capture, out: capture.out.join(""), err: capture.err.join(""), dir };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const EXEMPTIONS = {
+  "dynamodb-pitr": {
+    enforcementLevel: "advisory",
+    exemptions: [
+      { resource: "ordersTable", reason: "orders are rebuilt from the event archive in dev" },
+      { resource: "legacyOrdersTable", reason: "removed from the program last sprint" },
+    ],
+  },
+};
 
 describe("ops/offline preview (the main job)", function () {
   this.timeout(120_000);
   let root: string;
-  let capture: ReturnType<typeof io>;
+  let capture: Capture;
   let result: OfflinePreviewResult;
+  let digest: PreviewDigest;
 
   before(async () => {
     root = sandbox();
+    // An exemption one stack uses (orders' table) and one no stack uses: only that one is stale, once.
+    writeFileSync(path.join(root, "policies", "config", "dev.json"), JSON.stringify(EXEMPTIONS));
+    // Files of an earlier run: a stack that no longer exists, and the earlier run's diagram.
+    mkdirSync(path.join(root, ".orderflow", "dev"), { recursive: true });
+    for (const file of ["dev.legacy.json", "architecture.mmd", "policy.shipping.json", "up-summary.json"]) writeFileSync(path.join(root, ".orderflow", "dev", file), "{}");
     capture = io(root);
     result = await offlinePreview({ env: "dev", json: true, parallel: 4 }, capture);
+    digest = JSON.parse(capture.out.join("")) as PreviewDigest;
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -47,26 +98,69 @@ describe("ops/offline preview (the main job)", function () {
     assert.ok(result.policy.every((p) => p.mandatory.length === 0));
   });
 
-  it("prints each stack's plan as a component tree with counts by type, and a summary", () => {
-    const text = capture.out.join("");
-    assert.match(text, /== dev\.shipping ==/);
-    assert.match(text, /\n {2}\+ orderflow:messaging:Queue shipping\n( {4,}\+ .*\n)*? {4}\+ aws:sqs\/queue:Queue shippingQueue\n/);
-    assert.match(text, /Resources by type:\n\s+\d+ {2}aws:/);
-    assert.match(text, /Summary: 8 stacks, \d+ resources; 0 mandatory/);
+  it("prints each stack as `pulumi preview` does: header, resource tree, policies, outputs, resources; the verdict last", () => {
+    // With --json the report goes to stderr, so that stdout is the JSON document alone.
+    const text = capture.err.join("");
+    const shipping = text.slice(text.indexOf("Previewing update (dev.shipping)"), text.indexOf("Previewing update (dev.notifications)"));
+    assert.match(shipping, /^Previewing update \(dev\.shipping\)\n\n {5}Type +Name +Plan\n \+ {3}pulumi:pulumi:Stack +orderflow-dev\.shipping +create\n/);
+    assert.match(shipping, /\n \+ {3}[├└]─ orderflow:messaging:Queue +shipping +create\n( \+ {3}[│ ] .*\n)*? \+ {3}[│ ] {2}[├└]─ aws:sqs:Queue +shippingQueue +create\n/);
+    const sections = ["Policies:", "Outputs:", "Resources:"].map((s) => shipping.indexOf(`\n${s}\n`));
+    assert.ok(sections.every((at, i) => at > 0 && (i === 0 || at > sections[i - 1])), "Policies, Outputs, Resources, in the CLI's order");
+    assert.match(shipping, /Policies:\n {4}⚠️ orderflow@v0\.1\.0 \(local: policies\)\n {8}- \[advisory\] {2}dynamodb-pitr {2}\(aws:dynamodb:Table: shipmentsTable\)\n {10}shipmentsTable \(aws:dynamodb\/table:Table\): point-in-time recovery is off/);
+    // A first preview knows the outputs AWS computes only as outputs to come.
+    assert.match(shipping, /Outputs:\n( {4}.*\n)* {4}shippingQueueUrl +: output<string>\n/);
+    assert.match(shipping, /Resources:\n {4}\+ \d+ to create\n/);
+    assert.ok(text.trimEnd().endsWith("✔ The preview of dev passes: no mandatory policy is violated."), text.slice(-300));
+    assert.match(text, /Summary of the preview of dev \(8 stacks: bootstrap\.nonprod, dev, dev\.orders.*\):\n {4}\+ \d+ to create\n {4}Policies \(orderflow@v0\.1\.0\): 0 mandatory, \d+ advisory, 1 exempted; \d+ checks deferred at preview, all passing with resolved values/);
   });
 
-  it("evaluates the pack through the analyzer protocol in two passes, reporting what a real preview would defer", () => {
+  it("counts the checks deferred at preview once per stack, listing them only with --verbose", () => {
+    const text = capture.err.join("");
+    assert.match(text, /\n {8}34 checks deferred at preview \(a value they read is unknown until the resources exist\): all 34 pass with resolved values; --verbose lists them\n/);
+    assert.doesNotMatch(text, /\[deferred\]/);
     const checkout = result.policy.find((p) => p.stack === "dev.checkout")!;
     assert.ok(checkout.deferred.length > 0, "a first preview cannot see the ARNs the saga's role policies name");
     for (const d of checkout.deferred) assert.ok(Array.isArray(d.resolved), d.policyName);
-    // The dev config makes PITR advisory, and dev tables have none: reported, not failing.
-    const pitr = result.policy.flatMap((p) => p.advisory).filter((r) => r.policyName === "dynamodb-pitr");
-    assert.ok(pitr.length > 0);
-    assert.ok(pitr.every((r) => r.enforcementLevel === "advisory"));
   });
 
-  it("writes each stack's resolved resources and outputs, and the policy results, as JSON with --json", () => {
+  it("reports an exemption as exempted where a stack uses it, and as stale once when no stack of the environment does", () => {
+    const exempted = result.policy.flatMap((p) => p.exempted);
+    assert.deepEqual(exempted.map((r) => r.urn?.split("::").pop()), ["ordersTable"]);
+    assert.deepEqual(result.staleExemptions, [{ policy: "dynamodb-pitr", resource: "legacyOrdersTable", reason: "removed from the program last sprint" }]);
+    const text = capture.err.join("");
+    assert.equal(text.split("legacyOrdersTable").length - 1, 1, "named once, in the environment's summary");
+    assert.match(text, /Stale exemptions: 1 in policies\/config\/dev\.json that no stack of dev uses; remove it:\n {8}- dynamodb-pitr: "legacyOrdersTable"/);
+  });
+
+  it("prints with --json one document in the shape of `pulumi preview --json`: steps, diagnostics, changeSummary", () => {
+    assert.deepEqual(Object.keys(digest).sort(), ["changeSummary", "diagnostics", "duration", "stacks", "steps"]);
+    assert.equal(digest.changeSummary.create, digest.steps.filter((s) => s.op === "create").length);
+    const queue = digest.steps.find((s) => s.urn.endsWith("aws:sqs/queue:Queue::shippingQueue"))!;
+    assert.equal(queue.op, "create");
+    assert.equal(queue.newState.type, "aws:sqs/queue:Queue");
+    assert.equal(queue.newState.inputs.sqsManagedSseEnabled, true);
+    assert.equal(queue.detailedDiff, null);
+    const pitr = digest.diagnostics.filter((d) => d.policyName === "dynamodb-pitr");
+    assert.ok(pitr.some((d) => d.severity === "warning" && d.urn?.endsWith("::shipmentsTable") && d.message.startsWith("[advisory]  dynamodb-pitr: shipmentsTable")));
+    assert.ok(digest.diagnostics.some((d) => d.message.includes('"legacyOrdersTable" is stale')));
+    assert.deepEqual(digest.stacks.map((s) => s.stack), result.stacks.map((s) => s.stack));
+  });
+
+  it("leaves .orderflow/<env>/ as this run made it: the stacks' JSON, the policy results and the diagram", () => {
     const dir = path.join(root, ".orderflow", "dev");
+    assert.deepEqual(readdirSync(dir).sort(), [
+      "architecture.mmd",
+      "bootstrap.nonprod.json",
+      "dev.checkout.json",
+      "dev.inventory.json",
+      "dev.json",
+      "dev.notifications.json",
+      "dev.orders.json",
+      "dev.payments.json",
+      "dev.shipping.json",
+      "policy.json",
+      "up-summary.json",
+    ]);
     const orders = JSON.parse(readFileSync(path.join(dir, "dev.orders.json"), "utf8"));
     assert.equal(orders.stack, "dev.orders");
     assert.match(orders.outputs.apiUrl, /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/live$/);
@@ -75,10 +169,7 @@ describe("ops/offline preview (the main job)", function () {
     assert.match(fn.outputs.arn, /^arn:aws:lambda:us-east-1:123456789012:function:placeOrderFunction-/);
     assert.ok(fn.propertyDependencies.role.length > 0);
     const policy = JSON.parse(readFileSync(path.join(dir, "policy.json"), "utf8"));
-    assert.deepEqual(
-      [...new Set(policy.map((p: { pass: string }) => p.pass))].sort(),
-      ["preview", "resolved"],
-    );
+    assert.deepEqual([...new Set(policy.map((p: { pass: string }) => p.pass))].sort(), ["preview", "resolved"]);
     // Every check the preview pass could not run is marked, the policies' own "cannot be checked" ones included.
     const previewResults = policy.filter((p: { pass: string }) => p.pass === "preview").flatMap((p: { results: unknown[] }) => p.results);
     const deferred = previewResults.filter((r: { deferred: boolean }) => r.deferred);
@@ -106,6 +197,18 @@ describe("ops/offline preview (the main job)", function () {
     edge("dev_shipping__labelWorkerService", "dev_shipping__shipmentsTable", "writes");
   });
 
+  it("says what each node of the diagram is, so the three nodes named orders differ, and has a legend", () => {
+    const diagram = readFileSync(path.join(root, ".orderflow", "dev", "architecture.mmd"), "utf8");
+    assert.match(diagram, /\n {4}dev__ordersBus\(\("bus: orders"\)\)\n/);
+    assert.match(diagram, /\n {4}dev_orders__ordersTable\[\("table: orders"\)\]\n/);
+    assert.match(diagram, /\n {4}dev_orders__ordersApi\["API: orders"\]\n/);
+    assert.match(diagram, /\n {4}dev_orders__placeOrderFunction\(\["function: placeOrder"\]\)\n/);
+    const legend = /\n {2}subgraph legend\["Legend"\]\n((?: {4}.*\n)*) {2}end\n/.exec(diagram)?.[1] ?? "";
+    for (const kind of ["API: API Gateway REST API", "table: DynamoDB table", "bus: EventBridge event bus", "queue: SQS queue", "topic: SNS topic", "function: Lambda function"]) {
+      assert.ok(legend.includes(`"${kind}"`), `the legend names ${kind}:\n${legend}`);
+    }
+  });
+
   it("draws the same dev diagram the README shows", () => {
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
     const shown = /## The dev environment[^]*?```mermaid\n([^]*?)```/.exec(readme)?.[1];
@@ -114,22 +217,6 @@ describe("ops/offline preview (the main job)", function () {
   });
 
   describe("exit codes", () => {
-    it("exits 1 when a mandatory policy is violated, naming the resource", async () => {
-      const dir = sandbox();
-      try {
-        const capture = io(dir);
-        const run = await offlinePreview({ env: "dev", stack: "platform", json: false, parallel: 1 }, capture, () => {
-          new aws.sqs.Queue("bare", { sqsManagedSseEnabled: true });
-          return {};
-        });
-        assert.equal(run.exitCode, ExitCode.policyViolation);
-        const text = capture.out.join("");
-        assert.match(text, /\[mandatory\] sqs-has-dlq: .*bare/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-
     it("exits 1 when only the preview pass finds a mandatory violation (what a real first preview would stop on)", async () => {
       const dir = sandbox();
       try {
@@ -162,6 +249,90 @@ describe("ops/offline preview (the main job)", function () {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    it("exits 2 with the compiler's messages (file:line) when the program does not type-check, as pulumi preview would", async () => {
+      const dir = sandbox();
+      try {
+        const failed = { ok: false, cached: true, files: 41, errors: ["stacks/orders.ts:31:7 - error TS2820: Type '\"NEW_IMAGES\"' is not assignable to type 'StreamView | undefined'. Did you mean '\"NEW_IMAGE\"'?"] };
+        const capture = io(dir, { typeCheck: async () => failed });
+        const run = await offlinePreview({ env: "dev", json: false, parallel: 1 }, capture);
+        assert.equal(run.exitCode, ExitCode.error);
+        assert.deepEqual(run.stacks, [], "a known type error stops the run before any stack is synthesized");
+        assert.match(capture.err.join(""), /error: the program does not type-check, so `pulumi preview` would stop before running it.*\n {4}stacks\/orders\.ts:31:7 - error TS2820: Type '"NEW_IMAGES"'/);
+        assert.equal(capture.out.join(""), "");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("options as pulumi preview has them", () => {
+    // A key, a table whose recovery setting is known only once the key exists (a check a first preview defers), and a
+    // queue with neither a dead-letter queue nor a queue policy (two mandatory violations).
+    const program = () => {
+      // The account's bootstrap stack runs first, with nothing of its own here.
+      if (pulumi.getStack() !== "dev") return {};
+      new aws.sqs.Queue("bare", { sqsManagedSseEnabled: true });
+      const key = new aws.kms.Key("key", {
+        enableKeyRotation: true,
+        description: "orders",
+        policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }] }),
+      });
+      new aws.dynamodb.Table("jobs", {
+        attributes: [{ name: "id", type: "S" }],
+        hashKey: "id",
+        billingMode: "PAY_PER_REQUEST",
+        pointInTimeRecovery: { enabled: key.arn.apply(() => true) },
+        serverSideEncryption: { enabled: true, kmsKeyArn: key.arn },
+      });
+      return { keyArn: key.arn, token: pulumi.secret("s3cr3t-value"), region: "us-east-1" };
+    };
+
+    // Two runs: as is (with the progress display), and with --diff --verbose --suppress-outputs.
+    let plain: Awaited<ReturnType<typeof previewOf>>;
+    let options: Awaited<ReturnType<typeof previewOf>>;
+    before(async () => {
+      // Without Pulumi.dev.yaml: the stack runs on the defaults, and says so.
+      plain = await previewOf(program, {}, { renderer: "simple" }, ["Pulumi.dev.yaml"]);
+      options = await previewOf(program, { diff: true, verbose: true, suppressOutputs: true });
+    });
+
+    it("exits 1 when a mandatory policy is violated, naming the resource, and marks the stack failed in the progress", () => {
+      assert.equal(plain.run.exitCode, ExitCode.policyViolation);
+      assert.match(plain.out, /Policies:\n {4}❌ orderflow@v0\.1\.0 \(local: policies\)\n {8}- \[mandatory\] {2}sqs-has-dlq {2}\(aws:sqs:Queue: bare\)\n {10}bare \(aws:sqs\/queue:Queue\)/);
+      assert.ok(plain.out.trimEnd().endsWith("✖ The preview of dev fails: 2 mandatory policy violations (dev: 2)."), plain.out.slice(-200));
+      const progress = plain.capture.progressText();
+      assert.match(progress, /✖ dev: \+ 4 to create; policies: 2 mandatory/);
+      assert.doesNotMatch(progress, /✔ dev:/);
+    });
+
+    it("warns, as a diagnostic of the stack, when the environment's Pulumi.<env>.yaml is missing (defaults are used)", () => {
+      assert.match(plain.out, /Diagnostics:\n {2}pulumi:pulumi:Stack \(orderflow-dev\):\n {4}warning: Pulumi\.dev\.yaml was not found: stack dev runs with the defaults of Pulumi\.yaml and stacks\/settings\.ts\.\n/);
+      assert.doesNotMatch(options.out, /Diagnostics:/);
+    });
+
+    it("shows the stack's outputs with secrets masked, and --suppress-outputs leaves them out", () => {
+      assert.match(plain.out, /Outputs:\n {4}keyArn: output<string>\n {4}region: "us-east-1"\n {4}token : \[secret\]\n/);
+      assert.doesNotMatch(plain.out, /s3cr3t-value/);
+      assert.doesNotMatch(options.out, /Outputs:/);
+      assert.match(options.out, /Resources:\n {4}\+ 4 to create/);
+    });
+
+    it("--diff prints each resource's inputs as pulumi preview --diff does, JSON documents as documents", () => {
+      const { out } = options;
+      assert.match(out, /\n\+ pulumi:pulumi:Stack: \(create\)\n {4}\[urn=urn:pulumi:dev::orderflow::pulumi:pulumi:Stack::orderflow-dev\]\n/);
+      assert.match(out, /\n {4}\+ aws:kms\/key:Key: \(create\)\n {8}\[urn=urn:pulumi:dev::orderflow::pulumi:pulumi:Stack\$aws:kms\/key:Key::key\]\n {8}description {6}: "orders"\n {8}enableKeyRotation: true\n {8}policy {11}: \(json\) \{\n {12}Statement: \[\n {16}\[0\]: \{\n {20}Action {3}: "kms:\*"\n/);
+      // What AWS computes is not known to a first preview.
+      assert.match(out, / {8}serverSideEncryption: \{\n {12}enabled {2}: true\n {12}kmsKeyArn: output<string>\n {8}\}\n/);
+      assert.doesNotMatch(out, / {5}Type +Name +Plan/, "the diff replaces the table, as in the CLI");
+      assert.match(plain.out, / {5}Type +Name +Plan\n/);
+    });
+
+    it("--verbose lists each check deferred at preview with its outcome on resolved values", () => {
+      assert.match(plain.out, /\n {8}1 check deferred at preview \(a value it reads is unknown until the resources exist\): it passes with resolved values; --verbose lists them\n/);
+      assert.doesNotMatch(plain.out, /\[deferred\]/);
+      assert.match(options.out, /it passes with resolved values:\n {8}- \[deferred\] {2}dynamodb-pitr {2}\(aws:dynamodb:Table: jobs\)\n {10}passes with resolved values\n/);
+    });
   });
 
   it("skips only the stacks that read from a failed one, previews the rest, and exits 2 naming both", async () => {
@@ -183,13 +354,20 @@ describe("ops/offline preview (the main job)", function () {
     }
   });
 
-  it("--stack runs one stack and only the stacks it reads from, drawing its part beside the environment's diagram", async () => {
+  it("--stack runs one stack and those it reads from, writing its diagram and policy results beside the environment's", async () => {
     const dir = sandbox();
     try {
-      const run = await offlinePreview({ env: "dev", stack: "shipping", json: false, parallel: 1 }, io(dir));
+      const outputDir = path.join(dir, ".orderflow", "dev");
+      mkdirSync(outputDir, { recursive: true });
+      for (const file of ["architecture.mmd", "policy.json", "dev.orders.json"]) writeFileSync(path.join(outputDir, file), "of the whole environment");
+      const run = await offlinePreview({ env: "dev", stack: "shipping", json: true, parallel: 1 }, io(dir));
       assert.deepEqual(run.stacks.map((s) => s.stack), ["bootstrap.nonprod", "dev", "dev.shipping"]);
-      assert.ok(existsSync(path.join(dir, ".orderflow", "dev", "architecture.shipping.mmd")));
-      assert.ok(!existsSync(path.join(dir, ".orderflow", "dev", "architecture.mmd")), "the whole environment's diagram is not overwritten");
+      assert.deepEqual(readdirSync(outputDir).sort(), ["architecture.mmd", "architecture.shipping.mmd", "bootstrap.nonprod.json", "dev.json", "dev.orders.json", "dev.shipping.json", "policy.json", "policy.shipping.json"]);
+      for (const file of ["architecture.mmd", "policy.json", "dev.orders.json"]) {
+        assert.equal(readFileSync(path.join(outputDir, file), "utf8"), "of the whole environment", `${file} is the environment's, not overwritten`);
+      }
+      assert.deepEqual(JSON.parse(readFileSync(path.join(outputDir, "policy.shipping.json"), "utf8")).map((p: { stack: string }) => p.stack), ["bootstrap.nonprod", "bootstrap.nonprod", "dev", "dev", "dev.shipping", "dev.shipping"]);
+      assert.equal(run.staleExemptions, undefined, "a --stack run does not see every stack, so it calls no exemption stale");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

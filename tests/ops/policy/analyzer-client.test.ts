@@ -259,10 +259,9 @@ describe("ops/policy analyzer client, pack run in place", function () {
       assert.deepEqual(inPlace.info.policies.map((p) => p.name), ["dead-letter-beside-queue", "function-timeout", "queue-redrive"]);
       const [result] = await inPlace.analyze(queue("ordersQueue", { redrivePolicy: redrive(1) }));
       assert.match(result.message, /has maxReceiveCount 1, below 3\./);
-      assert.ok(
-        inPlace.logs.some((l) => l.message.includes(`Running program '${PACK}'`)),
-        "run-policy-pack loaded the sources, not a bundle",
-      );
+      // run-policy-pack logs the program it loads without awaiting the Log call, so the entry may trail the result.
+      const loaded = await inPlace.whenLogged((l) => l.message.includes("Running program"), 10_000);
+      assert.ok(loaded.message.includes(`Running program '${PACK}'`), `run-policy-pack loaded the sources, not a bundle: ${loaded.message}`);
     } finally {
       await inPlace.close();
     }
