@@ -60,16 +60,29 @@ interface CacheEntry {
 const cache = new Map<string, CacheEntry>();
 const DISK_CACHE_DIR = path.resolve(__dirname, "..", ".orderflow", "cache", "bundles");
 // Part of every cache key: a new esbuild or new build options must not reuse old bundles.
-const BUILD_KEY = `esbuild-${esbuildVersion}-cjs-node22-minify-linkedmap-v1`;
+const BUILD_KEY = `esbuild-${esbuildVersion}-cjs-node22-minify-linkedmap-v2`;
+
+/**
+ * Packages that every Lambda bundle takes from a module of ours instead, for every handler and every AWS client it
+ * uses: each module says why the replacement is safe in Lambda. esbuild resolves them by path, and they are inputs of
+ * the bundle like any other file (an edit to one rebuilds the bundles that use it).
+ */
+export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
+  // The SDK's default credential chain, narrowed to the environment variables Lambda sets.
+  "@aws-sdk/credential-provider-node": path.join(__dirname, "lambda-bundle-aliases", "credential-provider-node.ts"),
+};
 
 /**
  * Bundles a handler (a path under the handlers root, e.g. "orders/place-order.ts") into `index.js` and its source
- * map: minified, tree-shaken CommonJS for Node 22 with every dependency, the AWS SDK included, bundled in.
+ * map: minified, tree-shaken CommonJS for Node 22 with every dependency, the AWS SDK included, bundled in. The bundle
+ * is for AWS Lambda only: it relies on what Lambda provides (see LAMBDA_ALIASES).
  */
 export function bundleHandler(options: BundleOptions): Bundle {
   const handlersRoot = path.resolve(options.handlersRoot ?? DEFAULT_HANDLERS_ROOT);
   const entry = resolveEntry(options.handler, handlersRoot);
-  const key = createHash("sha256").update(`${BUILD_KEY}\0${handlersRoot}\0${entry}`).digest("hex");
+  const key = createHash("sha256")
+    .update(`${BUILD_KEY}\0${JSON.stringify(LAMBDA_ALIASES)}\0${handlersRoot}\0${entry}`)
+    .digest("hex");
   let cached = cache.get(key) ?? readDiskCache(key);
   if (!cached || !cached.inputs.every(isUnchanged)) {
     const { files, metafile, warnings } = build(options.handler, entry, handlersRoot);
@@ -198,6 +211,7 @@ function build(
       treeShaking: true,
       // ES module builds first: the SDK's and Powertools' are the ones esbuild can tree-shake.
       mainFields: ["module", "main"],
+      alias: LAMBDA_ALIASES,
       // Linked, so Node finds the map through the bundle's sourceMappingURL comment. Without sources' content: stack
       // traces need only the mappings, and the map stays small.
       sourcemap: "linked",
