@@ -3,6 +3,7 @@ import { buildSync, formatMessagesSync, version as esbuildVersion, type BuildFai
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ownCodeSourceMap } from "./own-code-source-map";
 
 /** Where handlers live unless told otherwise: `<repo>/handlers`. */
 export const DEFAULT_HANDLERS_ROOT = path.resolve(__dirname, "..", "handlers");
@@ -27,7 +28,7 @@ export interface Bundle {
   readonly handler: string;
   /** The handlers root the bundle was built from (absolute). */
   readonly handlersRoot: string;
-  /** The archive's files by name: the minified CommonJS bundle and its source map. */
+  /** The archive's files by name: the minified CommonJS bundle and its source map (of the own code only). */
   readonly files: Readonly<Record<string, string>>;
   /** sha256 of the files' names and contents, in name order: equal for equal code, on any machine. */
   readonly hash: string;
@@ -59,8 +60,9 @@ interface CacheEntry {
 // unchanged, so a cache never hides an edit; the content decides, so a cached bundle is the same bytes as a new one.
 const cache = new Map<string, CacheEntry>();
 const DISK_CACHE_DIR = path.resolve(__dirname, "..", ".orderflow", "cache", "bundles");
-// Part of every cache key: a new esbuild or new build options must not reuse old bundles.
-const BUILD_KEY = `esbuild-${esbuildVersion}-cjs-node22-minify-linkedmap-v2`;
+// Part of every cache key: a new esbuild, or any change to the code that builds bundles (its options, the source
+// map's cut), must not reuse old bundles.
+const BUILD_KEY = [esbuildVersion, ...[__filename, require.resolve("./own-code-source-map")].map(sha256OfFile)].join("\0");
 
 /**
  * Packages that every Lambda bundle takes from a module of ours instead, for every handler and every AWS client it
@@ -213,7 +215,7 @@ function build(
       mainFields: ["module", "main"],
       alias: LAMBDA_ALIASES,
       // Linked, so Node finds the map through the bundle's sourceMappingURL comment. Without sources' content: stack
-      // traces need only the mappings, and the map stays small.
+      // traces need only the mappings, and the map stays small; smaller still once cut to the own code (below).
       sourcemap: "linked",
       sourcesContent: false,
       metafile: true,
@@ -221,7 +223,8 @@ function build(
     });
     const files: Record<string, string> = {};
     for (const output of result.outputFiles) {
-      files[path.basename(output.path)] = output.text;
+      const name = path.basename(output.path);
+      files[name] = name === SOURCE_MAP_FILE ? ownCodeSourceMap(output.text) : output.text;
     }
     return { files, metafile: result.metafile, warnings: format(result.warnings, "warning") };
   } catch (error) {

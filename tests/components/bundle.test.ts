@@ -3,7 +3,7 @@ import { execFile, execFileSync } from "node:child_process";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
-import { builtinModules, createRequire } from "node:module";
+import { builtinModules, createRequire, SourceMap } from "node:module";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -105,6 +105,23 @@ describe("components/bundle bundleHandler", () => {
     });
     assert.match(stack, /payment declined/);
     assert.match(stack, /fail\.ts:3:\d+/, `the stack points at fail.ts line 3:\n${stack}`);
+  });
+
+  it("maps the project's own code only: a frame inside a package keeps its place in index.js, not a handler's", () => {
+    const bundle = bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES });
+    const js = bundle.files["index.js"];
+    const map = JSON.parse(bundle.files["index.js.map"]) as { sources: string[] };
+    assert.ok(map.sources.includes("get-order.ts"));
+    assert.deepEqual(map.sources.filter((source) => source.includes("node_modules")), [], "no package in the map");
+    const sourceMap = new SourceMap(JSON.parse(bundle.files["index.js.map"]));
+    const at = (text: string) => {
+      const offset = js.indexOf(text);
+      assert.ok(offset >= 0, `${text} is in the bundle`);
+      const before = js.slice(0, offset).split("\n");
+      return sourceMap.findEntry(before.length - 1, before[before.length - 1].length) as { originalSource?: string };
+    };
+    assert.equal(at("ORDER#").originalSource, "get-order.ts", "the handler's code is mapped");
+    assert.equal(at("DynamoDB_20120810").originalSource, undefined, "the SDK's code is left unmapped");
   });
 
   it("bundles the AWS SDK v3 client instead of leaving it to the runtime", () => {
