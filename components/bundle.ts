@@ -34,6 +34,8 @@ export interface Bundle {
   readonly hash: string;
   /** esbuild's warnings, formatted; bundling succeeded despite them. */
   readonly warnings: readonly string[];
+  /** The files the bundle was built from (absolute paths): the handler's, and those of every package it bundles. */
+  readonly inputs: readonly string[];
   /** The files as a Pulumi archive: a directory named by their hash (see archiveOf), so nothing but content to diff. */
   archive(): pulumi.asset.FileArchive;
 }
@@ -100,6 +102,7 @@ export function bundleHandler(options: BundleOptions): Bundle {
     files,
     hash,
     warnings: cached.warnings,
+    inputs: cached.inputs.map(([file]) => file),
     archive: () => archiveOf(files, hash),
   };
 }

@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
+import * as path from "node:path";
 import { formatTable, handlerFiles, type FunctionBenchmark } from "../../bench/handlers";
 import { lambdaEnvironment, type LambdaConfiguration } from "../../bench/lambda-init";
+import { duplicatePackages } from "../../bench/package-copies";
 import { zipSize } from "../../bench/zip-size";
 
 const FN: LambdaConfiguration = {
@@ -34,14 +36,20 @@ describe("bench/handlers", () => {
 
   it("prints one row per function: its files, the whole archive and the zip in KiB, and its median init time", () => {
     const result: FunctionBenchmark = {
-      fn: { ...FN, stack: "dev.orders", name: "placeOrderFunction", source: "orders/place-order.ts", archiveDir: "/x" },
+      fn: { ...FN, stack: "dev.orders", name: "placeOrderFunction", source: "orders/place-order.ts", archiveDir: "/x", duplicates: [] },
       files: { "index.js": 2048, "index.js.map": 1024 },
       zipBytes: 1536,
       initMs: 12.34,
-      runsMs: [12.34],
+      cpuMs: 10.01,
+      runs: [{ wallMs: 12.34, cpuMs: 10.01 }],
       withinBudget: true,
     };
-    assert.match(formatTable([result]), /^\| dev\.orders placeOrderFunction \| orders\/place-order\.ts \| 2\.0 \| 1\.0 \| 3\.0 \| 1\.5 \| 12\.3 \| yes \|$/m);
+    const table = formatTable([result]);
+    assert.match(table, /^\| dev\.orders placeOrderFunction \| orders\/place-order\.ts \| 2\.0 \| 1\.0 \| 3\.0 \| 1\.5 \| 12\.3 \| 10\.0 \| yes \|$/m);
+    assert.match(table, /^Every bundle holds one copy of each package\.$/m);
+
+    const twice = { ...result, fn: { ...result.fn, duplicates: [{ name: "@smithy/core", versions: ["3.41.1", "3.42.0"] }] } };
+    assert.match(formatTable([twice]), /^- orders\/place-order\.ts: @smithy\/core \(3\.41\.1, 3\.42\.0\)$/m);
   });
 });
 
@@ -69,5 +77,20 @@ describe("bench/zip-size zipSize", () => {
     const one = zipSize({ "index.js": text });
     assert.ok(one > 22 + 110 + 2 * "index.js".length, "headers and name twice");
     assert.ok(one < 1000, `100 kB of one letter deflates to almost nothing (got ${one})`);
+  });
+});
+
+describe("bench/package-copies duplicatePackages", () => {
+  it("names a package bundled from two installed copies, and not one bundled from one copy however many files", () => {
+    const root = path.resolve(__dirname, "..", "..");
+    const inputs = [
+      path.join(root, "handlers/orders/place-order.ts"),
+      path.join(root, "node_modules/@aws-lambda-powertools/commons/lib/esm/index.js"),
+      path.join(root, "node_modules/@aws-lambda-powertools/commons/lib/esm/Utility.js"),
+      path.join(root, "node_modules/@aws-lambda-powertools/logger/node_modules/@aws-lambda-powertools/commons/lib/esm/index.js"),
+      path.join(root, "node_modules/zod/v4/core/core.js"),
+    ];
+    const duplicates = duplicatePackages(inputs);
+    assert.deepEqual(duplicates.map((d) => [d.name, d.versions.length]), [["@aws-lambda-powertools/commons", 2]]);
   });
 });
