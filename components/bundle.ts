@@ -3,6 +3,7 @@ import { buildSync, formatMessagesSync, version as esbuildVersion, type BuildFai
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ownCodeSourceMap } from "./own-code-source-map";
 
 /** Where handlers live unless told otherwise: `<repo>/handlers`. */
 export const DEFAULT_HANDLERS_ROOT = path.resolve(__dirname, "..", "handlers");
@@ -27,12 +28,14 @@ export interface Bundle {
   readonly handler: string;
   /** The handlers root the bundle was built from (absolute). */
   readonly handlersRoot: string;
-  /** The archive's files by name: the minified CommonJS bundle and its source map. */
+  /** The archive's files by name: the minified CommonJS bundle and its source map (of the own code only). */
   readonly files: Readonly<Record<string, string>>;
   /** sha256 of the files' names and contents, in name order: equal for equal code, on any machine. */
   readonly hash: string;
   /** esbuild's warnings, formatted; bundling succeeded despite them. */
   readonly warnings: readonly string[];
+  /** The files the bundle was built from (absolute paths): the handler's, and those of every package it bundles. */
+  readonly inputs: readonly string[];
   /** The files as a Pulumi archive: a directory named by their hash (see archiveOf), so nothing but content to diff. */
   archive(): pulumi.asset.FileArchive;
 }
@@ -59,17 +62,31 @@ interface CacheEntry {
 // unchanged, so a cache never hides an edit; the content decides, so a cached bundle is the same bytes as a new one.
 const cache = new Map<string, CacheEntry>();
 const DISK_CACHE_DIR = path.resolve(__dirname, "..", ".orderflow", "cache", "bundles");
-// Part of every cache key: a new esbuild or new build options must not reuse old bundles.
-const BUILD_KEY = `esbuild-${esbuildVersion}-cjs-node22-minify-linkedmap-v1`;
+// Part of every cache key: a new esbuild, or any change to the code that builds bundles (its options, the source
+// map's cut), must not reuse old bundles.
+const BUILD_KEY = [esbuildVersion, ...[__filename, require.resolve("./own-code-source-map")].map(sha256OfFile)].join("\0");
+
+/**
+ * Packages that every Lambda bundle takes from a module of ours instead, for every handler and every AWS client it
+ * uses: each module says why the replacement is safe in Lambda. esbuild resolves them by path, and they are inputs of
+ * the bundle like any other file (an edit to one rebuilds the bundles that use it).
+ */
+export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
+  // The SDK's default credential chain, narrowed to the environment variables Lambda sets.
+  "@aws-sdk/credential-provider-node": path.join(__dirname, "lambda-bundle-aliases", "credential-provider-node.ts"),
+};
 
 /**
  * Bundles a handler (a path under the handlers root, e.g. "orders/place-order.ts") into `index.js` and its source
- * map: minified, tree-shaken CommonJS for Node 22 with every dependency, the AWS SDK included, bundled in.
+ * map: minified, tree-shaken CommonJS for Node 22 with every dependency, the AWS SDK included, bundled in. The bundle
+ * is for AWS Lambda only: it relies on what Lambda provides (see LAMBDA_ALIASES).
  */
 export function bundleHandler(options: BundleOptions): Bundle {
   const handlersRoot = path.resolve(options.handlersRoot ?? DEFAULT_HANDLERS_ROOT);
   const entry = resolveEntry(options.handler, handlersRoot);
-  const key = createHash("sha256").update(`${BUILD_KEY}\0${handlersRoot}\0${entry}`).digest("hex");
+  const key = createHash("sha256")
+    .update(`${BUILD_KEY}\0${JSON.stringify(LAMBDA_ALIASES)}\0${handlersRoot}\0${entry}`)
+    .digest("hex");
   let cached = cache.get(key) ?? readDiskCache(key);
   if (!cached || !cached.inputs.every(isUnchanged)) {
     const { files, metafile, warnings } = build(options.handler, entry, handlersRoot);
@@ -85,6 +102,7 @@ export function bundleHandler(options: BundleOptions): Bundle {
     files,
     hash,
     warnings: cached.warnings,
+    inputs: cached.inputs.map(([file]) => file),
     archive: () => archiveOf(files, hash),
   };
 }
@@ -198,8 +216,9 @@ function build(
       treeShaking: true,
       // ES module builds first: the SDK's and Powertools' are the ones esbuild can tree-shake.
       mainFields: ["module", "main"],
+      alias: LAMBDA_ALIASES,
       // Linked, so Node finds the map through the bundle's sourceMappingURL comment. Without sources' content: stack
-      // traces need only the mappings, and the map stays small.
+      // traces need only the mappings, and the map stays small; smaller still once cut to the own code (below).
       sourcemap: "linked",
       sourcesContent: false,
       metafile: true,
@@ -207,7 +226,8 @@ function build(
     });
     const files: Record<string, string> = {};
     for (const output of result.outputFiles) {
-      files[path.basename(output.path)] = output.text;
+      const name = path.basename(output.path);
+      files[name] = name === SOURCE_MAP_FILE ? ownCodeSourceMap(output.text) : output.text;
     }
     return { files, metafile: result.metafile, warnings: format(result.warnings, "warning") };
   } catch (error) {

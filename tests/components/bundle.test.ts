@@ -1,6 +1,9 @@
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
-import { builtinModules, createRequire } from "node:module";
+import { execFile, execFileSync } from "node:child_process";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
+import { builtinModules, createRequire, SourceMap } from "node:module";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -104,6 +107,23 @@ describe("components/bundle bundleHandler", () => {
     assert.match(stack, /fail\.ts:3:\d+/, `the stack points at fail.ts line 3:\n${stack}`);
   });
 
+  it("maps the project's own code only: a frame inside a package keeps its place in index.js, not a handler's", () => {
+    const bundle = bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES });
+    const js = bundle.files["index.js"];
+    const map = JSON.parse(bundle.files["index.js.map"]) as { sources: string[] };
+    assert.ok(map.sources.includes("get-order.ts"));
+    assert.deepEqual(map.sources.filter((source) => source.includes("node_modules")), [], "no package in the map");
+    const sourceMap = new SourceMap(JSON.parse(bundle.files["index.js.map"]));
+    const at = (text: string) => {
+      const offset = js.indexOf(text);
+      assert.ok(offset >= 0, `${text} is in the bundle`);
+      const before = js.slice(0, offset).split("\n");
+      return sourceMap.findEntry(before.length - 1, before[before.length - 1].length) as { originalSource?: string };
+    };
+    assert.equal(at("ORDER#").originalSource, "get-order.ts", "the handler's code is mapped");
+    assert.equal(at("DynamoDB_20120810").originalSource, undefined, "the SDK's code is left unmapped");
+  });
+
   it("bundles the AWS SDK v3 client instead of leaving it to the runtime", () => {
     const bundle = bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES });
     const js = bundle.files["index.js"];
@@ -113,6 +133,45 @@ describe("components/bundle bundleHandler", () => {
     for (const specifier of requiredModules(js)) {
       const builtin = specifier.startsWith("node:") || builtinModules.includes(specifier);
       assert.ok(builtin || !isInstalled(specifier), `require("${specifier}") was left out of the bundle`);
+    }
+  });
+
+  it("signs AWS calls with the credentials Lambda puts in the environment, and reads credentials from nowhere else", async () => {
+    const dir = writeOut(bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES }).files);
+    // A shared credentials file with another key: the SDK's full default chain would fall back to it.
+    const home = tempRoot();
+    fs.mkdirSync(path.join(home, ".aws"));
+    fs.writeFileSync(path.join(home, ".aws", "credentials"), "[default]\naws_access_key_id = AKIAFROMFILE\naws_secret_access_key = file\n");
+    const received: string[] = [];
+    const server = http.createServer((request, response) => {
+      received.push(String(request.headers.authorization));
+      request.resume().on("end", () => response.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end("{}"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const invoke = async (credentials: Record<string, string>) => {
+        const script = "require('./index.js').handler({ orderId: 'o-1' }).then(" +
+          "(r) => process.stdout.write('OK ' + JSON.stringify(r)), (e) => process.stdout.write('ERROR ' + e.message))";
+        const env = {
+          PATH: process.env.PATH ?? "",
+          HOME: home,
+          AWS_REGION: "us-east-1",
+          AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          TABLE_NAME: "orders",
+          ...credentials,
+        };
+        return (await promisify(execFile)(process.execPath, ["--no-warnings", "-e", script], { cwd: dir, env })).stdout;
+      };
+
+      const withRole = await invoke({ AWS_ACCESS_KEY_ID: "ASIAFROMLAMBDA", AWS_SECRET_ACCESS_KEY: "role", AWS_SESSION_TOKEN: "token" });
+      assert.equal(withRole, "OK null");
+      assert.match(received[0], /Credential=ASIAFROMLAMBDA\//, "signed with the environment's key");
+
+      const withoutRole = await invoke({});
+      assert.match(withoutRole, /^ERROR No AWS credentials in the environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+      assert.equal(received.length, 1, "no request is sent with the shared file's key");
+    } finally {
+      server.close();
     }
   });
 
