@@ -51,6 +51,11 @@ const HANDLER_ENVIRONMENT: Record<string, string> = {
   EVENT_BUS_NAME: "orders",
   IDEMPOTENCY_TABLE_NAME: "idempotency",
   LABELS_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/labels",
+  EMAIL_FROM: "orders@mail.example.com",
+  EMAIL_CONFIGURATION_SET: "notifications",
+  EMAIL_RECIPIENTS: "success@simulator.amazonses.com",
+  SMS_ORIGINATION_IDENTITY: "arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-0123456789abcdef0123456789abcdef",
+  SMS_RECIPIENTS: "+14254147755",
 };
 
 // Runs in the child: only the require is timed, not node's own start.
