@@ -166,6 +166,14 @@ describe("stacks: every stack of every environment under mocks", function () {
     const variables = (s: SynthesizedStack, fn: string) => (one(s, "aws:lambda/function:Function", fn).inputs.environment as { variables: Record<string, string> }).variables;
 
     const dev = await stackOf("dev", "notifications");
+    // Each function's access: its own log group, DLQ, queue and tracing, the idempotency table, and one sending grant.
+    const policies = (role: string) => {
+      const roleName = one(dev, "aws:iam/role:Role", role).outputs.name;
+      return ofType(dev, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === roleName).map((p) => p.name).sort();
+    };
+    const common = (fn: string, queue: string) => [`${fn}-consume-${queue}`, `${fn}-logs`, `${fn}-readwrite-notificationsIdempotency`, `${fn}-send-${fn}Dlq`, `${fn}-xray`];
+    assert.deepEqual(policies("sendEmailRole"), [...common("sendEmail", "email"), "sendEmail-sendEmail-customerEmail"].sort());
+    assert.deepEqual(policies("sendSmsRole"), [...common("sendSms", "sms"), "sendSms-sendText-customerSms"].sort());
     const identity = one(dev, "aws:sesv2/emailIdentity:EmailIdentity");
     const set = one(dev, "aws:sesv2/configurationSet:ConfigurationSet");
     const simulator = one(dev, "aws:pinpoint/smsvoicev2PhoneNumber:Smsvoicev2PhoneNumber");
