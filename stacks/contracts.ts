@@ -56,6 +56,8 @@ export const contracts = {
     notificationsRuleArn: arn,
     emailQueueUrl: url,
     smsQueueUrl: url,
+    /** The DNS records that verify the sender domain with SES (DKIM); none for an address identity. */
+    emailDkimRecords: z.array(z.string()),
   }),
   checkout: z.strictObject({
     sagaArn: arn,

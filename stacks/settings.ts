@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EMAIL_RECIPIENTS_RULE, isEmailRecipients, isSmsRecipients, SMS_RECIPIENTS_RULE } from "../handlers/notifications/recipients";
 import type { StackKind } from "./environments";
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
@@ -58,12 +59,48 @@ export const environmentSettingsSchema = z.strictObject({
 });
 export type EnvironmentSettings = z.infer<typeof environmentSettingsSchema>;
 
+const required = (what: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `is required: ${what}` : undefined) });
+
+/** How customers are notified: no default, so every environment says where its emails and texts go. */
+export const notificationSettingsSchema = z.strictObject({
+  email: z.strictObject(
+    {
+      /** The SES identity the notifications stack manages: a domain (verified through DKIM) or one address. */
+      identity: z.string().regex(/^(?:[^\s@]+@)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lowercase domain such as \"mail.example.com\" or an email address"),
+      /** The From address: the identity's address, or an address of the identity's domain. */
+      from: z.email(),
+      /** The display name in From. */
+      fromName: z.string().regex(/^[A-Za-z0-9 .,'&()-]{1,64}$/, "must be 1 to 64 letters, digits, spaces and . , ' & ( ) -").optional(),
+      /** "customers", or a mailbox simulator address that receives every email instead (works in the SES sandbox). */
+      recipients: z.string().refine(isEmailRecipients, { message: `must be ${EMAIL_RECIPIENTS_RULE}` }),
+    },
+    required("the SES identity, From address and recipients of the customers' emails"),
+  ).refine((e) => (e.identity.includes("@") ? e.from.toLowerCase() === e.identity.toLowerCase() : e.from.toLowerCase().endsWith(`@${e.identity}`)), {
+    message: "must be the identity's address, or an address @ the identity's domain: SES sends only from a verified identity",
+    path: ["from"],
+  }),
+  sms: z.strictObject(
+    {
+      /** "simulator" (a US simulator number the stack requests), or the ARN of a registered phone number, pool or sender ID. */
+      originationIdentity: z.string().regex(/^(simulator|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id)\/\S+)$/, '"simulator", or the ARN of a phone number, pool or sender ID (arn:aws:sms-voice:<region>:<account>:phone-number/...)'),
+      /** "customers", or a simulator destination number that receives every text instead. */
+      recipients: z.string().refine(isSmsRecipients, { message: `must be ${SMS_RECIPIENTS_RULE}` }),
+    },
+    required("the origination identity and recipients of the customers' texts"),
+  ).refine((s) => s.originationIdentity !== "simulator" || s.recipients !== "customers", {
+    message: "a simulator origination number reaches only simulator destination numbers: set a simulator number here, or a registered origination identity",
+    path: ["recipients"],
+  }),
+});
+export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
+
 /** Settings only some domains have, set in `Pulumi.<env>.<domain>.yaml`. */
 const domainOnlySchemas = {
   payments: z.strictObject({
     /** The simulated payment provider declines any charge above this amount (in minor units, e.g. cents). */
     paymentDeclineAbove: z.number().int().positive().default(100_000),
   }),
+  notifications: notificationSettingsSchema,
 } as const;
 
 /** A domain's config: its own keys, plus any environment setting it overrides. */

@@ -1,5 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { tracer } from "./powertools";
@@ -20,6 +22,19 @@ export function documentClient(client: DynamoDBClient = dynamoDbClient()): Dynam
 /** An EventBridge client, traced. */
 export function eventBridgeClient(): EventBridgeClient {
   return tracer.captureAWSv3Client(new EventBridgeClient({}));
+}
+
+/** An SES v2 client, traced; `AWS_ENDPOINT_URL_SESV2` points it elsewhere (the local cloud). */
+export function sesClient(): SESv2Client {
+  return tracer.captureAWSv3Client(new SESv2Client({}));
+}
+
+/**
+ * An AWS End User Messaging SMS client (API `pinpoint-sms-voice-v2`), traced; `AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2`
+ * points it elsewhere (the local cloud).
+ */
+export function smsClient(): PinpointSMSVoiceV2Client {
+  return tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({}));
 }
 
 /** An SQS client, traced. */

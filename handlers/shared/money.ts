@@ -16,11 +16,11 @@ export function minorUnitDigits(currency: string): number {
 }
 
 /**
- * An amount in minor units, written with the currency's code and its own decimals: 2699 EUR is "EUR 26.99", 1200 JPY
- * is "JPY 1,200", 1500 BHD is "BHD 1.500".
+ * An amount in minor units, written in the currency with its own decimals, as customers read prices: 2699 EUR is
+ * "€26.99", 1200 JPY is "¥1,200", 1500 BHD is "BHD 1.500" (Intl knows each currency's minor digits, ISO 4217).
  */
 export function formatAmount(minor: number, currency: string): string {
   const digits = minorUnitDigits(currency);
-  // Intl separates the code with a no-break space; a plain one reads the same in an email and an SMS.
-  return new Intl.NumberFormat("en-US", { style: "currency", currency, currencyDisplay: "code" }).format(minor / 10 ** digits).replace(/\u00a0/g, " ");
+  // Intl separates a code from the number with a no-break space; a plain one reads the same in an email and an SMS.
+  return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(minor / 10 ** digits).replace(/\u00a0/g, " ");
 }

@@ -26,6 +26,12 @@ export const METRIC_NAMES = {
   paymentsDeclined: "PaymentsDeclined",
   stockShortages: "StockShortages",
   shipmentsCreated: "ShipmentsCreated",
+  emailsSent: "EmailsSent",
+  /** Emails SES refused for good (rejected content, an invalid address): recorded, not retried. */
+  emailsRefused: "EmailsRefused",
+  textsSent: "TextsSent",
+  /** Texts AWS refused for good (an opted-out or invalid number): recorded, not retried. */
+  textsRefused: "TextsRefused",
 } as const;
 
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];

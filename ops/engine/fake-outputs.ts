@@ -197,6 +197,29 @@ export function fakeResource(type: string, logicalName: string, inputs: Inputs, 
       const arn = arnOf("ecs", `cluster/${name}`);
       return { id: arn, computed: { name, arn } };
     }
+    case "aws:sesv2/emailIdentity:EmailIdentity": {
+      // SES ARNs use the `ses` service and name the identity itself; a domain gets three Easy DKIM tokens.
+      const identity = String(inputs.emailIdentity);
+      const domain = !identity.includes("@");
+      const tokens = [1, 2, 3].map((i) => createHash("sha256").update(`${identity}:${i}`).digest("hex").slice(0, 32));
+      return {
+        id: identity,
+        computed: {
+          arn: arnOf("ses", `identity/${identity}`),
+          identityType: domain ? "DOMAIN" : "EMAIL_ADDRESS",
+          verifiedForSendingStatus: false,
+          dkimSigningAttributes: domain ? { tokens, status: "PENDING", signingAttributesOrigin: "AWS_SES", nextSigningKeyLength: "RSA_2048_BIT" } : {},
+        },
+      };
+    }
+    case "aws:sesv2/configurationSet:ConfigurationSet": {
+      const name = String(inputs.configurationSetName);
+      return { id: name, computed: { arn: arnOf("ses", `configuration-set/${name}`) } };
+    }
+    case "aws:pinpoint/smsvoicev2PhoneNumber:Smsvoicev2PhoneNumber": {
+      const id = `phone-${stableUuid(logicalName).replace(/-/g, "")}`;
+      return { id, computed: { arn: arnOf("sms-voice", `phone-number/${id}`), phoneNumber: "+12065550100", monthlyLeasingPrice: "0.00" } };
+    }
     default:
       return genericResource(type, logicalName, inputs, cloud);
   }

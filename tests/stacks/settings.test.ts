@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { z } from "zod";
-import { domainSettingsSchema, environmentSettingsSchema, parseSettings, SettingsError } from "../../stacks/settings";
+import { domainSettingsSchema, environmentSettingsSchema, parseSettings, SettingsError, type NotificationSettings } from "../../stacks/settings";
 
 const root = join(__dirname, "..", "..");
 
@@ -97,5 +97,44 @@ describe("stacks/settings", () => {
     );
     const orders = parseSettings(domainSettingsSchema("orders"), asPulumiConfig("Pulumi.prod.orders.yaml"), "Pulumi.prod.orders.yaml");
     assert.equal(orders.reservedConcurrency, 100);
+  });
+
+  describe("notifications: where emails and texts go", () => {
+    const notifications = domainSettingsSchema("notifications");
+    const valid = {
+      email: { identity: "mail.example.com", from: "orders@mail.example.com", recipients: "customers" },
+      sms: { originationIdentity: "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-0123", recipients: "customers" },
+    };
+    const config = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [`orderflow:${k}`, JSON.stringify(v)]));
+
+    it("every environment says it: dev and staging text the simulator, dev mails the mailbox simulator, prod reaches the customers", () => {
+      const read = (env: string) => parseSettings(notifications, asPulumiConfig(`Pulumi.${env}.notifications.yaml`), `Pulumi.${env}.notifications.yaml`) as NotificationSettings;
+      const [dev, staging, prod] = ["dev", "staging", "prod"].map(read);
+      assert.equal(dev.email.recipients, "success@simulator.amazonses.com");
+      assert.deepEqual(dev.sms, { originationIdentity: "simulator", recipients: "+14254147755" });
+      assert.equal(staging.email.recipients, "customers");
+      assert.deepEqual([prod.email.recipients, prod.sms.recipients], ["customers", "customers"]);
+      assert.match(prod.sms.originationIdentity, /^arn:aws:sms-voice:/);
+    });
+
+    it("a domain stack without them fails, saying what is missing and where to set it", () => {
+      const message = settingsError({}, notifications.extend(environmentSettingsSchema.shape).strict());
+      assert.match(message, /orderflow:email = undefined: is required: the SES identity, From address and recipients of the customers' emails/);
+      assert.match(message, /orderflow:sms = undefined: is required: the origination identity and recipients of the customers' texts/);
+      assert.match(settingsError(config(valid), environmentSettingsSchema), /orderflow:email \(.*\) is a setting of the notifications domain: set it in Pulumi\.<env>\.notifications\.yaml/);
+    });
+
+    it("rejects recipients other than the customers or AWS's simulators, a From address outside the identity, and a simulator number texting customers", () => {
+      const team = settingsError(config({ ...valid, email: { ...valid.email, recipients: "team@example.com" } }), notifications);
+      assert.match(team, /orderflow:email\.recipients = "team@example\.com": must be "customers" or an address of SES's mailbox simulator/);
+      const outside = settingsError(config({ ...valid, email: { ...valid.email, from: "orders@example.com" } }), notifications);
+      assert.match(outside, /orderflow:email\.from = "orders@example\.com": must be the identity's address, or an address @ the identity's domain/);
+      const phone = settingsError(config({ ...valid, sms: { ...valid.sms, recipients: "+4915112345678" } }), notifications);
+      assert.match(phone, /orderflow:sms\.recipients = "\+4915112345678": must be "customers" or an SMS simulator destination number/);
+      const simulator = settingsError(config({ ...valid, sms: { originationIdentity: "simulator", recipients: "customers" } }), notifications);
+      assert.match(simulator, /orderflow:sms\.recipients = "customers": a simulator origination number reaches only simulator destination numbers/);
+      const identity = settingsError(config({ ...valid, sms: { ...valid.sms, originationIdentity: "+12065550100" } }), notifications);
+      assert.match(identity, /orderflow:sms\.originationIdentity = "\+12065550100": "simulator", or the ARN of a phone number, pool or sender ID/);
+    });
   });
 });

@@ -184,6 +184,47 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.equal(email.inputs.rawMessageDelivery, true);
   });
 
+  it("notifications: send-email may send only from the stack's SES identity and configuration set, send-sms only from the settings' origination identity", async () => {
+    const grantsOf = (s: SynthesizedStack, role: string) => {
+      const roleName = one(s, "aws:iam/role:Role", role).outputs.name;
+      return ofType(s, "aws:iam/rolePolicy:RolePolicy")
+        .filter((p) => p.inputs.role === roleName)
+        .flatMap((p) => JSON.parse(String(p.inputs.policy)).Statement as { Action: string[]; Resource: string[] }[]);
+    };
+    const sending = (s: SynthesizedStack, role: string) => grantsOf(s, role).filter((st) => st.Action.some((a) => /^(ses|sms-voice|sns):/.test(a)));
+    const variables = (s: SynthesizedStack, fn: string) => (one(s, "aws:lambda/function:Function", fn).inputs.environment as { variables: Record<string, string> }).variables;
+
+    const dev = await stackOf("dev", "notifications");
+    // Each function's access: its own log group, DLQ, queue and tracing, the idempotency table, and one sending grant.
+    const policies = (role: string) => {
+      const roleName = one(dev, "aws:iam/role:Role", role).outputs.name;
+      return ofType(dev, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === roleName).map((p) => p.name).sort();
+    };
+    const common = (fn: string, queue: string) => [`${fn}-consume-${queue}`, `${fn}-logs`, `${fn}-readwrite-notificationsIdempotency`, `${fn}-send-${fn}Dlq`, `${fn}-xray`];
+    assert.deepEqual(policies("sendEmailRole"), [...common("sendEmail", "email"), "sendEmail-sendEmail-customerEmail"].sort());
+    assert.deepEqual(policies("sendSmsRole"), [...common("sendSms", "sms"), "sendSms-sendText-customerSms"].sort());
+    const identity = one(dev, "aws:sesv2/emailIdentity:EmailIdentity");
+    const set = one(dev, "aws:sesv2/configurationSet:ConfigurationSet");
+    const simulator = one(dev, "aws:pinpoint/smsvoicev2PhoneNumber:Smsvoicev2PhoneNumber");
+    assert.equal(identity.inputs.emailIdentity, "dev.orderflow.example.com");
+    assert.deepEqual(sending(dev, "sendEmailRole"), [{ Effect: "Allow", Action: ["ses:SendEmail"], Resource: [identity.outputs.arn, set.outputs.arn] }]);
+    assert.deepEqual(sending(dev, "sendSmsRole"), [{ Effect: "Allow", Action: ["sms-voice:SendTextMessage"], Resource: [simulator.outputs.arn] }]);
+    const emailEnv = variables(dev, "sendEmailFunction");
+    assert.deepEqual(
+      [emailEnv.EMAIL_FROM, emailEnv.EMAIL_CONFIGURATION_SET, emailEnv.EMAIL_RECIPIENTS],
+      ['"Orderflow (dev)" <orders@dev.orderflow.example.com>', set.outputs.configurationSetName, "success@simulator.amazonses.com"],
+    );
+    assert.equal(variables(dev, "sendSmsFunction").SMS_ORIGINATION_IDENTITY, simulator.outputs.arn);
+    assert.equal(variables(dev, "sendSmsFunction").SMS_RECIPIENTS, "+14254147755");
+    assert.equal((dev.resolved.outputs.emailDkimRecords as string[]).length, 3);
+
+    const prod = await stackOf("prod", "notifications");
+    const pool = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-0b6a1b2c3d4e5f60718293a4b5c6d7e8";
+    assert.equal(ofType(prod, "aws:pinpoint/smsvoicev2PhoneNumber:Smsvoicev2PhoneNumber").length, 0, "prod texts from its registered pool");
+    assert.deepEqual(sending(prod, "sendSmsRole"), [{ Effect: "Allow", Action: ["sms-voice:SendTextMessage"], Resource: [pool] }]);
+    assert.deepEqual([variables(prod, "sendEmailFunction").EMAIL_RECIPIENTS, variables(prod, "sendSmsFunction").SMS_RECIPIENTS], ["customers", "customers"]);
+  });
+
   it("orders: an OrderCancelled event cancels the order, in the shape cancel-order takes", async () => {
     const orders = await stackOf("dev", "orders");
     const rule = one(orders, "aws:cloudwatch/eventRule:EventRule");

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { messageFor } from "../../../handlers/notifications/messages";
+import { emailFor } from "../../../handlers/notifications/messages";
 import { currency } from "../../../handlers/shared/events";
 import { formatAmount, isCurrencyCode, minorUnitDigits } from "../../../handlers/shared/money";
 
@@ -19,15 +19,15 @@ describe("handlers/shared/money", () => {
 
   it("uses each currency's own minor unit: cents, none for the yen, fils for the Bahraini dinar", () => {
     assert.deepEqual(["EUR", "JPY", "BHD"].map(minorUnitDigits), [2, 0, 3]);
-    assert.equal(formatAmount(2699, "EUR"), "EUR 26.99");
-    assert.equal(formatAmount(1200, "JPY"), "JPY 1,200");
+    assert.equal(formatAmount(2699, "EUR"), "€26.99");
+    assert.equal(formatAmount(1200, "JPY"), "¥1,200");
     assert.equal(formatAmount(1500, "BHD"), "BHD 1.500");
-    assert.equal(formatAmount(123456789, "USD"), "USD 1,234,567.89");
+    assert.equal(formatAmount(123456789, "USD"), "$1,234,567.89");
   });
 
   it("notifications state a yen total as yen, not as hundredths", () => {
     const detail = { orderId: "0b1c2d3e-4f50-4617-8899-aabbccddeeff", customerId: "c", contact: { email: "a@example.com" }, items: [{ sku: "TEA", quantity: 2, unitPrice: 600 }], currency: "JPY", total: 1200 };
-    const message = messageFor({ name: "OrderConfirmed", eventId: "e-1", detail });
-    assert.equal(message.text, "Your order of JPY 1,200 is confirmed and paid.");
+    const email = emailFor({ name: "OrderConfirmed", eventId: "e-1", detail });
+    assert.match(email.text, /Total: ¥1,200\n/);
   });
 });

@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 // A copy of the project's files (not its node_modules, which it links), so the preview writes its .orderflow/ there.
 function sandbox(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "orderflow-preview-"));
-  for (const entry of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.dev.payments.yaml", "policies", "package.json"]) {
+  for (const entry of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.dev.payments.yaml", "Pulumi.dev.notifications.yaml", "policies", "package.json"]) {
     cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true, filter: (src) => !src.includes("node_modules") });
   }
   symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
