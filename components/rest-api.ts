@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { anyInOneMinute } from "./alarm";
 import { createHash } from "node:crypto";
+import { createCognitoAuthorizer, createUsagePlans, type ApiClientLimits, type CognitoAuthorizerArgs } from "./rest-api-access";
 import { ComponentArgumentError, requireIntegerInRange } from "./errors";
 import type { IFunction } from "./interfaces";
 import { transform, type Transform } from "./transform";
@@ -23,6 +24,12 @@ export interface RestApiRoute {
   bodySchema?: object;
   /** Headers the request must carry; API Gateway answers 400 when one is missing. @default none */
   requiredHeaders?: string[];
+  /**
+   * OAuth scopes of which the caller's access token must hold at least one (needs `authorizer`); without them the
+   * method takes the user pool's ID tokens instead.
+   * @default none
+   */
+  authorizationScopes?: string[];
 }
 
 export interface RestApiArgs {
@@ -38,6 +45,17 @@ export interface RestApiArgs {
   logRetentionInDays?: pulumi.Input<number>;
   /** Where the 5XX alarm is sent. @default no alarm actions */
   alarmTopicArn?: pulumi.Input<string>;
+  /**
+   * The Cognito user pools authorizer of every method.
+   * @default none: every method is open (`authorization: NONE`), which the apigateway-method-authorized policy refuses
+   */
+  authorizer?: CognitoAuthorizerArgs;
+  /**
+   * API clients by name, each with its own API key and usage plan (throttling and a daily quota); when given, every
+   * method requires an API key (`x-api-key`).
+   * @default none: no API keys, only the stage's throttling
+   */
+  clients?: Record<string, ApiClientLimits>;
   transform?: {
     api?: Transform<aws.apigateway.RestApiArgs>;
     stage?: Transform<aws.apigateway.StageArgs>;
@@ -61,7 +79,8 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 
 /**
  * A REST API Gateway in front of functions: X-Ray tracing, JSON access logs, request validation (bodies against JSON
- * Schema, required headers and path parameters), stage throttling, and an alarm on 5XX errors.
+ * Schema, required headers and path parameters), stage throttling, and an alarm on 5XX errors; with `authorizer`, a
+ * Cognito user pools authorizer on every method, and with `clients`, an API key and usage plan per client.
  *
  * @example
  * const api = new RestApi("orders", {
@@ -78,6 +97,8 @@ export class RestApi extends pulumi.ComponentResource {
   readonly executionArn: pulumi.Output<string>;
   readonly stageName: string;
   readonly accessLogGroupName: pulumi.Output<string>;
+  /** Each client's API key id (`aws apigateway get-api-key --include-value --api-key <id>` shows its value). */
+  readonly apiKeyIds: Record<string, pulumi.Output<string>>;
   readonly nodes: { api: aws.apigateway.RestApi; stage: aws.apigateway.Stage; accessLogs: aws.cloudwatch.LogGroup };
 
   constructor(name: string, args: RestApiArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -87,6 +108,8 @@ export class RestApi extends pulumi.ComponentResource {
     validate();
 
     const api = createApi(this);
+    const authorizer = args.authorizer ? createCognitoAuthorizer(name, api, args.authorizer, this) : undefined;
+    const apiKeyRequired = args.clients !== undefined && Object.keys(args.clients).length > 0;
     const validator = new aws.apigateway.RequestValidator(
       `${name}Validator`,
       { restApi: api.id, validateRequestBody: true, validateRequestParameters: true },
@@ -102,6 +125,7 @@ export class RestApi extends pulumi.ComponentResource {
       { parent: this },
     );
     const stage = createStage(this);
+    const apiKeys = apiKeyRequired ? createUsagePlans(name, api, stage, args.clients!, this) : {};
     createMethodSettings(this);
     createAlarm(this);
 
@@ -110,6 +134,7 @@ export class RestApi extends pulumi.ComponentResource {
     this.executionArn = api.executionArn;
     this.stageName = stageName;
     this.accessLogGroupName = accessLogs.name;
+    this.apiKeyIds = Object.fromEntries(Object.entries(apiKeys).map(([client, key]) => [client, key.id]));
     this.nodes = { api, stage, accessLogs };
     this.registerOutputs({ url: this.url, restApiId: this.restApiId, accessLogGroupName: this.accessLogGroupName });
 
@@ -126,6 +151,9 @@ export class RestApi extends pulumi.ComponentResource {
           );
         }
         const key = `${route.method} ${route.path}`;
+        if (route.authorizationScopes && !args.authorizer) {
+          throw new ComponentArgumentError(`RestApi "${name}"`, `route "${key}" has \`authorizationScopes\` but the API has no \`authorizer\`; pass one.`);
+        }
         if (seen.has(key)) throw new ComponentArgumentError(`RestApi "${name}"`, `route "${key}" is defined twice.`);
         seen.add(key);
       }
@@ -208,7 +236,10 @@ export class RestApi extends pulumi.ComponentResource {
           restApi: api.id,
           resourceId: resource.id,
           httpMethod: route.method,
-          authorization: "NONE",
+          authorization: authorizer ? "COGNITO_USER_POOLS" : "NONE",
+          ...(authorizer ? { authorizerId: authorizer.id } : {}),
+          ...(route.authorizationScopes?.length ? { authorizationScopes: route.authorizationScopes } : {}),
+          apiKeyRequired,
           requestValidatorId: validator.id,
           requestParameters,
           ...(model ? { requestModels: { "application/json": model.name } } : {}),
@@ -245,14 +276,17 @@ export class RestApi extends pulumi.ComponentResource {
     // A deployment is a snapshot: it must be replaced whenever a route or its validation changes, or the stage keeps
     // serving the old API.
     function createDeployment(parent: pulumi.Resource) {
-      const shape = args.routes.map((r) => ({ m: r.method, p: r.path, s: r.bodySchema ?? null, h: r.requiredHeaders ?? [] }));
+      const shape = args.routes.map((r) => ({
+        m: r.method, p: r.path, s: r.bodySchema ?? null, h: r.requiredHeaders ?? [],
+        ...(authorizer ? { a: r.authorizationScopes ?? [] } : {}), ...(apiKeyRequired ? { k: true } : {}),
+      }));
       return new aws.apigateway.Deployment(
         `${name}Deployment`,
         {
           restApi: api.id,
           triggers: { redeployment: createHash("sha256").update(JSON.stringify(shape)).digest("hex") },
         },
-        { parent, dependsOn: methods.flatMap((m) => [m.method, m.integration]) },
+        { parent, dependsOn: [...methods.flatMap((m) => [m.method, m.integration]), ...(authorizer ? [authorizer] : [])] },
       );
     }
 
