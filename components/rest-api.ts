@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { anyInOneMinute } from "./alarm";
 import { createHash } from "node:crypto";
+import { createCognitoAuthorizer, createUsagePlans, type ApiClientLimits, type CognitoAuthorizerArgs } from "./rest-api-access";
 import { ComponentArgumentError, requireIntegerInRange } from "./errors";
 import type { IFunction } from "./interfaces";
 import { transform, type Transform } from "./transform";
@@ -23,6 +24,12 @@ export interface RestApiRoute {
   bodySchema?: object;
   /** Headers the request must carry; API Gateway answers 400 when one is missing. @default none */
   requiredHeaders?: string[];
+  /**
+   * OAuth scopes of which the caller's access token must hold at least one (needs `authorizer`); without them the
+   * method takes the user pool's ID tokens instead.
+   * @default none
+   */
+  authorizationScopes?: string[];
 }
 
 export interface RestApiArgs {
@@ -38,6 +45,17 @@ export interface RestApiArgs {
   logRetentionInDays?: pulumi.Input<number>;
   /** Where the 5XX alarm is sent. @default no alarm actions */
   alarmTopicArn?: pulumi.Input<string>;
+  /**
+   * The Cognito user pools authorizer of every method.
+   * @default none: every method is open (`authorization: NONE`), which the apigateway-method-authorized policy refuses
+   */
+  authorizer?: CognitoAuthorizerArgs;
+  /**
+   * API clients by name, each with its own API key and usage plan (throttling and a daily quota); when given, every
+   * method requires an API key (`x-api-key`).
+   * @default none: no API keys, only the stage's throttling
+   */
+  clients?: Record<string, ApiClientLimits>;
   transform?: {
     api?: Transform<aws.apigateway.RestApiArgs>;
     stage?: Transform<aws.apigateway.StageArgs>;
@@ -63,7 +81,8 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 
 /**
  * A REST API Gateway in front of functions: X-Ray tracing, JSON access logs, request validation (bodies against JSON
- * Schema, required headers and path parameters), stage throttling, and an alarm on 5XX errors.
+ * Schema, required headers and path parameters), stage throttling, and an alarm on 5XX errors; with `authorizer`, a
+ * Cognito user pools authorizer on every method, and with `clients`, an API key and usage plan per client.
  *
  * @example
  * const api = new RestApi("orders", {
@@ -80,6 +99,8 @@ export class RestApi extends pulumi.ComponentResource {
   readonly executionArn: pulumi.Output<string>;
   readonly stageName: string;
   readonly accessLogGroupName: pulumi.Output<string>;
+  /** Each client's API key id (`aws apigateway get-api-key --include-value --api-key <id>` shows its value). */
+  readonly apiKeyIds: Record<string, pulumi.Output<string>>;
   readonly nodes: { api: aws.apigateway.RestApi; stage: aws.apigateway.Stage; accessLogs: aws.cloudwatch.LogGroup };
 
   constructor(name: string, args: RestApiArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -88,13 +109,16 @@ export class RestApi extends pulumi.ComponentResource {
     validate(scope);
 
     const api = createApi(scope);
+    const authorizer = args.authorizer ? createCognitoAuthorizer(name, api, args.authorizer, this) : undefined;
+    const access: RouteAccess = { authorizer, apiKeyRequired: args.clients !== undefined && Object.keys(args.clients).length > 0 };
     const validator = createValidator(scope, api);
     const responses = [createValidationResponse(scope, api)];
     const resources = createResources(scope, api);
-    const routes = args.routes.map((route) => createRoute(scope, api, validator, resources, route));
-    const deployment = createDeployment(scope, api, routes, responses);
+    const routes = args.routes.map((route) => createRoute(scope, api, validator, resources, access, route));
+    const deployment = createDeployment(scope, api, routes, responses, access);
     const accessLogs = createAccessLogs(scope);
     const stage = createStage(scope, api, deployment, accessLogs);
+    const apiKeys = access.apiKeyRequired ? createUsagePlans(name, api, stage, args.clients!, this) : {};
     createMethodSettings(scope, api, stage);
     createAlarm(scope, api, stage);
 
@@ -103,6 +127,7 @@ export class RestApi extends pulumi.ComponentResource {
     this.executionArn = api.executionArn;
     this.stageName = scope.stageName;
     this.accessLogGroupName = accessLogs.name;
+    this.apiKeyIds = Object.fromEntries(Object.entries(apiKeys).map(([client, key]) => [client, key.id]));
     this.nodes = { api, stage, accessLogs };
     this.registerOutputs({ url: this.url, restApiId: this.restApiId, accessLogGroupName: this.accessLogGroupName });
   }
@@ -118,6 +143,12 @@ interface ApiScope {
   readonly parent: RestApi;
   readonly stageName: string;
   readonly throttle: { rateLimit: number; burstLimit: number };
+}
+
+/** Who may call the API's methods: its authorizer (every method uses it) and whether each needs an API key. */
+interface RouteAccess {
+  readonly authorizer?: aws.apigateway.Authorizer;
+  readonly apiKeyRequired: boolean;
 }
 
 /** The method and integration of one route. */
@@ -145,6 +176,9 @@ function validate({ name, args, throttle }: ApiScope): void {
       );
     }
     const key = `${route.method} ${route.path}`;
+    if (route.authorizationScopes && !args.authorizer) {
+      throw new ComponentArgumentError(`RestApi "${name}"`, `route "${key}" has \`authorizationScopes\` but the API has no \`authorizer\`; pass one.`);
+    }
     if (seen.has(key)) throw new ComponentArgumentError(`RestApi "${name}"`, `route "${key}" is defined twice.`);
     seen.add(key);
   }
@@ -217,6 +251,7 @@ function createRoute(
   api: aws.apigateway.RestApi,
   validator: aws.apigateway.RequestValidator,
   resources: ReadonlyMap<string, aws.apigateway.Resource>,
+  { authorizer, apiKeyRequired }: RouteAccess,
   route: RestApiRoute,
 ): Route {
   const key = `${route.method}${resourceKey(route.path)}`;
@@ -244,7 +279,10 @@ function createRoute(
       restApi: api.id,
       resourceId: resource.id,
       httpMethod: route.method,
-      authorization: "NONE",
+      authorization: authorizer ? "COGNITO_USER_POOLS" : "NONE",
+      ...(authorizer ? { authorizerId: authorizer.id } : {}),
+      ...(route.authorizationScopes?.length ? { authorizationScopes: route.authorizationScopes } : {}),
+      apiKeyRequired,
       requestValidatorId: validator.id,
       requestParameters,
       ...(model ? { requestModels: { "application/json": model.name } } : {}),
@@ -288,15 +326,23 @@ function createDeployment(
   api: aws.apigateway.RestApi,
   routes: readonly Route[],
   responses: readonly GatewayResponse[],
+  { authorizer, apiKeyRequired }: RouteAccess,
 ): aws.apigateway.Deployment {
-  const shape = args.routes.map((r) => ({ m: r.method, p: r.path, s: r.bodySchema ?? null, h: r.requiredHeaders ?? [] }));
+  const shape = args.routes.map((r) => ({
+    m: r.method,
+    p: r.path,
+    s: r.bodySchema ?? null,
+    h: r.requiredHeaders ?? [],
+    ...(authorizer ? { a: r.authorizationScopes ?? [] } : {}),
+    ...(apiKeyRequired ? { k: true } : {}),
+  }));
   const redeployment = pulumi
     .all(responses.map((r) => r.served))
     .apply((served) => createHash("sha256").update(JSON.stringify({ routes: shape, responses: served })).digest("hex"));
   return new aws.apigateway.Deployment(
     `${name}Deployment`,
     { restApi: api.id, triggers: { redeployment } },
-    { parent, dependsOn: [...routes.flatMap((r) => [r.method, r.integration]), ...responses.map((r) => r.resource)] },
+    { parent, dependsOn: [...routes.flatMap((r) => [r.method, r.integration]), ...responses.map((r) => r.resource), ...(authorizer ? [authorizer] : [])] },
   );
 }
 

@@ -1,4 +1,5 @@
 import type { OrderflowPolicy } from "./lib/define";
+import { accessControlPolicies } from "./access-control";
 import { dataProtectionPolicies } from "./data-protection";
 import { deadLetterPolicies } from "./dead-letters";
 import { ecsPolicies } from "./ecs";
@@ -22,4 +23,5 @@ export const orderflowPolicies: readonly OrderflowPolicy[] = [
   ...loggingPolicies,
   ...dataProtectionPolicies,
   ...ecsPolicies,
+  ...accessControlPolicies,
 ];

@@ -4,7 +4,7 @@ import { PolicyPack, type Policies } from "@pulumi/policy";
 import { orderflowPolicies, PACK_ENFORCEMENT_LEVEL, PACK_NAME } from "./all";
 
 new PolicyPack(PACK_NAME, {
-  description: "orderflow guardrails: tracing, dead-letter queues, least privilege, logging and encryption.",
+  description: "orderflow guardrails: tracing, dead-letter queues, least privilege, logging, encryption and access control.",
   enforcementLevel: PACK_ENFORCEMENT_LEVEL,
   policies: orderflowPolicies as unknown as Policies,
 });

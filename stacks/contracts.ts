@@ -33,6 +33,14 @@ export const contracts = {
     confirmOrderFunctionArn: arn,
     cancelOrderFunctionArn: arn,
     orderPlacedFromStreamFunctionArn: arn,
+    /** The customers' user pool, and what a storefront or back end needs to get tokens from it. */
+    userPoolId: z.string().regex(/^[a-z]{2}-[a-z-]+-\d_[A-Za-z0-9]+$/, "a user pool id"),
+    storefrontClientId: name,
+    backOfficeClientId: name,
+    tokenEndpoint: url,
+    /** The API keys that identify each client to its usage plan (`aws apigateway get-api-key --include-value`). */
+    storefrontApiKeyId: name,
+    backOfficeApiKeyId: name,
   }),
   inventory: z.strictObject({
     stockTableName: name,

@@ -14,6 +14,12 @@ const logRetentionDays = z
     message: `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")} days`,
   });
 
+const apiClientLimits = z.strictObject({
+  rateLimit: z.number().positive().max(10000),
+  burstLimit: z.number().int().min(1).max(5000),
+  dailyQuota: z.number().int().min(1),
+});
+
 /**
  * The environment's settings: `orderflow:<key>` in `Pulumi.<env>.yaml`, exported by the platform stack as `settings` for
  * every domain stack of the environment.
@@ -56,6 +62,28 @@ export const environmentSettingsSchema = z.strictObject({
   apiThrottle: z
     .strictObject({ rateLimit: z.number().positive().max(10000), burstLimit: z.number().int().min(1).max(5000) })
     .default({ rateLimit: 50, burstLimit: 100 }),
+  /** How customers sign in (the orders stack's Cognito user pool and the storefront's app client). */
+  identity: z
+    .strictObject({
+      /** Whether customers may sign themselves up; otherwise the back office creates them. */
+      selfSignUp: z.boolean().default(false),
+      /** Whether the pool refuses deletion (it holds every customer and their password); off only where customers are test data. */
+      deletionProtection: z.boolean().default(true),
+      /** Cognito threat protection: OFF keeps the pool on the Essentials plan; AUDIT and ENFORCED need the Plus plan (billed per user). */
+      threatProtection: z.enum(["OFF", "AUDIT", "ENFORCED"]).default("OFF"),
+      /** Minutes the storefront's access and ID tokens live (Cognito allows 5 to 1440). */
+      accessTokenMinutes: z.number().int().min(5).max(1440).default(15),
+      /** Where the hosted UI may send a signed-in customer back: https URLs, or http://localhost while developing. */
+      callbackUrls: z
+        .array(z.url().refine((u) => u.startsWith("https://") || /^http:\/\/localhost(:\d+)?(\/|$)/.test(u), { message: "Cognito accepts only https URLs, or http://localhost" }))
+        .min(1)
+        .default(["http://localhost:3000/"]),
+    })
+    .prefault({}),
+  /** Each API client's own limits (its API key's usage plan): steady requests per second, burst, requests per day. */
+  apiClients: z
+    .strictObject({ storefront: apiClientLimits, backOffice: apiClientLimits })
+    .default({ storefront: { rateLimit: 20, burstLimit: 40, dailyQuota: 50_000 }, backOffice: { rateLimit: 5, burstLimit: 10, dailyQuota: 10_000 } }),
 });
 export type EnvironmentSettings = z.infer<typeof environmentSettingsSchema>;
 

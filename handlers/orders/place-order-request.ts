@@ -7,9 +7,13 @@ import { amount, contact, currency, customerId, orderLines } from "../shared/eve
 /** The header that makes a retried request return the order the first attempt created. */
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 
-/** The request body. `total` is optional; when sent, it must equal the sum of the lines. Unknown keys are refused. */
+/**
+ * The request body. The customer is the signed-in caller: a customer's `customerId`, if sent, must be their own; a
+ * machine client (the storefront's back end) must name the customer. `total` is optional; when sent, it must equal the
+ * sum of the lines. Unknown keys are refused.
+ */
 export const placeOrderRequest = z.strictObject({
-  customerId,
+  customerId: z.optional(customerId),
   contact,
   items: orderLines,
   currency,

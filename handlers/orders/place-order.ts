@@ -3,6 +3,7 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createHash, randomUUID } from "node:crypto";
 import * as z from "zod/mini";
+import { AccessDenied, callerOf, requireScope, type Caller } from "../shared/caller";
 import { documentClient } from "../shared/clients";
 import { readEnvironment, nonEmpty } from "../shared/environment";
 import { ValidationError } from "../shared/errors";
@@ -11,15 +12,15 @@ import { count, logger, METRIC_NAMES, setCorrelationId, withPowertools } from ".
 import { parse, parseJson } from "../shared/validation";
 import { ORDERS_TABLE_KEY, type OrderItem } from "./orders-table";
 import { IDEMPOTENCY_HEADER, placeOrderRequest, type PlaceOrderRequest } from "./place-order-request";
+import { ORDERS_SCOPES } from "./scopes";
 
 export { IDEMPOTENCY_HEADER, placeOrderRequest, type PlaceOrderRequest } from "./place-order-request";
 
-// POST /orders. Environment: ORDERS_TABLE_NAME.
+// POST /orders. Environment: ORDERS_TABLE_NAME. The customer is the caller (the authorizer's `sub`); a machine client
+// with the orders/write scope names the customer in the body.
 
 const env = readEnvironment({ ORDERS_TABLE_NAME: nonEmpty });
 const db = documentClient();
-
-
 
 const idempotencyKey = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, "must be 1 to 255 visible ASCII characters"));
 
@@ -27,11 +28,13 @@ export const handler = withPowertools(async (event: APIGatewayProxyEvent): Promi
   const correlationId = correlationIdOf(event);
   setCorrelationId(correlationId);
   return answer(correlationId, async () => {
-    const request = parseJson(placeOrderRequest, event.body, "request body");
+    const caller = callerOf(event);
+    const parsed = parseJson(placeOrderRequest, event.body, "request body");
+    const request = { ...parsed, customerId: customerOf(caller, parsed) };
     const total = totalOf(request);
     const key = readIdempotencyKey(event);
     const orderId = key === undefined ? randomUUID() : orderIdFor(request.customerId, key);
-    logger.appendKeys({ orderId });
+    logger.appendKeys({ orderId, caller: caller.kind === "machine" ? caller.clientId : "customer" });
 
     const now = new Date().toISOString();
     const item: OrderItem = {
@@ -69,6 +72,26 @@ export const handler = withPowertools(async (event: APIGatewayProxyEvent): Promi
   });
 });
 
+type PlacedRequest = PlaceOrderRequest & { customerId: string };
+
+/**
+ * Whose order this is: a customer orders in their own name only (a body naming another customer is refused with 403);
+ * a machine client needs the orders/write scope and names the customer.
+ */
+function customerOf(caller: Caller, request: PlaceOrderRequest): string {
+  if (caller.kind === "customer") {
+    if (request.customerId !== undefined && request.customerId !== caller.customerId) {
+      throw new AccessDenied(403, `The order names customer ${request.customerId}, but you are signed in as ${caller.customerId}; place orders in your own name.`);
+    }
+    return caller.customerId;
+  }
+  requireScope(caller, ORDERS_SCOPES.write);
+  if (request.customerId === undefined) {
+    throw new ValidationError("request body", [{ path: "customerId", message: "is required when a machine client places an order (a customer's token names the customer)" }]);
+  }
+  return request.customerId;
+}
+
 /** The sum of the lines; a `total` the client sent must match it. */
 function totalOf(request: PlaceOrderRequest): number {
   const total = request.items.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
@@ -100,7 +123,7 @@ export function orderIdFor(customer: string, key: string): string {
 }
 
 /** Same request, same hash: the fields in a fixed order, whatever order the client sent them in. */
-function requestHash(request: PlaceOrderRequest, total: number): string {
+function requestHash(request: PlacedRequest, total: number): string {
   return sha256(
     JSON.stringify([
       request.customerId,

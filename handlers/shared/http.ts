@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { AccessDenied } from "./caller";
 import { ValidationError, type FieldIssue } from "./errors";
 import { logger } from "./powertools";
 
@@ -41,7 +42,7 @@ export function errorResponse(statusCode: number, body: ErrorBody, headers: Reco
 
 /**
  * Runs an HTTP handler's body and turns what it throws into a response: validation errors into 400 with the fields,
- * anything unexpected into a 500 that says nothing about the internals (the details go to the log, traced).
+ * refused access into 401 or 403, anything unexpected into a 500 that says nothing about the internals (the details go to the log, traced).
  */
 export async function answer(
   correlationId: string,
@@ -55,6 +56,10 @@ export async function answer(
     if (error instanceof ValidationError) {
       logger.info("rejected invalid request", { fields: error.issues });
       return errorResponse(400, { error: "ValidationError", message: error.message, fields: error.issues }, echo);
+    }
+    if (error instanceof AccessDenied) {
+      logger.warn("refused request", { status: error.statusCode, reason: error.message });
+      return errorResponse(error.statusCode, { error: error.name, message: error.message }, echo);
     }
     logger.error("request failed", error as Error);
     return errorResponse(500, { error: "InternalError", message: `Something went wrong; quote ${correlationId} when reporting it.` }, echo);

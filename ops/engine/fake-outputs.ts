@@ -27,6 +27,18 @@ function stableUuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+// Stable letters and digits (mixed case or lowercase) drawn from a seed's hash.
+function alphanumeric(seed: string, length: number, mixedCase: boolean): string {
+  const alphabet = mixedCase ? "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" : "0123456789abcdefghijklmnopqrstuvwxyz";
+  let out = "";
+  for (let round = 0; out.length < length; round++) {
+    for (const byte of createHash("sha256").update(`${seed}#${round}`).digest()) {
+      if (out.length < length) out += alphabet[byte % alphabet.length];
+    }
+  }
+  return out;
+}
+
 function str(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0 ? value : undefined;
 }
@@ -219,6 +231,34 @@ export function fakeResource(type: string, logicalName: string, inputs: Inputs, 
     case "aws:pinpoint/smsvoicev2PhoneNumber:Smsvoicev2PhoneNumber": {
       const id = `phone-${stableUuid(logicalName).replace(/-/g, "")}`;
       return { id, computed: { arn: arnOf("sms-voice", `phone-number/${id}`), phoneNumber: "+12065550100", monthlyLeasingPrice: "0.00" } };
+    }
+    // Cognito ids have shapes that tools check (aws-jwt-verify parses the region out of a pool id): a pool id is
+    // `<region>_<9 alphanumerics>`, a client id 26 lowercase alphanumerics.
+    case "aws:cognito/userPool:UserPool": {
+      const id = `${r}_${alphanumeric(`pool:${logicalName}`, 9, true)}`;
+      return {
+        id,
+        computed: {
+          name: physicalName(type, logicalName, inputs),
+          arn: arnOf("cognito-idp", `userpool/${id}`),
+          endpoint: `cognito-idp.${r}.amazonaws.com/${id}`,
+          creationDate: "2026-01-01T00:00:00Z",
+        },
+      };
+    }
+    case "aws:cognito/userPoolClient:UserPoolClient": {
+      const id = alphanumeric(`client:${logicalName}`, 26, false);
+      return { id, computed: inputs.generateSecret === true ? { clientSecret: alphanumeric(`secret:${logicalName}`, 51, false) } : {} };
+    }
+    case "aws:cognito/resourceServer:ResourceServer": {
+      const scopes = Array.isArray(inputs.scopes) ? (inputs.scopes as { scopeName?: unknown }[]) : [];
+      return {
+        id: `${String(inputs.userPoolId)}|${String(inputs.identifier)}`,
+        computed: { scopeIdentifiers: scopes.map((s) => `${String(inputs.identifier)}/${String(s.scopeName)}`) },
+      };
+    }
+    case "aws:cognito/userPoolDomain:UserPoolDomain": {
+      return { id: String(inputs.domain), computed: { awsAccountId: a, cloudfrontDistribution: `d${alphanumeric(`cf:${logicalName}`, 13, false)}.cloudfront.net`, version: "1" } };
     }
     default:
       return genericResource(type, logicalName, inputs, cloud);

@@ -30,3 +30,6 @@ export const ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAt
 export const USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment";
 export const GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment";
 export const POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment";
+export const REST_METHOD = "aws:apigateway/method:Method";
+export const HTTP_ROUTE = "aws:apigatewayv2/route:Route";
+export const USER_POOL = "aws:cognito/userPool:UserPool";

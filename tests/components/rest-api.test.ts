@@ -105,6 +105,67 @@ describe("components/RestApi", () => {
     assert.deepEqual(alarm.inputs.alarmActions, ["arn:aws:sns:us-east-1:123456789012:alarms"]);
   });
 
+  it("authorizes every method with the Cognito user pools authorizer and its per-method scopes, and redeploys when they change", async () => {
+    const secured = (scopes: string[]) => () => {
+      new RestApi("orders", {
+        routes: [
+          { method: "POST", path: "/orders", function: testFunction("placeOrder"), authorizationScopes: scopes },
+          { method: "GET", path: "/orders/{id}", function: testFunction("getOrder") },
+        ],
+        authorizer: { userPoolArns: ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC"] },
+      });
+    };
+    const run = await mockRun(secured(["orders/write"]));
+    const authorizer = run.one("aws:apigateway/authorizer:Authorizer");
+    assert.equal(authorizer.inputs.type, "COGNITO_USER_POOLS");
+    assert.deepEqual(authorizer.inputs.providerArns, ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC"]);
+    assert.equal(authorizer.inputs.identitySource, "method.request.header.Authorization");
+    const post = run.one("aws:apigateway/method:Method", "ordersPOSTOrders").inputs;
+    const get = run.one("aws:apigateway/method:Method", "ordersGETOrdersId").inputs;
+    for (const method of [post, get]) {
+      assert.equal(method.authorization, "COGNITO_USER_POOLS");
+      assert.equal(method.authorizerId, authorizer.id);
+      assert.equal(method.apiKeyRequired, false);
+    }
+    assert.deepEqual(post.authorizationScopes, ["orders/write"]);
+    assert.equal(get.authorizationScopes, undefined, "a method without scopes takes ID tokens");
+    const deployment = run.one("aws:apigateway/deployment:Deployment");
+    assert.ok(deployment.dependencies.includes(authorizer.urn));
+    const other = (await mockRun(secured(["orders/read"]))).one("aws:apigateway/deployment:Deployment");
+    assert.notDeepEqual(other.inputs.triggers, deployment.inputs.triggers);
+  });
+
+  it("gives each client an API key and a usage plan with its own throttling and daily quota, and requires the key", async () => {
+    let api: RestApi | undefined;
+    const run = await mockRun(() => {
+      api = new RestApi("orders", {
+        routes: [{ method: "GET", path: "/orders/{id}", function: testFunction("getOrder") }],
+        clients: { storefront: { rateLimit: 20, burstLimit: 40, dailyQuota: 50000 }, backOffice: { rateLimit: 5, burstLimit: 10, dailyQuota: 1000 } },
+      });
+    });
+    const stage = run.one("aws:apigateway/stage:Stage");
+    const plan = run.one("aws:apigateway/usagePlan:UsagePlan", "ordersStorefrontUsagePlan").inputs;
+    assert.deepEqual(plan.apiStages, [{ apiId: run.one("aws:apigateway/restApi:RestApi").id, stage: stage.inputs.stageName }]);
+    assert.deepEqual(plan.throttleSettings, { rateLimit: 20, burstLimit: 40 });
+    assert.deepEqual(plan.quotaSettings, { limit: 50000, period: "DAY" });
+    const key = run.one("aws:apigateway/apiKey:ApiKey", "ordersBackOfficeApiKey");
+    const binding = run.one("aws:apigateway/usagePlanKey:UsagePlanKey", "ordersBackOfficeUsagePlanKey").inputs;
+    assert.deepEqual([binding.keyId, binding.keyType, binding.usagePlanId], [key.id, "API_KEY", run.one("aws:apigateway/usagePlan:UsagePlan", "ordersBackOfficeUsagePlan").id]);
+    assert.equal(run.one("aws:apigateway/method:Method").inputs.apiKeyRequired, true);
+    assert.deepEqual(Object.keys(api!.apiKeyIds).sort(), ["backOffice", "storefront"]);
+  });
+
+  it("rejects scopes without an authorizer and client limits API Gateway refuses, naming them", async () => {
+    await assert.rejects(
+      mockRun(() => new RestApi("a", { routes: [{ method: "GET", path: "/o", function: testFunction("fn"), authorizationScopes: ["x/y"] }] })),
+      /route "GET \/o" has `authorizationScopes` but the API has no `authorizer`/,
+    );
+    await assert.rejects(
+      mockRun(() => new RestApi("a", { routes: [{ method: "GET", path: "/o", function: testFunction("fn") }], clients: { web: { rateLimit: 1, burstLimit: 1, dailyQuota: 0 } } })),
+      /client "web": `dailyQuota` must be an integer from 1/,
+    );
+  });
+
   it("rejects a malformed path, a duplicate route and a bad throttle, naming them", async () => {
     const fn = () => testFunction("fn");
     await assert.rejects(mockRun(() => new RestApi("a", { routes: [{ method: "GET", path: "orders", function: fn() }] })), /route path "orders"/);

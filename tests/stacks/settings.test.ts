@@ -52,6 +52,18 @@ describe("stacks/settings", () => {
     assert.match(message, /Settings here: .*logLevel, logRetentionDays/);
   });
 
+  it("reads customer sign-in per environment: self sign-up only in dev, threat protection in prod, and refuses callback URLs Cognito refuses", () => {
+    const dev = parseSettings(environmentSettingsSchema, asPulumiConfig("Pulumi.dev.yaml"), "Pulumi.dev.yaml");
+    const prod = parseSettings(environmentSettingsSchema, asPulumiConfig("Pulumi.prod.yaml"), "Pulumi.prod.yaml");
+    assert.deepEqual([dev.identity.selfSignUp, prod.identity.selfSignUp], [true, false]);
+    assert.deepEqual([dev.identity.deletionProtection, prod.identity.deletionProtection], [false, true]);
+    assert.equal(prod.identity.threatProtection, "ENFORCED");
+    assert.equal(prod.identity.accessTokenMinutes, 15, "unset fields of the block keep their defaults");
+    const message = settingsError({ "orderflow:identity": JSON.stringify({ callbackUrls: ["http://shop.example.com/"] }) });
+    assert.match(message, /orderflow:identity\.callbackUrls\.0 = "http:\/\/shop\.example\.com\/": Cognito accepts only https URLs, or http:\/\/localhost/);
+    assert.match(settingsError({ "orderflow:apiClients": JSON.stringify({ storefront: { rateLimit: 1, burstLimit: 1, dailyQuota: 0 } }) }), /orderflow:apiClients\.storefront\.dailyQuota = 0/);
+  });
+
   it("rejects a wrong type, naming the key and the value", () => {
     const message = settingsError({ "orderflow:deletionProtection": "yes" });
     assert.match(message, /orderflow:deletionProtection = "yes"/);

@@ -15,6 +15,7 @@ import type { AslDefinition } from "../../components/saga-definition";
 import { matchesPattern } from "../helpers/event-pattern-match";
 import { lambdaError, runLocalSaga } from "../helpers/local-saga";
 import { advancedLoggingEnvironment, powertoolsLevelIn } from "../helpers/lambda-logging";
+import { methodAuthorizationsFromGraph, userPoolsFromGraph } from "../../ops/local/user-pool-graph";
 
 const synthesized = new Map<Environment, Promise<SynthesizedStack[]>>();
 function environment(env: Environment): Promise<SynthesizedStack[]> {
@@ -248,7 +249,8 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.deepEqual(methods, ["GET", "POST"]);
     assert.equal(one(dev, "aws:apigateway/stage:Stage").inputs.xrayTracingEnabled, true);
     const model = JSON.parse(String(one(dev, "aws:apigateway/model:Model").inputs.schema));
-    assert.deepEqual(model.required.sort(), ["contact", "currency", "customerId", "items"]);
+    // The customer comes from the token; a machine client names one (place-order checks which applies).
+    assert.deepEqual(model.required.sort(), ["contact", "currency", "items"]);
     const throttle = (s: SynthesizedStack) => (one(s, "aws:apigateway/methodSettings:MethodSettings").inputs.settings as { throttlingRateLimit: number }).throttlingRateLimit;
     assert.ok(throttle(prod) > throttle(dev));
   });
@@ -281,6 +283,32 @@ describe("stacks: every stack of every environment under mocks", function () {
         }
       }
     }
+  });
+
+  it("orders: customers sign in to the stack's user pool, set per environment, and every method takes only its callers", async () => {
+    const orders = Object.fromEntries(await Promise.all(ENVIRONMENTS.map(async (env) => [env, await stackOf(env, "orders")] as const)));
+    const pool = (env: Environment) => one(orders[env], "aws:cognito/userPool:UserPool").inputs;
+    assert.deepEqual(pool("dev").adminCreateUserConfig, { allowAdminCreateUserOnly: false }, "self sign-up in dev");
+    assert.deepEqual(pool("prod").adminCreateUserConfig, { allowAdminCreateUserOnly: true });
+    assert.deepEqual([pool("dev").deletionProtection, pool("staging").deletionProtection, pool("prod").deletionProtection], ["INACTIVE", "ACTIVE", "ACTIVE"]);
+    assert.deepEqual([pool("prod").userPoolTier, pool("prod").userPoolAddOns], ["PLUS", { advancedSecurityMode: "ENFORCED" }]);
+    assert.equal(pool("dev").userPoolTier, "ESSENTIALS");
+
+    const dev = orders.dev;
+    const [identity] = userPoolsFromGraph(dev.resolved.resources);
+    const clients = Object.fromEntries(identity.clients.map((c) => [c.name, c]));
+    assert.deepEqual(Object.keys(clients).sort(), ["backOffice", "storefront"]);
+    assert.ok(clients.storefront.userSignIn && !clients.storefront.clientCredentials);
+    assert.ok(clients.backOffice.clientCredentials && !clients.backOffice.userSignIn);
+    assert.deepEqual(identity.resourceServers, [{ identifier: "orders", scopes: ["read", "write"] }]);
+    const methods = Object.fromEntries(methodAuthorizationsFromGraph(dev.resolved.resources).map((m) => [`${m.httpMethod} ${m.path}`, m]));
+    assert.deepEqual(methods["POST /orders"].authorizationScopes, ["aws.cognito.signin.user.admin", "orders/write"]);
+    assert.deepEqual(methods["GET /orders/{id}"].authorizationScopes, ["aws.cognito.signin.user.admin", "orders/read"]);
+    for (const m of Object.values(methods)) {
+      assert.deepEqual([m.authorization, m.cognito?.userPoolIds, m.apiKeyRequired], ["COGNITO_USER_POOLS", [identity.userPoolId], true]);
+    }
+    assert.deepEqual(ofType(dev, "aws:apigateway/usagePlan:UsagePlan").map((p) => (p.inputs.quotaSettings as { period: string }).period), ["DAY", "DAY"]);
+    assert.equal(dev.resolved.outputs.userPoolId, identity.userPoolId);
   });
 
   it("every function has its own role, and every role serves one function at most", async () => {

@@ -3,6 +3,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
 import { useHandlerEnvironment, apiEvent, captureOutput, lambdaContext, loadHandler } from "../../helpers/handlers";
+import { authorizedBy, customerClaims, machineClaims } from "../../helpers/identity";
 
 const ORDER_ID = "0b1c2d3e-4f50-4617-8899-aabbccddeeff";
 
@@ -21,7 +22,13 @@ describe("handlers/orders/get-order (unit)", () => {
   beforeEach(() => ddb.reset());
   after(() => ddb.restore());
 
-  const get = (id: string) => captureOutput(() => handler(apiEvent({ pathParameters: { id } }), lambdaContext())).then((r) => r.result);
+  // Signed in as customer "c" unless the test says otherwise.
+  const get = (id: string, claims: Record<string, string> | null = customerClaims("c")) =>
+    captureOutput(() => handler(apiEvent({ pathParameters: { id }, ...(claims ? { requestContext: authorizedBy(claims) } : {}) }), lambdaContext())).then((r) => r.result);
+  const stored = {
+    orderId: ORDER_ID, status: "CONFIRMED", customerId: "c", contact: { email: "a@b.co" }, items: [{ sku: "A", quantity: 1, unitPrice: 5 }],
+    currency: "EUR", total: 5, placedAt: "t0", updatedAt: "t1", correlationId: "x", requestHash: "h", idempotencyKeyHash: "k",
+  };
 
   it("answers 404 with a JSON error when the order does not exist", async () => {
     ddb.on(GetCommand).resolves({});
@@ -32,17 +39,35 @@ describe("handlers/orders/get-order (unit)", () => {
   });
 
   it("answers 200 with the order, without its bookkeeping hashes", async () => {
-    ddb.on(GetCommand).resolves({
-      Item: {
-        orderId: ORDER_ID, status: "CONFIRMED", customerId: "c", contact: { email: "a@b.co" }, items: [{ sku: "A", quantity: 1, unitPrice: 5 }],
-        currency: "EUR", total: 5, placedAt: "t0", updatedAt: "t1", correlationId: "x", requestHash: "h", idempotencyKeyHash: "k",
-      },
-    });
+    ddb.on(GetCommand).resolves({ Item: stored });
     const result = await get(ORDER_ID);
     assert.equal(result.statusCode, 200);
     const body = JSON.parse(result.body) as Record<string, unknown>;
     assert.equal(body.status, "CONFIRMED");
     assert.ok(!("requestHash" in body) && !("idempotencyKeyHash" in body) && !("contact" in body));
+  });
+
+  it("answers 404 for another customer's order, exactly as for one that does not exist", async () => {
+    ddb.on(GetCommand).resolves({ Item: stored });
+    const theirs = await get(ORDER_ID, customerClaims("someone-else"));
+    ddb.on(GetCommand).resolves({});
+    const missing = await get(ORDER_ID, customerClaims("someone-else"));
+    assert.equal(theirs.statusCode, 404);
+    assert.equal(theirs.body, missing.body);
+  });
+
+  it("lets a machine client with orders/read read any order, and refuses one without it (403)", async () => {
+    ddb.on(GetCommand).resolves({ Item: stored });
+    assert.equal((await get(ORDER_ID, machineClaims("reader00000000000000000000"))).statusCode, 200);
+    const writer = await get(ORDER_ID, machineClaims("backoffice0000000000000000", ["orders/write"]));
+    assert.equal(writer.statusCode, 403);
+    assert.match(JSON.parse(writer.body).message, /lacks the orders\/read scope/);
+  });
+
+  it("answers 401 when invoked without the authorizer's claims, before reading anything", async () => {
+    const result = await get(ORDER_ID, null);
+    assert.equal(result.statusCode, 401);
+    assert.equal(ddb.commandCalls(GetCommand).length, 0);
   });
 
   it("answers 400 naming the path parameter when the id is not an order id", async () => {

@@ -4,6 +4,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { strict as assert } from "node:assert";
 import { useDynalite } from "../../helpers/dynalite";
 import { useHandlerEnvironment, apiEvent, captureOutput, lambdaContext, loadHandler } from "../../helpers/handlers";
+import { authorizedBy, customerClaims } from "../../helpers/identity";
 
 type Handler<R = unknown> = (event: unknown, context: unknown) => Promise<R>;
 const body = {
@@ -32,7 +33,10 @@ describe("handlers/orders against dynalite", () => {
 
   const call = <R>(handler: Handler<R>, event: unknown) => captureOutput(() => handler(event, lambdaContext())).then((r) => r.result);
   const place = async (key?: string, payload: unknown = body) => {
-    const response = await call(placeOrder, apiEvent({ httpMethod: "POST", body: JSON.stringify(payload), headers: key ? { "Idempotency-Key": key } : {} }));
+    const response = await call(
+      placeOrder,
+      apiEvent({ httpMethod: "POST", body: JSON.stringify(payload), headers: key ? { "Idempotency-Key": key } : {}, requestContext: authorizedBy(customerClaims("cust-1")) }),
+    );
     return { response, orderId: (JSON.parse(response.body) as { orderId?: string }).orderId ?? "" };
   };
   const statusOf = async (orderId: string) =>
@@ -55,10 +59,13 @@ describe("handlers/orders against dynalite", () => {
   });
 
   it("GET answers 404 for an unknown order and 200 for a placed one", async () => {
-    const missing = await call(getOrder, apiEvent({ pathParameters: { id: "00000000-0000-4000-8000-000000000000" } }));
+    const asCustomer = { requestContext: authorizedBy(customerClaims("cust-1")) };
+    const missing = await call(getOrder, apiEvent({ pathParameters: { id: "00000000-0000-4000-8000-000000000000" }, ...asCustomer }));
     assert.equal(missing.statusCode, 404);
     const { orderId } = await place();
-    const found = await call(getOrder, apiEvent({ pathParameters: { id: orderId } }));
+    const found = await call(getOrder, apiEvent({ pathParameters: { id: orderId }, ...asCustomer }));
+    const someoneElse = await call(getOrder, apiEvent({ pathParameters: { id: orderId }, requestContext: authorizedBy(customerClaims("cust-2")) }));
+    assert.equal(someoneElse.statusCode, 404, "another customer's order is hidden");
     assert.equal(found.statusCode, 200);
     assert.equal((JSON.parse(found.body) as { status: string }).status, "PENDING");
   });

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
 import { useHandlerEnvironment, apiEvent, captureOutput, lambdaContext, loadHandler, metricValues } from "../../helpers/handlers";
+import { authorizedBy, customerClaims, machineClaims } from "../../helpers/identity";
 
 type PlaceOrder = typeof import("../../../handlers/orders/place-order");
 
@@ -32,8 +33,15 @@ describe("handlers/orders/place-order (unit)", () => {
   beforeEach(() => ddb.reset());
   after(() => ddb.restore());
 
-  const post = (overrides: Partial<APIGatewayProxyEvent>) =>
-    captureOutput(() => module.handler(apiEvent({ httpMethod: "POST", ...overrides }), lambdaContext()) as Promise<APIGatewayProxyResult>);
+  // Signed in as cust-1 unless the test says otherwise, as the Cognito authorizer leaves the request.
+  const post = (overrides: Partial<APIGatewayProxyEvent>, claims: Record<string, string> | null = customerClaims("cust-1")) =>
+    captureOutput(
+      () =>
+        module.handler(
+          apiEvent({ httpMethod: "POST", requestContext: claims ? authorizedBy(claims) : apiEvent().requestContext, ...overrides }),
+          lambdaContext(),
+        ) as Promise<APIGatewayProxyResult>,
+    );
   const responseBody = (r: APIGatewayProxyResult) => JSON.parse(r.body) as Record<string, unknown>;
 
   it("writes a PENDING order with a conditional put and answers 201 with its id and Location", async () => {
@@ -104,7 +112,7 @@ describe("handlers/orders/place-order (unit)", () => {
     ddb.on(PutCommand).resolves({});
     const first = await post({ body: JSON.stringify(body), headers: { "Idempotency-Key": "k-123" } });
     const again = await post({ body: JSON.stringify(body), headers: { "idempotency-key": "k-123" } });
-    const other = await post({ body: JSON.stringify({ ...body, customerId: "cust-2" }), headers: { "Idempotency-Key": "k-123" } });
+    const other = await post({ body: JSON.stringify({ ...body, customerId: "cust-2" }), headers: { "Idempotency-Key": "k-123" } }, customerClaims("cust-2"));
     const id = (r: APIGatewayProxyResult) => responseBody(r).orderId;
     assert.equal(id(first.result), module.orderIdFor("cust-1", "k-123"));
     assert.equal(id(again.result), id(first.result));
@@ -139,6 +147,46 @@ describe("handlers/orders/place-order (unit)", () => {
     const { result } = await post({ body: JSON.stringify(body), headers: { "Idempotency-Key": "has spaces" } });
     assert.equal(result.statusCode, 400);
     assert.deepEqual((responseBody(result) as { fields: { path: string }[] }).fields.map((f) => f.path), ["Idempotency-Key"]);
+  });
+
+  it("takes the customer from the token: a body without customerId orders in the caller's name", async () => {
+    ddb.on(PutCommand).resolves({});
+    const { customerId: _named, ...anonymous } = body;
+    const { result } = await post({ body: JSON.stringify(anonymous) }, customerClaims("0c9a5e1e-6f00-4d6b-9a43-1f2e3d4c5b6a"));
+    assert.equal(result.statusCode, 201);
+    assert.equal(ddb.commandCalls(PutCommand)[0].args[0].input.Item?.customerId, "0c9a5e1e-6f00-4d6b-9a43-1f2e3d4c5b6a");
+  });
+
+  it("refuses with 403 a body naming another customer, and writes nothing", async () => {
+    const { result } = await post({ body: JSON.stringify({ ...body, customerId: "cust-2" }) });
+    assert.equal(result.statusCode, 403);
+    assert.equal(responseBody(result).error, "Forbidden");
+    assert.match(String(responseBody(result).message), /names customer cust-2, but you are signed in as cust-1/);
+    assert.equal(ddb.commandCalls(PutCommand).length, 0);
+  });
+
+  it("lets a machine client with orders/write order in the customer's name it gives, and only then", async () => {
+    ddb.on(PutCommand).resolves({});
+    const placed = await post({ body: JSON.stringify({ ...body, customerId: "cust-9" }) }, machineClaims());
+    assert.equal(placed.result.statusCode, 201);
+    assert.equal(ddb.commandCalls(PutCommand)[0].args[0].input.Item?.customerId, "cust-9");
+
+    const { customerId: _named, ...anonymous } = body;
+    const unnamed = await post({ body: JSON.stringify(anonymous) }, machineClaims());
+    assert.equal(unnamed.result.statusCode, 400);
+    assert.deepEqual((responseBody(unnamed.result) as { fields: { path: string }[] }).fields.map((f) => f.path), ["customerId"]);
+
+    const readOnly = await post({ body: JSON.stringify(body) }, machineClaims("reader00000000000000000000"));
+    assert.equal(readOnly.result.statusCode, 403);
+    assert.match(String(responseBody(readOnly.result).message), /lacks the orders\/write scope/);
+    assert.equal(ddb.commandCalls(PutCommand).length, 1);
+  });
+
+  it("answers 401 when invoked without the authorizer's claims", async () => {
+    const { result } = await post({ body: JSON.stringify(body) }, null);
+    assert.equal(result.statusCode, 401);
+    assert.equal(responseBody(result).error, "Unauthenticated");
+    assert.equal(ddb.commandCalls(PutCommand).length, 0);
   });
 
   it("answers 500 without internals when DynamoDB fails, echoing the correlation id", async () => {

@@ -115,8 +115,17 @@ describe("ops/policy evaluate with the project's policy pack (policies/)", funct
     const [session, recorded] = await Promise.all([startPolicyPack({ packDir: PACK, config }), run(false)]);
     try {
       assert.ok(session.info.policies.length > 0);
-      for (const [name, level] of Object.entries(config)) {
-        assert.equal(session.config[name]?.enforcementLevel, level, `${name} is configured from dev.json`);
+      // An entry is a level, or an object of properties (and optionally `enforcementLevel`).
+      for (const [name, entry] of Object.entries(config as Record<string, string | Record<string, unknown>>)) {
+        if (typeof entry === "string") {
+          assert.equal(session.config[name]?.enforcementLevel, entry, `${name} is configured from dev.json`);
+        } else {
+          const { enforcementLevel, ...properties } = entry;
+          if (enforcementLevel !== undefined) assert.equal(session.config[name]?.enforcementLevel, enforcementLevel, `${name}'s level`);
+          for (const [key, value] of Object.entries(properties)) {
+            assert.deepEqual(session.config[name]?.properties[key], value, `${name}.${key} is configured from dev.json`);
+          }
+        }
       }
       const results = await evaluateRecordedStack(session, recorded.resources);
       const bare = results.filter((r) => r.urn?.endsWith("::bare") && r.enforcementLevel === "mandatory");
