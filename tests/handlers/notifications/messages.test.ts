@@ -9,7 +9,7 @@ describe("handlers/notifications/messages", () => {
     assert.equal(formatAmount(1999, "EUR"), "€19.99");
     assert.equal(formatAmount(1999, "USD"), "$19.99");
     assert.equal(formatAmount(1999, "JPY"), "¥1,999");
-    assert.equal(formatAmount(1999, "KWD"), "KWD\u00a01.999");
+    assert.equal(formatAmount(1999, "KWD"), "KWD 1.999");
     assert.equal(formatAmount(0, "EUR"), "€0.00");
   });
 

@@ -79,7 +79,9 @@ describe("ops/offline preview (the main job)", function () {
   before(async () => {
     root = sandbox();
     // An exemption one stack uses (orders' table) and one no stack uses: only that one is stale, once.
-    writeFileSync(path.join(root, "policies", "config", "dev.json"), JSON.stringify(EXEMPTIONS));
+    // The real dev config (its other policies' settings) with the exemptions under test in place of dynamodb-pitr's.
+    const devConfig = JSON.parse(readFileSync(path.join(ROOT, "policies", "config", "dev.json"), "utf8"));
+    writeFileSync(path.join(root, "policies", "config", "dev.json"), JSON.stringify({ ...devConfig, ...EXEMPTIONS }));
     // Files of an earlier run: a stack that no longer exists, and the earlier run's diagram.
     mkdirSync(path.join(root, ".orderflow", "dev"), { recursive: true });
     for (const file of ["dev.legacy.json", "architecture.mmd", "policy.shipping.json", "up-summary.json"]) writeFileSync(path.join(root, ".orderflow", "dev", file), "{}");
