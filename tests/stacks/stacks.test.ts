@@ -12,6 +12,7 @@ import { reference } from "../../stacks/reference";
 import { cancelOrderInput, EVENTS } from "../../handlers/shared/events";
 import { matchesEventPattern } from "../../ops/local/event-pattern-matcher";
 import { subscriptionAccepts } from "../../ops/local/sns-filter-policy";
+import { transformInput } from "../../ops/local/input-transformer";
 
 const synthesized = new Map<Environment, Promise<SynthesizedStack[]>>();
 function environment(env: Environment): Promise<SynthesizedStack[]> {
@@ -170,7 +171,8 @@ describe("stacks: every stack of every environment under mocks", function () {
     const transformer = target.inputs.inputTransformer as { inputPaths: Record<string, string>; inputTemplate: string };
     // What EventBridge would hand the function for an OrderCancelled event.
     const detail = { orderId: "6f1c2b7e-1d2a-4c3b-9e8f-0a1b2c3d4e5f", reason: "OutOfStock" };
-    const rendered = transformer.inputTemplate.replace(/<(\w+)>/g, (_m, key: string) => JSON.stringify(detail[transformer.inputPaths[key].replace("$.detail.", "") as keyof typeof detail]));
+    const cancelled = { ...event("OrderCancelled"), detail };
+    const rendered = transformInput(transformer, cancelled, { ruleArn: String(rule.outputs.arn), ruleName: String(rule.outputs.name), ingestionTime: new Date() });
     assert.ok(cancelOrderInput.safeParse(JSON.parse(rendered)).success, rendered);
     assert.deepEqual(JSON.parse(rendered), { orderId: detail.orderId, error: { Error: "OutOfStock" } });
   });
