@@ -47,6 +47,8 @@ interface ParsedCommand {
 export async function main(argv: readonly string[], context: CliContext = {}): Promise<number> {
   const write = context.write ?? ((text: string) => process.stdout.write(`${text}\n`));
   const writeError = context.writeError ?? ((text: string) => process.stderr.write(`${text}\n`));
+  // `local` has options of its own (ops/local/command.ts), loaded only when asked for.
+  if (argv[0] === "local") return (await import("./local/command")).runLocalCommand(argv.slice(1), { write, writeError });
   let parsed: ParsedCommand;
   try {
     parsed = parse(argv, write, writeError);
@@ -93,7 +95,8 @@ function parse(argv: readonly string[], write: (text: string) => void, writeErro
     .showHelpAfterError("(run `npm run orderflow -- --help` for usage)")
     .addHelpText(
       "after",
-      "\n--env is required. Exit codes: 0 ok, 1 a mandatory policy violated, 2 an error (program, configuration, Pulumi CLI), 3 drift.\n" +
+      "\nAlso: `orderflow local --env <env>` runs an environment on this machine (see `npm run orderflow -- local --help`).\n" +
+        "--env is required. Exit codes: 0 ok, 1 a mandatory policy violated, 2 an error (program, configuration, Pulumi CLI), 3 drift.\n" +
         "Examples: npm start (= preview --env dev --offline); npm run orderflow -- up --env staging; npm run orderflow -- drift --env prod",
     );
   program.parse([...argv], { from: "user" });
