@@ -16,3 +16,12 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== "function"
     },
   });
 }
+
+// Root hooks: the one DynamoDB Local a run starts on first use (tests/helpers/dynamodb-local.ts) is stopped at its end.
+export const mochaHooks = {
+  async afterAll(this: Mocha.Context) {
+    this.timeout(15_000);
+    const { stopSharedDynamoDBLocal } = await import("./helpers/dynamodb-local");
+    await stopSharedDynamoDBLocal();
+  },
+};
