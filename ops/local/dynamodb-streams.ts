@@ -322,10 +322,14 @@ export class DynamoDBStreamReader implements AsyncIterable<StreamBatch> {
 
   private lambdaRecord(record: StreamApiRecord): DynamoDBStreamRecord {
     const d = record.dynamodb ?? {};
-    if (!d.SequenceNumber || !record.eventName) throw new Error(`A stream record of ${this.options.streamArn} has no sequence number or event name.`);
+    if (!d.SequenceNumber) throw new Error(`A stream record of ${this.options.streamArn} has no sequence number.`);
+    const expired = isExpiryByTtl(record);
+    if (!expired && !["INSERT", "MODIFY", "REMOVE"].includes(record.eventName ?? "")) {
+      throw new Error(`Stream record ${d.SequenceNumber} of ${this.options.streamArn} has an unknown event name: ${JSON.stringify(record.eventName)}.`);
+    }
     const converted: DynamoDBStreamRecord = {
       eventID: record.eventID ?? "",
-      eventName: record.eventName,
+      eventName: expired ? "REMOVE" : (record.eventName as DynamoDBStreamRecord["eventName"]),
       eventVersion: record.eventVersion ?? "1.1",
       eventSource: "aws:dynamodb",
       awsRegion: this.options.awsRegion ?? record.awsRegion ?? "",
@@ -340,11 +344,20 @@ export class DynamoDBStreamReader implements AsyncIterable<StreamBatch> {
       },
       eventSourceARN: this.options.eventSourceArn ?? this.options.streamArn,
     };
-    if (record.userIdentity?.Type && record.userIdentity.PrincipalId) {
+    if (expired) converted.userIdentity = { ...TTL_IDENTITY };
+    else if (record.userIdentity?.Type && record.userIdentity.PrincipalId) {
       converted.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
     }
     return converted;
   }
+}
+
+// DynamoDB names a deletion by TTL REMOVE, with the TTL process as the identity
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_Record.html). DynamoDB Local 3.3.0 sends
+// "UNKNOWN_TO_SDK_VERSION" (its Java SDK's name for a value it cannot map) and no userIdentity; seen nowhere else.
+const TTL_IDENTITY = { type: "Service", principalId: "dynamodb.amazonaws.com" } as const;
+function isExpiryByTtl(record: StreamApiRecord): boolean {
+  return (record.eventName as string | undefined) === "UNKNOWN_TO_SDK_VERSION" && record.dynamodb?.NewImage === undefined && record.dynamodb?.Keys !== undefined;
 }
 
 /** Opens a reader on a stream: lists its shards and, for LATEST, takes the current end of each open shard. */

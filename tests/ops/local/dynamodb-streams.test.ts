@@ -1,4 +1,12 @@
-import { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -106,6 +114,20 @@ describe("ops/local/dynamodb-streams: a table's stream, read as Lambda and Pipes
       const sequence = [insert, modify, remove].map((r) => BigInt(r.dynamodb.SequenceNumber));
       assert.ok(sequence[0] < sequence[1] && sequence[1] < sequence[2]);
       assert.equal(new Set([insert, modify, remove].map((r) => r.eventID)).size, 3);
+    });
+
+    it("an item deleted by TTL comes as DynamoDB sends it: REMOVE, with the TTL service as the identity", async () => {
+      const { name, streamArn } = await streamedTable();
+      await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: "expiresAt" } }));
+      const reader = await open({ streamArn, startingPosition: "TRIM_HORIZON" });
+      await put(name, "expired", { expiresAt: { N: String(Math.floor(Date.now() / 1000) - 60) } } as never);
+      // DynamoDB Local's TTL sweep runs about once a second (DynamoDB's takes up to a few days).
+      const [insert, expiry] = await take(reader, 2);
+      assert.equal(insert.eventName, "INSERT");
+      assert.equal(expiry.eventName, "REMOVE");
+      assert.deepEqual(expiry.userIdentity, { type: "Service", principalId: "dynamodb.amazonaws.com" });
+      assert.deepEqual(expiry.dynamodb.OldImage?.id, { S: "expired" });
+      assert.equal(insert.userIdentity, undefined, "only the TTL process's deletions carry an identity");
     });
 
     it("LATEST delivers only what is written once the reader is open; TRIM_HORIZON everything", async () => {
