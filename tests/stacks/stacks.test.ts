@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { evaluatePolicies, type PackConfig } from "../../policies/evaluate";
 import * as pulumi from "@pulumi/pulumi";
-import { synthesizeEnvironment, type SynthesizedStack } from "../../ops/offline/synthesize";
+import type { SynthesizedStack } from "../../ops/offline/synthesize";
 import { runProgram, type RecordedResource } from "../../ops/engine/run-program";
 import { contracts, requires } from "../../stacks/contracts";
 import { ENVIRONMENTS, type Environment, type StackKind } from "../../stacks/environments";
@@ -13,12 +13,10 @@ import { cancelOrderInput, EVENTS } from "../../handlers/shared/events";
 import { matchesEventPattern } from "../../ops/local/event-pattern-matcher";
 import { subscriptionAccepts } from "../../ops/local/sns-filter-policy";
 import { transformInput } from "../../ops/local/input-transformer";
+import { synthesizedEnvironment } from "../helpers/synthesized";
 
-const synthesized = new Map<Environment, Promise<SynthesizedStack[]>>();
-function environment(env: Environment): Promise<SynthesizedStack[]> {
-  if (!synthesized.has(env)) synthesized.set(env, synthesizeEnvironment({ env }));
-  return synthesized.get(env)!;
-}
+// Shared with the other files that read a graph (tests/ops/local), so each environment is synthesized once per run.
+const environment = synthesizedEnvironment;
 
 async function stackOf(env: Environment, kind: StackKind): Promise<SynthesizedStack> {
   const stack = (await environment(env)).find((s) => s.kind === kind);

@@ -13,7 +13,7 @@ import { EventEmitter } from "node:events";
 import type { LabelJob } from "../../../handlers/shared/label-job";
 import { main } from "../../../handlers/shipping/label-worker/src/main";
 import { createLabelWorker, type LabelWorker } from "../../../handlers/shipping/label-worker/src/worker";
-import { useDynalite } from "../../helpers/dynalite";
+import { useDynamoDBLocal } from "../../helpers/dynamodb-local";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/labels";
 const ENVIRONMENT: Record<string, string> = {
@@ -86,7 +86,7 @@ function fakeQueue(client: SQSClient) {
   };
 }
 
-describe("handlers/shipping/label-worker against dynalite and a fake SQS", () => {
+describe("handlers/shipping/label-worker against DynamoDB Local and a fake SQS", () => {
   const saved = new Map<string, string | undefined>();
   before(() => {
     for (const [k, v] of Object.entries(ENVIRONMENT)) {
@@ -100,7 +100,7 @@ describe("handlers/shipping/label-worker against dynalite and a fake SQS", () =>
       else process.env[k] = v;
     }
   });
-  const dynamo = useDynalite({ shipments: "orderId" });
+  const dynamo = useDynamoDBLocal({ shipments: "orderId" });
 
   async function shipment(orderId: string): Promise<Record<string, unknown> | undefined> {
     return (await dynamo.current.db.send(new GetCommand({ TableName: "shipments", Key: { orderId }, ConsistentRead: true }))).Item;
@@ -203,7 +203,7 @@ describe("handlers/shipping/label-worker against dynalite and a fake SQS", () =>
     it("finishes the message in flight (stored and deleted), receives nothing more, then exits 0", async () => {
       const job = jobFor(uuid());
       await storeShipment(job);
-      // main() builds its own clients: every SQSClient answers from this fake; DynamoDB is dynalite.
+      // main() builds its own clients: every SQSClient answers from this fake; DynamoDB is DynamoDB Local.
       const sqs = mockClient(SQSClient);
       restoreSqs = () => sqs.restore();
       const sent = message(job);

@@ -1,7 +1,7 @@
 import type { SQSBatchResponse } from "aws-lambda";
 import { strict as assert } from "node:assert";
 import { EVENTS } from "../../../handlers/shared/events";
-import { useDynalite } from "../../helpers/dynalite";
+import { useDynamoDBLocal } from "../../helpers/dynamodb-local";
 import { busEvent, captureOutput, lambdaContext, loadHandler, logsWith, sqsEvent, useHandlerEnvironment } from "../../helpers/handlers";
 
 const ORDER_ID = "0b1c2d3e-4f50-4617-8899-aabbccddeeff";
@@ -14,9 +14,9 @@ const confirmed = busEvent(EVENTS.OrderConfirmed.detailType, EVENTS.OrderConfirm
 });
 type Consumer = (event: unknown, context: unknown) => Promise<SQSBatchResponse>;
 
-describe("handlers/notifications against dynalite", () => {
+describe("handlers/notifications against DynamoDB Local", () => {
   useHandlerEnvironment();
-  useDynalite({ idempotency: "id" });
+  useDynamoDBLocal({ idempotency: "id" });
   let email: Consumer;
   let sms: Consumer;
   before(() => {
