@@ -3,7 +3,7 @@ import path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../../stacks/environments";
 import { OperationError } from "../automation/errors";
 import { ExitCode } from "../automation/exit-codes";
-import type { ActivityRecord } from "./activity";
+import { activityLine } from "./activity-line";
 import { LocalCloud } from "./local-cloud";
 import { SCENARIOS, scenarioNamed } from "./scenarios";
 import { runScenarios, type Scenario, type ScenarioResult } from "./scenarios/scenario";
@@ -136,14 +136,6 @@ function readyLine(cloud: LocalCloud, options: LocalOptions): string {
     `${g.containerServices.length} container service${g.containerServices.length === 1 ? "" : "s"}`,
   ].join(", ");
   return `orderflow local ${options.env}: ready in ${(cloud.startupMs / 1000).toFixed(1)} s (DynamoDB Local ${(cloud.dynamoDbStartupMs / 1000).toFixed(1)} s) — API ${cloud.apiUrl} — ${counts}${options.timeScale !== 1 ? ` — time scale ${options.timeScale}` : ""}`;
-}
-
-const ICONS: Record<ActivityRecord["service"], string> = { lambda: "λ", sqs: "☰", events: "⇢", sns: "✉", pipes: "⇉", states: "◇", apigateway: "⇄", ecs: "▣", dynamodb: "▤", local: "·" };
-
-/** One activity record as a line: time, service, resource, what happened. */
-export function activityLine(r: ActivityRecord): string {
-  const time = new Date(r.time).toISOString().slice(11, 23);
-  return `${time} ${ICONS[r.service]} ${r.name}: ${r.error ? "✗ " : ""}${r.detail}${r.durationMs !== undefined && r.kind === "invoke" ? ` (${r.durationMs} ms)` : ""}`;
 }
 
 export function renderScenario(result: ScenarioResult, scenario: Scenario): string {

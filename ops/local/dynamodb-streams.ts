@@ -101,6 +101,8 @@ interface ShardState {
   readonly buffer: DynamoDBStreamRecord[];
   /** How many times each buffered record has been handed out, by sequence number. */
   readonly deliveries: Map<string, number>;
+  /** Set once an empty shard's first iterator was replaced by one at its start (DynamoDB Local's numbering). */
+  renewedAtStart?: boolean;
   done: boolean;
 }
 
@@ -248,6 +250,15 @@ export class DynamoDBStreamReader implements AsyncIterable<StreamBatch> {
         // Iterators expire after 15 minutes (a consumer that held a batch that long); renew it where reading stopped.
         if ((error as { name?: string }).name === "ExpiredIteratorException") {
           shard.iterator = undefined;
+          continue;
+        }
+        // DynamoDB Local numbers stream records across all its tables. An iterator taken on a shard still empty points
+        // at the next number, and when a write to another table takes that number first, DynamoDB Local answers
+        // TrimmedDataAccessException although nothing was trimmed (seen with 3.3.0). Everything such a shard holds was
+        // written after the iterator was taken, so reading it from its start delivers exactly that.
+        if ((error as { name?: string }).name === "TrimmedDataAccessException" && shard.lastFetched === undefined && !shard.renewedAtStart) {
+          shard.renewedAtStart = true;
+          shard.iterator = await this.iteratorFor({ ...shard, start: "TRIM_HORIZON" });
           continue;
         }
         throw error;

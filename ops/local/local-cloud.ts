@@ -23,6 +23,7 @@ import { buildLocalGraph, GraphError, type FunctionSpec, type LocalGraph } from 
 import type { LogSink } from "./lambda/environment";
 import { LambdaService } from "./lambda/service";
 import { LogStore } from "./logs";
+import { activityLine } from "./activity-line";
 import { SqsEventSource } from "./lambda/sqs-event-source";
 import { LocalPipe } from "./pipes/pipe";
 import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./seed/seed";
@@ -115,6 +116,9 @@ export class LocalCloud {
       const graph = await buildLocalGraph(options.env, stacks[0].cloud, stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources })));
       const activity = new Activity();
       const logs = new LogStore(path.join(outputDir, "logs"));
+      // Everything the services did, one line each: what `orderflow local` prints while serving.
+      const activityLog = logs.writer("activity");
+      activity.subscribe((r) => activityLog(activityLine(r)));
       const credentials = new CredentialIssuer();
       const endpoint = new AwsEndpoint((key) => credentials.byAccessKey(key)?.roleArn ?? key ?? "anonymous");
       cleanup.push(() => endpoint.close());

@@ -58,9 +58,14 @@ export class LocalPipe {
   }
 
   private async run(): Promise<void> {
-    for await (const batch of this.reader) {
-      if (this.stopping.signal.aborted) return;
-      await this.process(batch);
+    try {
+      for await (const batch of this.reader) {
+        if (this.stopping.signal.aborted) return;
+        await this.process(batch);
+      }
+    } catch (error) {
+      // The stream itself failed (not a batch): Pipes would stop with the pipe in a failed state; say so loudly.
+      this.activity.record({ service: "pipes", kind: "stopped", name: this.spec.component, detail: `the pipe stopped reading its source: ${(error as Error).name}: ${(error as Error).message}`, error: true });
     }
   }
 

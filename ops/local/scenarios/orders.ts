@@ -12,12 +12,18 @@ export function orderBody(options: { customerId?: string; phone?: boolean; lines
   };
 }
 
-/** A SKU the seed stocks with at least `quantity`, and one it holds none of. */
-export function skus(context: ScenarioContext, quantity = 1): { inStock: string; outOfStock: string } {
+/**
+ * A SKU the seed stocks with at least `quantity`, and one it holds none of. Scenarios run at the same time; one that
+ * asserts stock levels asks for its own `slot` (1, 2, ...), a SKU no other scenario orders; slot 0 is shared.
+ */
+export function skus(context: ScenarioContext, quantity = 1, slot = 0): { inStock: string; outOfStock: string } {
   const entries = Object.entries(context.cloud.seed.stock);
-  const inStock = entries.find(([, n]) => n >= quantity)?.[0];
+  const stocked = entries.filter(([, n]) => n >= quantity).map(([sku]) => sku);
+  const inStock = stocked[slot];
   const outOfStock = entries.find(([, n]) => n === 0)?.[0];
-  if (!inStock || !outOfStock) throw new ExpectationFailed("the seed must stock one SKU and hold none of another (see ops/local/seed/default.json)");
+  if (!inStock || !outOfStock) {
+    throw new ExpectationFailed(`the seed must stock ${slot + 1} SKU(s) with at least ${quantity} each and hold none of another (see ops/local/seed/default.json)`);
+  }
   return { inStock, outOfStock };
 }
 

@@ -6,7 +6,7 @@ export const outOfStock: Scenario = {
   name: "out-of-stock",
   description: "an order for a SKU without stock is cancelled and nothing is charged",
   async run(c) {
-    const { inStock, outOfStock } = skus(c);
+    const { inStock, outOfStock } = skus(c, 1, 1);
     const before = await available(c, inStock);
     const answer = await c.step("POST /orders for an in-stock and an out-of-stock SKU", () => c.placeOrder(orderBody({ lines: [{ sku: inStock, quantity: 1, unitPrice: 500 }, { sku: outOfStock, quantity: 1, unitPrice: 900 }] })));
     expect(answer.status === 201, `expected 201, got ${answer.status}`);

@@ -7,7 +7,7 @@ export const paymentDeclined: Scenario = {
   name: "payment-declined",
   description: "a declined payment cancels the order and releases its stock",
   async run(c) {
-    const { inStock } = skus(c, 3);
+    const { inStock } = skus(c, 3, 2);
     const before = await available(c, inStock);
     const answer = await c.step("POST /orders with a card the provider declines", () => c.placeOrder(orderBody({ customerId: DECLINED_CUSTOMER_ID, lines: [{ sku: inStock, quantity: 3, unitPrice: 1000 }] })));
     expect(answer.status === 201, `expected 201, got ${answer.status}`);

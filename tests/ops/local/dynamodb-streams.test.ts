@@ -79,6 +79,19 @@ describe("ops/local/dynamodb-streams: a table's stream, read as Lambda and Pipes
       }
       return records;
     }
+
+    it("reads a new table's records even when another table was written first (DynamoDB Local numbers records across tables)", async () => {
+      const { name, streamArn } = await streamedTable();
+      const other = (await streamedTable()).name;
+      const reader = await open({ streamArn, startingPosition: "LATEST", batchSize: 1 });
+      // Without the renewal, the first GetRecords fails with TrimmedDataAccessException: the other table's write took
+      // the sequence number the empty shard's iterator points at.
+      await put(other, "elsewhere");
+      await put(name, "mine");
+      const [record] = await take(reader, 1);
+      assert.equal(record.eventName, "INSERT");
+      assert.deepEqual(record.dynamodb.Keys, { id: { S: "mine" } });
+    });
     const ids = (records: readonly DynamoDBStreamRecord[]) => records.map((r) => r.dynamodb.Keys.id);
 
     it("delivers INSERT, MODIFY and REMOVE in order, each shaped as Lambda delivers it", async () => {
