@@ -1,4 +1,5 @@
 // `npm run bench`: the project's speed and size goals, measured, never asserted in tests.
+import { benchmarkDynamoDBLocal, formatDynamoDBLocalBenchmark } from "./dynamodb-local";
 import { benchmarkHandlers, formatTable } from "./handlers";
 import { benchmarkOfflinePreview, formatPreviewBenchmark } from "./offline-preview";
 
@@ -7,6 +8,8 @@ async function main(): Promise<void> {
   console.log(formatTable(await benchmarkHandlers()));
   console.log("\n## The main job: offline preview of dev\n");
   console.log(formatPreviewBenchmark(await benchmarkOfflinePreview("dev")));
+  console.log("\n## DynamoDB Local (the local cloud's and the tests' DynamoDB): JVM start and stop\n");
+  console.log(formatDynamoDBLocalBenchmark(await benchmarkDynamoDBLocal()));
 }
 
 main().catch((error: unknown) => {

@@ -41,6 +41,8 @@ interface ParsedCommand {
 export async function main(argv: readonly string[], context: CliContext = {}): Promise<number> {
   const write = context.write ?? ((text: string) => process.stdout.write(`${text}\n`));
   const writeError = context.writeError ?? ((text: string) => process.stderr.write(`${text}\n`));
+  // `local` has options of its own (ops/local/command.ts), loaded only when asked for.
+  if (argv[0] === "local") return (await import("./local/command")).runLocalCommand(argv.slice(1), { write, writeError });
   let parsed: ParsedCommand;
   try {
     parsed = parse(argv, write, writeError);
@@ -95,7 +97,8 @@ function parse(argv: readonly string[], write: (text: string) => void, writeErro
     .showHelpAfterError("(run `npm run orderflow -- --help` for usage)")
     .addHelpText(
       "after",
-      "\n--env is required, unless --stack names a stack (--stack dev.orders). up and destroy show every stack's plan, then ask yes / no / details; --yes skips the question.\n" +
+      "\nAlso: `orderflow local --env <env>` runs an environment on this machine (see `npm run orderflow -- local --help`).\n" +
+        "--env is required, unless --stack names a stack (--stack dev.orders). up and destroy show every stack's plan, then ask yes / no / details; --yes skips the question.\n" +
         "Exit codes: 0 ok, 1 a mandatory policy violated, 2 an error (program, type-check, configuration, Pulumi CLI, a declined or impossible confirmation), 3 drift.\n" +
         "Examples: npm start (= preview --env dev --offline); npm run orderflow -- preview --offline --stack dev.orders --diff; npm run orderflow -- up --env staging; npm run orderflow -- drift --env prod",
     );

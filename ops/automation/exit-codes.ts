@@ -7,6 +7,8 @@ export const ExitCode = {
   ok: 0,
   /** A mandatory policy was violated. */
   policyViolation: 1,
+  /** `local --scenario`: a scenario's expectation did not hold (the same code as a failed check). */
+  scenarioFailed: 1,
   /** The program, the Pulumi CLI or the command line failed. */
   error: 2,
   /** `drift` found resources whose cloud state no longer matches the program. */

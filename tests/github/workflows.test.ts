@@ -83,10 +83,11 @@ describe(".github/workflows", () => {
   describe("ci.yml", () => {
     const ci = load("ci.yml");
 
-    it("runs on pushes and pull requests: npm ci then npm test on Node 20", () => {
+    it("runs on pushes and pull requests: npm ci then npm test on Node 20, with Java 17 for DynamoDB Local", () => {
       assert.ok("push" in ci.on && "pull_request" in ci.on);
       const test = ci.jobs.test.steps;
       assert.equal(test.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"], 20);
+      assert.equal(test.find((s) => s.uses?.startsWith("actions/setup-java@"))?.with?.["java-version"], 17);
       const commands = test.flatMap((s) => (s.run ? [s.run.trim()] : []));
       assert.deepEqual(commands, ["npm ci", "npm test"]);
     });

@@ -38,7 +38,7 @@ const CONFIGURATION_SET = "orderflow-dev-notifications-customerEmail";
 const ORIGINATION = "arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-0123456789abcdef0123456789abcdef";
 const EMAIL_ENV = { IDEMPOTENCY_TABLE_NAME: "idempotency", EMAIL_FROM: FROM, EMAIL_CONFIGURATION_SET: CONFIGURATION_SET, EMAIL_RECIPIENTS: "customers" };
 const SMS_ENV = { IDEMPOTENCY_TABLE_NAME: "idempotency", SMS_ORIGINATION_IDENTITY: ORIGINATION, SMS_RECIPIENTS: "customers" };
-// Idempotency has its own tests against dynalite; here each branch runs every time.
+// Idempotency has its own tests against DynamoDB Local; here each branch runs every time.
 const NO_IDEMPOTENCY = { POWERTOOLS_IDEMPOTENCY_DISABLED: "true" };
 const metadata = { $metadata: { httpStatusCode: 400 } };
 /** A metric's total over the invocation's EMF blobs (Powertools writes one value per count() call). */

@@ -40,7 +40,7 @@ describe("handlers/shipping/create-shipment (unit)", () => {
   before(() => {
     handler = loadHandler<{ handler: Consumer }>("shipping/create-shipment.ts", {
       SHIPMENTS_TABLE_NAME: "shipments", EVENT_BUS_NAME: "orders", IDEMPOTENCY_TABLE_NAME: "idempotency", LABELS_QUEUE_URL: LABELS_QUEUE_URL,
-      // Idempotency has its own tests against dynalite; here each branch runs every time.
+      // Idempotency has its own tests against DynamoDB Local; here each branch runs every time.
       POWERTOOLS_IDEMPOTENCY_DISABLED: "true",
     }).handler;
   });

@@ -21,7 +21,7 @@ import type { LabelJob } from "../../../handlers/shared/label-job";
 const contextUtils = require("aws-xray-sdk-core/dist/lib/context_utils") as { contextMissingStrategy: { contextMissing: (message: string) => void } };
 import { main } from "../../../handlers/shipping/label-worker/src/main";
 import { createLabelWorker, type LabelWorker } from "../../../handlers/shipping/label-worker/src/worker";
-import { useDynalite } from "../../helpers/dynalite";
+import { useDynamoDBLocal } from "../../helpers/dynamodb-local";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/labels";
 const ENVIRONMENT: Record<string, string> = {
@@ -94,7 +94,7 @@ function fakeQueue(client: SQSClient) {
   };
 }
 
-describe("handlers/shipping/label-worker against dynalite and a fake SQS", () => {
+describe("handlers/shipping/label-worker against DynamoDB Local and a fake SQS", () => {
   const saved = new Map<string, string | undefined>();
   before(() => {
     for (const [k, v] of Object.entries(ENVIRONMENT)) {
@@ -108,7 +108,7 @@ describe("handlers/shipping/label-worker against dynalite and a fake SQS", () =>
       else process.env[k] = v;
     }
   });
-  const dynamo = useDynalite({ shipments: "orderId" });
+  const dynamo = useDynamoDBLocal({ shipments: "orderId" });
 
   async function shipment(orderId: string): Promise<Record<string, unknown> | undefined> {
     return (await dynamo.current.db.send(new GetCommand({ TableName: "shipments", Key: { orderId }, ConsistentRead: true }))).Item;
@@ -211,7 +211,7 @@ describe("handlers/shipping/label-worker against dynalite and a fake SQS", () =>
     it("finishes the message in flight (stored and deleted), receives nothing more, then exits 0", async () => {
       const job = jobFor(uuid());
       await storeShipment(job);
-      // main() builds its own clients: every SQSClient answers from this fake; DynamoDB is dynalite.
+      // main() builds its own clients: every SQSClient answers from this fake; DynamoDB is DynamoDB Local.
       const sqs = mockClient(SQSClient);
       restoreSqs = () => sqs.restore();
       const sent = message(job);
@@ -325,7 +325,7 @@ describe("handlers/shipping/label-worker traced through its X-Ray daemon sidecar
       else process.env[k] = v;
     }
   });
-  const dynamo = useDynalite({ shipments: "orderId" });
+  const dynamo = useDynamoDBLocal({ shipments: "orderId" });
   let daemon: dgram.Socket;
   let segments: Record<string, unknown>[];
   let xrayErrors: string[];

@@ -1,8 +1,8 @@
-import { GetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { strict as assert } from "node:assert";
-import { useDynalite } from "../../helpers/dynalite";
+import { useDynamoDBLocal } from "../../helpers/dynamodb-local";
 import { useHandlerEnvironment, apiEvent, captureOutput, lambdaContext, loadHandler } from "../../helpers/handlers";
 import { authorizedBy, customerClaims } from "../../helpers/identity";
 
@@ -14,9 +14,9 @@ const body = {
   currency: "EUR",
 };
 
-describe("handlers/orders against dynalite", () => {
+describe("handlers/orders against DynamoDB Local", () => {
   useHandlerEnvironment();
-  const dynamo = useDynalite({ orders: "orderId" });
+  const dynamo = useDynamoDBLocal({ orders: "orderId" });
   const env = { ORDERS_TABLE_NAME: "orders" };
   let placeOrder: Handler<APIGatewayProxyResult>;
   let getOrder: Handler<APIGatewayProxyResult>;
@@ -97,9 +97,7 @@ describe("handlers/orders against dynalite", () => {
 
   it("the stream enrichment turns the stored item, as the stream carries it, into the saga's input", async () => {
     const { orderId } = await place();
-    const raw = new DynamoDBClient({ endpoint: dynamo.current.endpoint });
-    const { Item } = await raw.send(new GetItemCommand({ TableName: "orders", Key: { orderId: { S: orderId } } }));
-    raw.destroy();
+    const { Item } = await dynamo.current.client.send(new GetItemCommand({ TableName: "orders", Key: { orderId: { S: orderId } } }));
     const [placed] = (await call(enrich, [{ eventID: "1", eventName: "INSERT", dynamodb: { NewImage: Item } }])) as { orderId: string; total: number }[];
     assert.equal(placed.orderId, orderId);
     assert.equal(placed.total, 2500);

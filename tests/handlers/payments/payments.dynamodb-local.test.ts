@@ -1,14 +1,14 @@
 import { PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { strict as assert } from "node:assert";
-import { useDynalite } from "../../helpers/dynalite";
+import { useDynamoDBLocal } from "../../helpers/dynamodb-local";
 import { captureOutput, lambdaContext, loadHandler, useHandlerEnvironment } from "../../helpers/handlers";
 
 type Task = (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
 const state = (orderId: string) => ({ orderId, customerId: "cust-1", currency: "EUR", total: 2500 });
 
-describe("handlers/payments and handlers/inventory compensations against dynalite", () => {
+describe("handlers/payments and handlers/inventory compensations against DynamoDB Local", () => {
   useHandlerEnvironment();
-  const dynamo = useDynalite({ payments: "orderId", stock: "pk" });
+  const dynamo = useDynamoDBLocal({ payments: "orderId", stock: "pk" });
   let charge: Task;
   let refund: Task;
   let release: Task;

@@ -4,7 +4,7 @@ import type { SQSBatchResponse } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
 import { EVENTS } from "../../../handlers/shared/events";
-import { useDynalite } from "../../helpers/dynalite";
+import { useDynamoDBLocal } from "../../helpers/dynamodb-local";
 import { busEvent, captureOutput, lambdaContext, loadHandler, logsWith, sqsEvent, useHandlerEnvironment } from "../../helpers/handlers";
 
 const ORDER_ID = "0b1c2d3e-4f50-4617-8899-aabbccddeeff";
@@ -21,10 +21,10 @@ const confirmed = (orderId = ORDER_ID) =>
 type Consumer = (event: unknown, context: unknown) => Promise<SQSBatchResponse>;
 const metadata = { $metadata: { httpStatusCode: 400 } };
 
-describe("handlers/notifications against dynalite (each event notifies each customer once)", () => {
+describe("handlers/notifications against DynamoDB Local (each event notifies each customer once)", () => {
   useHandlerEnvironment();
-  useDynalite({ idempotency: "id" });
-  // Only SES and SMS are doubles: the idempotency records go to dynalite through the real DynamoDB client.
+  useDynamoDBLocal({ idempotency: "id" });
+  // Only SES and SMS are doubles: the idempotency records go to DynamoDB Local through the real DynamoDB client.
   const sesMock = () => mockClient(SESv2Client);
   const smsMock = () => mockClient(PinpointSMSVoiceV2Client);
   let ses: ReturnType<typeof sesMock>;

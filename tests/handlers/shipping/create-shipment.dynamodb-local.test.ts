@@ -5,7 +5,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
 import { EVENTS } from "../../../handlers/shared/events";
-import { useDynalite } from "../../helpers/dynalite";
+import { useDynamoDBLocal } from "../../helpers/dynamodb-local";
 import { busEvent, captureOutput, lambdaContext, loadHandler, metricValues, sqsEvent, useHandlerEnvironment } from "../../helpers/handlers";
 
 const confirmed = (orderId: string) =>
@@ -15,10 +15,10 @@ const confirmed = (orderId: string) =>
 type Consumer = (event: unknown, context: unknown) => Promise<SQSBatchResponse>;
 const LABELS_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/labels";
 
-describe("handlers/shipping/create-shipment against dynalite", () => {
+describe("handlers/shipping/create-shipment against DynamoDB Local", () => {
   useHandlerEnvironment();
-  // DynamoDB is dynalite (shipments and the Powertools idempotency table); only EventBridge is mocked.
-  const dynamo = useDynalite({ shipments: "orderId", idempotency: "id" });
+  // DynamoDB is DynamoDB Local (shipments and the Powertools idempotency table); only EventBridge is mocked.
+  const dynamo = useDynamoDBLocal({ shipments: "orderId", idempotency: "id" });
   // Installed when the file runs, not when mocha loads it, so it never leaks into another file's tests.
   const busMock = () => mockClient(EventBridgeClient);
   let bus: ReturnType<typeof busMock>;

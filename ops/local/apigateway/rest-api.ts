@@ -1,0 +1,376 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import AjvDraft04 from "ajv-draft-04";
+import type { ValidateFunction } from "ajv";
+import type { Activity } from "../activity";
+import { AwsError } from "../aws-error";
+import type { RestApiSpec, RouteSpec } from "../graph";
+import type { LambdaService } from "../lambda/service";
+import { TokenBucket } from "./token-bucket";
+
+/** A response API Gateway itself produces (not the integration's). */
+interface GatewayAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+}
+
+/** Everything needed to render a gateway response or an access log line: API Gateway's `$context` variables. */
+type ContextVariables = Record<string, unknown>;
+
+/** Payloads above 10 MB are refused (API Gateway quotas, "Payload size"). */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * One REST API stage served over HTTP on localhost: `http://127.0.0.1:<port>/<stage>/<path>`. Requests are matched to
+ * the API's resources and methods, throttled by the stage's token bucket (429), checked by the method's request
+ * validator (required parameters; the body against the request model's draft-4 JSON schema), and passed to the Lambda
+ * proxy integration in its event shape; the function's answer is turned back into HTTP as API Gateway does, with a
+ * malformed answer or a function error becoming 502. Errors API Gateway answers itself use the API's gateway responses.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+ */
+export class LocalRestApi {
+  private server?: http.Server;
+  private readonly bucket?: TokenBucket;
+  private readonly validators = new Map<unknown, ValidateFunction>();
+  private readonly ajv = new AjvDraft04({ allErrors: true, strict: false });
+  /** Requests answered, by status, for reports. */
+  readonly statuses = new Map<number, number>();
+  url = "";
+
+  constructor(
+    readonly spec: RestApiSpec,
+    private readonly lambda: LambdaService,
+    private readonly activity: Activity,
+    private readonly account: string,
+    /** Writes one access log line (the stage's access log format, rendered). */
+    private readonly accessLog: (line: string) => void,
+  ) {
+    if (spec.throttle) this.bucket = new TokenBucket(spec.throttle.rateLimit, spec.throttle.burstLimit);
+  }
+
+  /** Listens on the port (a port in use rejects with EADDRINUSE); resolves to the stage's base URL. */
+  async listen(port: number, host = "127.0.0.1"): Promise<string> {
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    this.url = `http://${host}:${(server.address() as AddressInfo).port}/${this.spec.stageName}`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = Date.now();
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? "/", "http://local");
+    const method = req.method ?? "GET";
+    const context: ContextVariables = {
+      requestId,
+      extendedRequestId: randomBytes(8).toString("base64url"),
+      httpMethod: method,
+      path: url.pathname,
+      stage: this.spec.stageName,
+      requestTime: clf(new Date(started)),
+      requestTimeEpoch: started,
+      identity: { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: req.headers["user-agent"] ?? "" },
+      xrayTraceId: this.spec.tracing ? traceRoot() : "",
+      error: { message: "", messageString: '""', validationErrorString: "" },
+      resourcePath: "",
+      status: 0,
+      responseLength: 0,
+      integrationLatency: "-",
+    };
+    const answer = await this.route(req, url, method, context).catch((error: unknown): GatewayAnswer => {
+      this.activity.record({ service: "apigateway", kind: "error", name: this.spec.component, detail: `${method} ${url.pathname}: ${(error as Error).message}`, error: true });
+      return this.gatewayResponse("DEFAULT_5XX", 500, "Internal server error", context);
+    });
+    context.status = answer.status;
+    context.responseLength = Buffer.byteLength(answer.body);
+    this.statuses.set(answer.status, (this.statuses.get(answer.status) ?? 0) + 1);
+    res.writeHead(answer.status, {
+      "x-amzn-RequestId": requestId,
+      "x-amz-apigw-id": String(context.extendedRequestId),
+      ...(this.spec.tracing ? { "X-Amzn-Trace-Id": String(context.xrayTraceId) } : {}),
+      ...answer.headers,
+      "content-length": Buffer.byteLength(answer.body),
+    });
+    res.end(answer.body);
+    this.accessLog(JSON.stringify({ ...flatten(context), durationMs: Date.now() - started }));
+  }
+
+  private async route(req: http.IncomingMessage, url: URL, method: string, context: ContextVariables): Promise<GatewayAnswer> {
+    const stagePrefix = `/${this.spec.stageName}`;
+    const resourcePathOfRequest = url.pathname === stagePrefix ? "/" : url.pathname.startsWith(`${stagePrefix}/`) ? url.pathname.slice(stagePrefix.length) : undefined;
+    const match = resourcePathOfRequest === undefined ? undefined : this.match(method, resourcePathOfRequest);
+    // An unknown path or method is "Missing Authentication Token" with 403 in a REST API (MISSING_AUTHENTICATION_TOKEN).
+    if (!match) return this.gatewayResponse("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token", context);
+    const { route, pathParameters } = match;
+    context.resourcePath = route.resourcePath;
+    context.resourceId = route.resourceId;
+
+    if (this.bucket && !this.bucket.take()) return this.gatewayResponse("THROTTLED", 429, "Too Many Requests", context);
+
+    const body = await readBody(req);
+    if (body.length > MAX_PAYLOAD_BYTES) return this.gatewayResponse("REQUEST_TOO_LARGE", 413, "Request Too Long", context);
+    const query = url.searchParams;
+    const headers = req.headers;
+
+    if (route.validateParameters) {
+      const missing = Object.entries(route.requestParameters)
+        .filter(([, required]) => required)
+        .map(([name]) => name.split("."))
+        .filter(([, , where, key]) => (where === "path" ? !pathParameters[key] : where === "querystring" ? !query.has(key) : where === "header" ? headers[key.toLowerCase()] === undefined : false))
+        .map(([, , , key]) => key);
+      if (missing.length > 0) return this.gatewayResponse("BAD_REQUEST_PARAMETERS", 400, `Missing required request parameters: [${missing.join(", ")}]`, context);
+    }
+    if (route.validateBody) {
+      const contentType = String(headers["content-type"] ?? "application/json").split(";")[0].trim().toLowerCase();
+      const schema = route.requestSchemas[contentType] ?? route.requestSchemas["$default"];
+      if (schema !== undefined) {
+        const problems = this.validateBody(schema, body);
+        if (problems) {
+          (context.error as Record<string, unknown>).validationErrorString = problems;
+          return this.gatewayResponse("BAD_REQUEST_BODY", 400, "Invalid request body", context);
+        }
+      }
+    }
+
+    if (route.integration.type !== "AWS_PROXY" || !route.integration.functionArn) {
+      return this.gatewayResponse("DEFAULT_5XX", 500, `The local cloud serves Lambda proxy integrations only (${route.integration.type})`, context);
+    }
+    const event = this.proxyEvent(req, url, route, pathParameters, body, context);
+    const integrationStarted = Date.now();
+    let result;
+    try {
+      result = await withTimeout(this.lambda.invoke(route.integration.functionArn, event, { source: `API ${method} ${route.resourcePath}`, traceId: context.xrayTraceId ? `Root=${context.xrayTraceId};Sampled=1` : undefined }), route.integration.timeoutMs);
+    } catch (error) {
+      if (error instanceof IntegrationTimeout) return this.gatewayResponse("INTEGRATION_TIMEOUT", 504, "Endpoint request timed out", context);
+      if (error instanceof AwsError) return this.gatewayResponse("DEFAULT_5XX", 500, "Internal server error", context);
+      throw error;
+    } finally {
+      context.integrationLatency = Date.now() - integrationStarted;
+    }
+    if (result.functionError) return this.gatewayResponse("DEFAULT_5XX", 502, "Internal server error", context);
+    const response = proxyResponse(result.payload);
+    if (!response) {
+      this.activity.record({ service: "apigateway", kind: "malformed", name: this.spec.component, detail: `${method} ${route.resourcePath}: Malformed Lambda proxy response`, error: true });
+      return this.gatewayResponse("DEFAULT_5XX", 502, "Internal server error", context);
+    }
+    return response;
+  }
+
+  /** The method for a request path: literal segments beat `{param}` ones, as API Gateway prefers the most specific resource. */
+  private match(method: string, path: string): { route: RouteSpec; pathParameters: Record<string, string> } | undefined {
+    const parts = path.split("/").filter(Boolean);
+    let best: { route: RouteSpec; pathParameters: Record<string, string>; literal: number } | undefined;
+    for (const route of this.spec.routes) {
+      if (route.httpMethod !== method && route.httpMethod !== "ANY") continue;
+      const matched = matchPath(route.resourcePath.split("/").filter(Boolean), parts);
+      if (matched && (!best || matched.literal > best.literal)) best = { route, ...matched };
+    }
+    return best;
+  }
+
+  private validateBody(schema: unknown, body: Buffer): string | undefined {
+    let parsed: unknown;
+    try {
+      parsed = body.length === 0 ? undefined : JSON.parse(body.toString("utf8"));
+    } catch (error) {
+      return `[Invalid JSON: ${(error as Error).message}]`;
+    }
+    let validate = this.validators.get(schema);
+    if (!validate) {
+      validate = this.ajv.compile(schema as object);
+      this.validators.set(schema, validate);
+    }
+    if (validate(parsed)) return undefined;
+    // API Gateway lists each problem in brackets, with double quotes escaped so the string can sit inside a JSON
+    // template; its wording is its validator's, ours is ajv's (see the README).
+    return `[${(validate.errors ?? []).map((e) => `${e.instancePath || "body"} ${e.message}`).join(", ")}]`.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  }
+
+  /** The Lambda proxy integration's input event (REST API, payload format 1.0). */
+  private proxyEvent(req: http.IncomingMessage, url: URL, route: RouteSpec, pathParameters: Record<string, string>, body: Buffer, context: ContextVariables) {
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
+      headers[name] = value;
+      (multiValueHeaders[name] ??= []).push(value);
+    }
+    const query: Record<string, string> = {};
+    const multiQuery: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      query[k] = v;
+      (multiQuery[k] ??= []).push(v);
+    }
+    const binary = body.length > 0 && !isText(String(req.headers["content-type"] ?? ""));
+    return {
+      resource: route.resourcePath,
+      path: context.path === `/${this.spec.stageName}` ? "/" : String(context.path).slice(this.spec.stageName.length + 1),
+      httpMethod: context.httpMethod,
+      headers: Object.keys(headers).length > 0 ? headers : null,
+      multiValueHeaders: Object.keys(multiValueHeaders).length > 0 ? multiValueHeaders : null,
+      queryStringParameters: Object.keys(query).length > 0 ? query : null,
+      multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
+      pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+      stageVariables: null,
+      requestContext: {
+        accountId: this.account,
+        apiId: this.spec.id,
+        domainName: String(req.headers.host ?? "127.0.0.1"),
+        domainPrefix: this.spec.id,
+        extendedRequestId: context.extendedRequestId,
+        httpMethod: context.httpMethod,
+        identity: { sourceIp: (context.identity as { sourceIp: string }).sourceIp, userAgent: (context.identity as { userAgent: string }).userAgent, accessKey: null, accountId: null, caller: null, user: null, userArn: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, cognitoAuthenticationType: null, cognitoAuthenticationProvider: null, principalOrgId: null },
+        path: context.path,
+        protocol: `HTTP/${req.httpVersion}`,
+        requestId: context.requestId,
+        requestTime: context.requestTime,
+        requestTimeEpoch: context.requestTimeEpoch,
+        resourceId: route.resourceId,
+        resourcePath: route.resourcePath,
+        stage: this.spec.stageName,
+        authorizer: null,
+      },
+      body: body.length === 0 ? null : binary ? body.toString("base64") : body.toString("utf8"),
+      isBase64Encoded: binary,
+    };
+  }
+
+  /** An error API Gateway answers itself: the API's gateway response of that type when it has one, else the default body. */
+  private gatewayResponse(type: string, status: number, message: string, context: ContextVariables): GatewayAnswer {
+    const error = context.error as Record<string, unknown>;
+    error.message = message;
+    error.messageString = JSON.stringify(message);
+    error.responseType = type;
+    const family = status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX";
+    const custom = this.spec.gatewayResponses[type] ?? this.spec.gatewayResponses[family];
+    const template = custom?.templates["application/json"] ?? '{"message":$context.error.messageString}';
+    const headers: Record<string, string> = { "content-type": "application/json", "x-amzn-ErrorType": errorTypeOf(type) };
+    for (const [name, value] of Object.entries(custom?.headers ?? {})) {
+      const header = /^gatewayresponse\.header\.(.+)$/.exec(name)?.[1];
+      if (header) headers[header] = value.replace(/^'(.*)'$/, "$1");
+    }
+    return { status: custom?.statusCode ? Number(custom.statusCode) : status, body: renderTemplate(template, context), headers };
+  }
+}
+
+class IntegrationTimeout extends Error {}
+
+/** Matches path segments against a resource path's: literals, `{param}`, and a final greedy `{proxy+}`. */
+function matchPath(pattern: readonly string[], parts: readonly string[]): { pathParameters: Record<string, string>; literal: number } | undefined {
+  const pathParameters: Record<string, string> = {};
+  let literal = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const segment = pattern[i];
+    if (segment.startsWith("{") && segment.endsWith("+}")) {
+      if (i !== pattern.length - 1 || parts.length <= i) return undefined;
+      pathParameters[segment.slice(1, -2)] = parts.slice(i).map(decodeURIComponent).join("/");
+      return { pathParameters, literal };
+    }
+    if (i >= parts.length) return undefined;
+    if (segment.startsWith("{")) pathParameters[segment.slice(1, -1)] = decodeURIComponent(parts[i]);
+    else if (segment === parts[i]) literal++;
+    else return undefined;
+  }
+  return pattern.length === parts.length ? { pathParameters, literal } : undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new IntegrationTimeout()), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** The integration's answer as HTTP, or undefined when it is not a valid proxy response. */
+function proxyResponse(payload: unknown): GatewayAnswer | undefined {
+  if (payload === null || typeof payload !== "object") return undefined;
+  const p = payload as { statusCode?: unknown; headers?: unknown; multiValueHeaders?: unknown; body?: unknown; isBase64Encoded?: unknown };
+  const status = Number(p.statusCode);
+  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  if (p.body !== undefined && p.body !== null && typeof p.body !== "string") return undefined;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries((p.headers as Record<string, unknown>) ?? {})) headers[k] = String(v);
+  for (const [k, v] of Object.entries((p.multiValueHeaders as Record<string, unknown[]>) ?? {})) headers[k] = (v ?? []).map(String).join(",");
+  const body = typeof p.body === "string" ? (p.isBase64Encoded === true ? Buffer.from(p.body, "base64").toString("utf8") : p.body) : "";
+  return { status, body, headers: { "content-type": "application/json", ...headers } };
+}
+
+/** `$context.a.b` references in a mapping template, replaced by their values (the subset of VTL gateway responses use). */
+function renderTemplate(template: string, context: ContextVariables): string {
+  return template.replace(/\$(?:\{context\.([A-Za-z0-9_.]+)\}|context\.([A-Za-z0-9_.]*[A-Za-z0-9_]))/g, (_, a: string | undefined, b: string | undefined) => {
+    const value = (a ?? b ?? "").split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), context);
+    return value === undefined || value === null ? "" : String(value);
+  });
+}
+
+function flatten(context: ContextVariables): Record<string, unknown> {
+  return {
+    requestId: context.requestId,
+    ip: (context.identity as { sourceIp: string }).sourceIp,
+    requestTime: context.requestTime,
+    httpMethod: context.httpMethod,
+    resourcePath: context.resourcePath,
+    status: context.status,
+    responseLength: context.responseLength,
+    integrationLatency: context.integrationLatency,
+    xrayTraceId: context.xrayTraceId,
+    validationError: (context.error as Record<string, unknown>).validationErrorString,
+  };
+}
+
+function errorTypeOf(type: string): string {
+  return (
+    { THROTTLED: "ThrottlingException", MISSING_AUTHENTICATION_TOKEN: "MissingAuthenticationTokenException", BAD_REQUEST_BODY: "BadRequestException", BAD_REQUEST_PARAMETERS: "BadRequestException", INTEGRATION_TIMEOUT: "InternalServerErrorException" } as Record<string, string>
+  )[type] ?? (type === "DEFAULT_4XX" ? "BadRequestException" : "InternalServerErrorException");
+}
+
+function isText(contentType: string): boolean {
+  return contentType === "" || /^(text\/|application\/(json|xml|x-www-form-urlencoded|.*\+json))/i.test(contentType);
+}
+
+/** API Gateway's requestTime format: `02/Jan/2026:13:45:07 +0000`. */
+function clf(date: Date): string {
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+}
+
+/** A new X-Ray trace id: `1-<8 hex seconds>-<24 hex random>`. */
+export function traceRoot(): string {
+  return `1-${Math.floor(Date.now() / 1000).toString(16).padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

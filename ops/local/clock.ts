@@ -1,0 +1,38 @@
+/**
+ * Local time: every duration the graph configures (visibility timeouts, batching windows, retry intervals, delays) is
+ * honoured as configured, multiplied by the scale (`--time-scale`; 1 is real time, 0.01 makes a 65 s visibility
+ * timeout 650 ms). Timestamps stay real, so what handlers read of the clock is true.
+ */
+export class Clock {
+  constructor(readonly scale: number = 1) {
+    if (!(scale > 0 && scale <= 1)) throw new RangeError(`--time-scale must be above 0 and at most 1, but ${scale} was given.`);
+  }
+
+  /** A configured duration in seconds, as local milliseconds. */
+  ms(seconds: number): number {
+    return seconds * 1000 * this.scale;
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  /** Waits a configured duration; resolves early (without error) when the signal aborts. */
+  sleep(seconds: number, signal?: AbortSignal): Promise<void> {
+    return sleepMs(this.ms(seconds), signal);
+  }
+}
+
+/** Waits `ms` real milliseconds, or until the signal aborts. */
+export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,154 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import path from "node:path";
+import { ENVIRONMENTS, type Environment } from "../../stacks/environments";
+import { OperationError } from "../automation/errors";
+import { ExitCode } from "../automation/exit-codes";
+import { activityLine } from "./activity-line";
+import { LocalCloud } from "./local-cloud";
+import { SCENARIOS, scenarioNamed } from "./scenarios";
+import { runScenarios, type Scenario, type ScenarioResult } from "./scenarios/scenario";
+
+/** Like `sam local start-api`, the API listens on 3000 unless told otherwise. */
+export const DEFAULT_PORT = 3000;
+
+export interface LocalCommandIo {
+  readonly write: (text: string) => void;
+  readonly writeError: (text: string) => void;
+  /** Resolves when the user asks to stop (Ctrl-C); the serve mode waits on it. */
+  readonly interrupted?: () => Promise<string>;
+}
+
+interface LocalOptions {
+  readonly env: Environment;
+  readonly port: number;
+  readonly seed?: string;
+  readonly scenario?: string;
+  readonly timeScale: number;
+  readonly quiet: boolean;
+}
+
+/**
+ * `orderflow local --env <env> [--port N] [--seed FILE] [--time-scale F] [--scenario NAME|all]`: runs the environment
+ * on this machine from its synthesized graph. Without --scenario it serves until interrupted; with one it runs the
+ * scenarios and exits 0 when every expectation held, 1 otherwise. Errors (a port in use, Java missing, a bad seed, an
+ * unknown scenario, a function that does not load) exit 2 with one line.
+ */
+export async function runLocalCommand(argv: readonly string[], io: LocalCommandIo): Promise<number> {
+  let options: LocalOptions;
+  try {
+    options = parse(argv, io);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
+    io.writeError(`error: ${(error as Error).message}`);
+    return ExitCode.error;
+  }
+  const scenarios = selectScenarios(options.scenario);
+  if (typeof scenarios === "string") {
+    io.writeError(`error: ${scenarios}`);
+    return ExitCode.error;
+  }
+
+  let cloud: LocalCloud;
+  try {
+    io.write(`orderflow local: starting ${options.env} (synthesizing the stacks, starting DynamoDB Local)...`);
+    cloud = await LocalCloud.start({
+      env: options.env,
+      port: options.port,
+      timeScale: options.timeScale,
+      ...(options.seed ? { seedFile: path.resolve(options.seed) } : {}),
+    });
+  } catch (error) {
+    io.writeError(`error: ${startError(error, options)}`);
+    return ExitCode.error;
+  }
+  try {
+    io.write(readyLine(cloud, options));
+    if (scenarios.length === 0) {
+      const unsubscribe = options.quiet ? () => undefined : cloud.activity.subscribe((r) => io.write(activityLine(r)));
+      const signal = await (io.interrupted ?? interrupted)();
+      unsubscribe();
+      io.write(`\n${signal}: stopping every process the local cloud started...`);
+      return ExitCode.ok;
+    }
+    const results = await runScenarios(cloud, scenarios, { parallel: true });
+    for (const result of results) io.write(renderScenario(result, scenarios.find((s) => s.name === result.name)!));
+    const failed = results.filter((r) => !r.ok);
+    io.write(`\n${results.length - failed.length} of ${results.length} scenario(s) passed${failed.length > 0 ? `; failed: ${failed.map((r) => r.name).join(", ")}` : ""}. Logs: ${path.join(cloud.outputDir, "logs")}`);
+    return failed.length === 0 ? ExitCode.ok : ExitCode.scenarioFailed;
+  } finally {
+    await cloud.stop();
+  }
+}
+
+function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
+  const program = new Command("orderflow local")
+    .description("Run an environment on this machine, from its synthesized graph: DynamoDB Local, the functions, queues, rules, topics, the pipe, the saga, the API and the label worker.")
+    .addOption(new Option("--env <env>", "the environment").choices(ENVIRONMENTS).makeOptionMandatory())
+    .option("--port <port>", "the API's port", parsePort, DEFAULT_PORT)
+    .option("--seed <file>", "the stock seed file: {\"stock\": {\"<sku>\": <available quantity>}} (default ops/local/seed/default.json)")
+    .option("--scenario <name>", `run scenarios and exit: ${SCENARIOS.map((s) => s.name).join(", ")} or all`)
+    .option("--time-scale <factor>", "multiply every configured wait (visibility timeouts, batching windows, retry intervals) by this factor, above 0 and at most 1", parseScale, 1)
+    .option("--quiet", "do not print the activity while serving", false)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) })
+    .addHelpText("after", "\nExit codes: 0 ok (or every scenario passed), 1 a scenario failed, 2 an error.\nExamples: npm run local; npm run orderflow -- local --env dev --scenario all --time-scale 0.01");
+  program.parse([...argv], { from: "user" });
+  return program.opts<LocalOptions>();
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`--port must be a whole number from 0 to 65535, but "${value}" was given.`);
+  return n;
+}
+
+function parseScale(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`--time-scale must be above 0 and at most 1 (0.01 makes a 65 s visibility timeout 650 ms), but "${value}" was given.`);
+  return n;
+}
+
+function selectScenarios(name: string | undefined): Scenario[] | string {
+  if (name === undefined) return [];
+  if (name === "all") return [...SCENARIOS];
+  const scenario = scenarioNamed(name);
+  return scenario ? [scenario] : `unknown scenario "${name}"; the scenarios are ${SCENARIOS.map((s) => s.name).join(", ")}, or all.`;
+}
+
+/** One line for what failed to start. */
+function startError(error: unknown, options: LocalOptions): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === "EADDRINUSE") return `port ${options.port} is in use; pass another with --port (or --port 0 for any free one).`;
+  if (error instanceof OperationError) return error.message;
+  return e.message ?? String(error);
+}
+
+function readyLine(cloud: LocalCloud, options: LocalOptions): string {
+  const g = cloud.graph;
+  const counts = [
+    `${g.functions.length} functions`,
+    `${g.queues.length} queues`,
+    `${g.tables.length} tables`,
+    `${g.rules.length} rules`,
+    `${g.topics.length} topics`,
+    `${g.pipes.length} pipe${g.pipes.length === 1 ? "" : "s"}`,
+    `${g.stateMachines.length} state machine${g.stateMachines.length === 1 ? "" : "s"}`,
+    `${g.containerServices.length} container service${g.containerServices.length === 1 ? "" : "s"}`,
+  ].join(", ");
+  return `orderflow local ${options.env}: ready in ${(cloud.startupMs / 1000).toFixed(1)} s (DynamoDB Local ${(cloud.dynamoDbStartupMs / 1000).toFixed(1)} s) — API ${cloud.apiUrl} — ${counts}${options.timeScale !== 1 ? ` — time scale ${options.timeScale}` : ""}`;
+}
+
+export function renderScenario(result: ScenarioResult, scenario: Scenario): string {
+  const lines = [`\nscenario ${result.name}: ${scenario.description}`];
+  for (const step of result.steps) lines.push(`  ${step.ok ? "✓" : "✗"} ${step.label}${step.detail ? ` — ${step.detail}` : ""} (${step.ms} ms)`);
+  lines.push(result.ok ? `  passed in ${(result.ms / 1000).toFixed(1)} s` : `  FAILED: ${result.error}`);
+  return lines.join("\n");
+}
+
+/** Resolves with the signal's name at the first SIGINT or SIGTERM. */
+function interrupted(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+}

@@ -1,0 +1,35 @@
+import { expect, type Scenario } from "./scenario";
+import { notified, orderBody, orderReaches, paymentsTable, shipmentsTable, skus } from "./orders";
+
+/** POST /orders → CONFIRMED → shipment → label → email and SMS; GET shows the final state. */
+export const happyPath: Scenario = {
+  name: "happy-path",
+  description: "an order is confirmed, shipped, labelled and notified",
+  async run(c) {
+    const { inStock } = skus(c, 2);
+    const body = orderBody({ phone: true, lines: [{ sku: inStock, quantity: 2, unitPrice: 1999 }] });
+    const placed = await c.step("POST /orders answers 201 PENDING", async () => {
+      const answer = await c.placeOrder(body);
+      expect(answer.status === 201, `expected 201, got ${answer.status}: ${JSON.stringify(answer.body)}`);
+      expect(answer.body.status === "PENDING" && answer.body.total === 3998, `expected PENDING with total 3998, got ${JSON.stringify(answer.body)}`);
+      return answer.body;
+    }, (b) => `order ${String(b.orderId)}`);
+    const orderId = String(placed.orderId);
+    // The saga's own waits are none on this path; shipping's batching window (5 s) is the longest configured wait.
+    await c.step("the saga confirms it", () => orderReaches(c, orderId, ["CONFIRMED"]));
+    await c.step("payment charged", async () => {
+      const payment = await c.item(paymentsTable(c), { orderId });
+      expect(payment?.status === "CHARGED" && payment.amount === 3998, `expected a CHARGED payment of 3998, got ${JSON.stringify(payment)}`);
+    });
+    const shipment = await c.step("a shipment is recorded", () => c.waitFor("the shipment", () => c.item(shipmentsTable(c), { orderId }), 10), (s) => `shipment ${String(s.shipmentId)}`);
+    await c.step("the label worker writes its label", () => c.waitFor("the label", async () => (await c.item(shipmentsTable(c), { orderId }))?.label, 30), (l) => `label ${String((l as { labelId?: string }).labelId)}`);
+    expect(shipment.orderId === orderId, "the shipment belongs to the order");
+    await c.step("email for OrderConfirmed and OrderShipped, SMS for OrderShipped", () =>
+      c.waitFor("the notifications", () => notified(c, "sendEmail", orderId, "OrderConfirmed") && notified(c, "sendEmail", orderId, "OrderShipped") && notified(c, "sendSms", orderId, "OrderShipped"), 30),
+    );
+    await c.step("GET /orders/{id} shows it CONFIRMED", async () => {
+      const answer = await c.request("GET", `/orders/${orderId}`);
+      expect(answer.status === 200 && answer.body.status === "CONFIRMED", `expected 200 CONFIRMED, got ${answer.status} ${JSON.stringify(answer.body)}`);
+    });
+  },
+};

@@ -1,0 +1,14 @@
+import { duplicates } from "./duplicates";
+import { happyPath } from "./happy-path";
+import { outOfStock } from "./out-of-stock";
+import { paymentDeclined } from "./payment-declined";
+import { poisonMessage } from "./poison-message";
+import type { Scenario } from "./scenario";
+import { transientSagaError } from "./transient-saga-error";
+
+/** Every scenario, by name, in the order `--scenario all` runs them. */
+export const SCENARIOS: readonly Scenario[] = [happyPath, outOfStock, paymentDeclined, duplicates, poisonMessage, transientSagaError];
+
+export function scenarioNamed(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}

@@ -1,0 +1,170 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { randomUUID } from "node:crypto";
+import type { StackOutputs } from "../../../stacks/contracts";
+import type { StackKind } from "../../../stacks/environments";
+import type { LocalCloud } from "../local-cloud";
+
+/** One scripted run through the local cloud, with expectations that must hold. */
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  run(context: ScenarioContext): Promise<void>;
+}
+
+/** One step of a scenario, as printed. */
+export interface StepResult {
+  readonly label: string;
+  readonly ok: boolean;
+  readonly ms: number;
+  readonly detail?: string;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly steps: readonly StepResult[];
+  readonly ms: number;
+  readonly error?: string;
+}
+
+/** An expectation that did not hold; the message says what was expected and what was found. */
+export class ExpectationFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ExpectationFailed";
+  }
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+/** What a scenario works with: the API, the tables (through the same SDK the handlers use), and time-aware waits. */
+export class ScenarioContext {
+  readonly steps: StepResult[] = [];
+  private readonly db: DynamoDBDocumentClient;
+  private readonly sqs: SQSClient;
+
+  constructor(
+    readonly cloud: LocalCloud,
+    private readonly onStep: (step: StepResult) => void = () => undefined,
+  ) {
+    const client = { endpoint: cloud.endpointUrl, region: cloud.graph.cloud.region, credentials: { accessKeyId: "scenario", secretAccessKey: "scenario" } };
+    this.db = DynamoDBDocumentClient.from(new DynamoDBClient(client));
+    this.sqs = new SQSClient(client);
+  }
+
+  /** Runs one step; its failure fails the scenario with the step named. */
+  async step<T>(label: string, body: () => Promise<T>, detail?: (value: T) => string): Promise<T> {
+    const started = Date.now();
+    try {
+      const value = await body();
+      const result = { label, ok: true, ms: Date.now() - started, ...(detail ? { detail: detail(value) } : {}) };
+      this.steps.push(result);
+      this.onStep(result);
+      return value;
+    } catch (error) {
+      const result = { label, ok: false, ms: Date.now() - started, detail: (error as Error).message };
+      this.steps.push(result);
+      this.onStep(result);
+      throw error;
+    }
+  }
+
+  /** A stack's output, by its contract. */
+  output<K extends StackKind, O extends keyof StackOutputs<K>>(kind: K, name: O): StackOutputs<K>[O] {
+    const stack = this.cloud.stacks.find((s) => s.kind === kind);
+    const value = stack?.resolved.outputs[name as string];
+    if (value === undefined) throw new ExpectationFailed(`stack ${kind} exports no ${String(name)}`);
+    return value as StackOutputs<K>[O];
+  }
+
+  async request(method: "GET" | "POST", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    const response = await fetch(`${this.cloud.apiUrl}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      parsed = { text };
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  }
+
+  /** Places an order through POST /orders, retrying a throttled request (429) with the same Idempotency-Key. */
+  async placeOrder(order: Record<string, unknown>, key: string = randomUUID()): Promise<HttpAnswer> {
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.request("POST", "/orders", order, { "Idempotency-Key": key });
+      if (answer.status !== 429 || attempt >= 50) return answer;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())));
+    }
+  }
+
+  async item(tableName: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+
+  /**
+   * Polls until `probe` gives a value, or fails after the timeout with what was awaited. The timeout allows for the
+   * configured waits on the way (scaled) plus `slackMs` of real work.
+   */
+  async waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, configuredWaitSeconds = 0, slackMs = 15_000): Promise<T> {
+    const deadline = Date.now() + this.cloud.clock.ms(configuredWaitSeconds) + slackMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        const value = await probe();
+        if (value !== undefined && value !== false) return value;
+      } catch (error) {
+        last = error;
+      }
+      if (Date.now() > deadline) throw new ExpectationFailed(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+  }
+
+  /** Sends a message to a queue through the SQS API, as a producer would; the queue is named by its URL in the graph. */
+  async sendToQueue(graphQueueUrl: string, body: string): Promise<string> {
+    const url = this.cloud.sqs.localUrlFor(graphQueueUrl);
+    if (!url) throw new ExpectationFailed(`no queue has the URL ${graphQueueUrl}`);
+    const { MessageId } = await this.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+    return MessageId!;
+  }
+
+  /** Log lines a function or service wrote that contain every given text. */
+  logLines(component: string, ...texts: string[]): string[] {
+    return this.cloud.logs(component).filter((line) => texts.every((t) => line.includes(t)));
+  }
+}
+
+/** Fails unless the condition holds. */
+export function expect(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new ExpectationFailed(message);
+}
+
+/** Runs scenarios one after another (or all at once), each with its own context. */
+export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenario[], options: { parallel?: boolean; onStep?: (scenario: string, step: StepResult) => void } = {}): Promise<ScenarioResult[]> {
+  const runOne = async (scenario: Scenario): Promise<ScenarioResult> => {
+    const context = new ScenarioContext(cloud, (step) => options.onStep?.(scenario.name, step));
+    const started = Date.now();
+    try {
+      await scenario.run(context);
+      return { name: scenario.name, ok: true, steps: context.steps, ms: Date.now() - started };
+    } catch (error) {
+      return { name: scenario.name, ok: false, steps: context.steps, ms: Date.now() - started, error: (error as Error).message };
+    }
+  };
+  if (options.parallel) return Promise.all(scenarios.map(runOne));
+  const results: ScenarioResult[] = [];
+  for (const scenario of scenarios) results.push(await runOne(scenario));
+  return results;
+}
