@@ -34,6 +34,7 @@ interface LocalOptions {
  * unknown scenario, a function that does not load) exit 2 with one line.
  */
 export async function runLocalCommand(argv: readonly string[], io: LocalCommandIo): Promise<number> {
+  if (argv[0] === "token") return (await import("./token-command")).runTokenCommand(argv.slice(1), io);
   let options: LocalOptions;
   try {
     options = parse(argv, io);
@@ -63,6 +64,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
   }
   try {
     io.write(readyLine(cloud, options));
+    io.write(accessLine(cloud, options));
     if (scenarios.length === 0) {
       const unsubscribe = options.quiet ? () => undefined : cloud.activity.subscribe((r) => io.write(activityLine(r)));
       const signal = await (io.interrupted ?? interrupted)();
@@ -91,7 +93,7 @@ function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
     .option("--quiet", "do not print the activity while serving", false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) })
-    .addHelpText("after", "\nExit codes: 0 ok (or every scenario passed), 1 a scenario failed, 2 an error.\nExamples: npm run local; npm run orderflow -- local --env dev --scenario all --time-scale 0.01");
+    .addHelpText("after", "\nExit codes: 0 ok (or every scenario passed), 1 a scenario failed, 2 an error.\nExamples: npm run local; npm run orderflow -- local --env dev --scenario all --time-scale 0.01\nWhile it runs: npm run orderflow -- local token --env dev --customer <id> prints a customer's bearer token (see local token --help).");
   program.parse([...argv], { from: "user" });
   return program.opts<LocalOptions>();
 }
@@ -136,6 +138,14 @@ function readyLine(cloud: LocalCloud, options: LocalOptions): string {
     `${g.containerServices.length} container service${g.containerServices.length === 1 ? "" : "s"}`,
   ].join(", ");
   return `orderflow local ${options.env}: ready in ${(cloud.startupMs / 1000).toFixed(1)} s (DynamoDB Local ${(cloud.dynamoDbStartupMs / 1000).toFixed(1)} s) — API ${cloud.apiUrl} — ${counts}${options.timeScale !== 1 ? ` — time scale ${options.timeScale}` : ""}`;
+}
+
+/** The API keys of this run (made per run, as API Gateway makes them per key) and how to get a token. */
+function accessLine(cloud: LocalCloud, options: LocalOptions): string {
+  const keys = cloud.access.apiKeys().map((k) => `${k.name} ${k.value}`);
+  const listening = cloud.apiUrl ? Number(new URL(cloud.apiUrl).port) : options.port;
+  const port = listening !== DEFAULT_PORT ? ` --port ${listening}` : "";
+  return `API keys (x-api-key): ${keys.join(", ") || "none"} — a token: npm run -s orderflow -- local token --env ${options.env} --customer <id>${port}`;
 }
 
 export function renderScenario(result: ScenarioResult, scenario: Scenario): string {

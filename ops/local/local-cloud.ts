@@ -24,6 +24,8 @@ import type { LogSink } from "./lambda/environment";
 import { LambdaService } from "./lambda/service";
 import { LogStore } from "./logs";
 import { activityLine } from "./activity-line";
+import { LocalApiAccess } from "./api-access";
+import { localTokenEndpoint } from "./token-endpoint";
 import { SqsEventSource } from "./lambda/sqs-event-source";
 import { LocalPipe } from "./pipes/pipe";
 import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./seed/seed";
@@ -72,7 +74,7 @@ export class LocalCloud {
     readonly events: EventBridgeService,
     readonly sns: SnsService,
     readonly states: StepFunctionsService,
-    private readonly parts: { endpoint: AwsEndpoint; apis: LocalRestApi[]; sources: SqsEventSource[]; pipes: LocalPipe[]; services: LocalService[] },
+    private readonly parts: { endpoint: AwsEndpoint; apis: LocalRestApi[]; sources: SqsEventSource[]; pipes: LocalPipe[]; services: LocalService[]; access: LocalApiAccess },
     private readonly logStore: LogStore,
     /** The stock the cloud was seeded with. */
     readonly seed: Seed,
@@ -217,8 +219,15 @@ export class LocalCloud {
           return new LocalService(spec, image, environment, activity, logs.writer(spec.component));
         }),
       );
-      const apis = graph.restApis.map(
-        (spec) => new LocalRestApi(spec, lambda, activity, graph.cloud.account, logs.writer(`${spec.component}-access`)),
+      // Tokens and API keys: issuers with keys made for this run, the APIs' authorizers and usage plans, and the
+      // local-only token endpoint on the first API's port (what `orderflow local token` calls).
+      const access = LocalApiAccess.fromGraph(graph, stacks.map((s) => s.resolved.outputs));
+      const apis: LocalRestApi[] = graph.restApis.map(
+        (spec, i) =>
+          new LocalRestApi(spec, lambda, activity, graph.cloud.account, logs.writer(`${spec.component}-access`), {
+            access: access.forApi(spec.id),
+            ...(i === 0 ? { control: localTokenEndpoint(access, options.env, () => apis[0].url) } : {}),
+          }),
       );
       for (const source of sources) source.start();
       cleanup.push(() => Promise.all(sources.map((s) => s.stop())));
@@ -229,7 +238,7 @@ export class LocalCloud {
       cleanup.push(() => Promise.all(apis.map((a) => a.close())));
       for (const [i, api] of apis.entries()) await api.listen(i === 0 ? options.port : 0);
 
-      const cloud = new LocalCloud(graph, stacks, clock, endpointUrl, dynamodb, tables, sqs, lambda, events, sns, states, { endpoint, apis, sources, pipes, services }, logs, seed, activity, outputDir, Date.now() - started);
+      const cloud = new LocalCloud(graph, stacks, clock, endpointUrl, dynamodb, tables, sqs, lambda, events, sns, states, { endpoint, apis, sources, pipes, services, access }, logs, seed, activity, outputDir, Date.now() - started);
       cloud.cleanup = cleanup;
       return cloud;
     } catch (error) {
@@ -239,6 +248,11 @@ export class LocalCloud {
   }
 
   private cleanup: (() => Promise<unknown> | unknown)[] = [];
+
+  /** The token issuers, authorizers and API keys of this run (scenarios mint tokens here; `local token` asks over HTTP). */
+  get access(): LocalApiAccess {
+    return this.parts.access;
+  }
 
   /** The API's base URL (the first REST API's stage). */
   get apiUrl(): string {

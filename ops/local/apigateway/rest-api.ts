@@ -5,12 +5,14 @@ import AjvDraft04 from "ajv-draft-04";
 import type { ValidateFunction } from "ajv";
 import type { Activity } from "../activity";
 import { AwsError } from "../aws-error";
+import type { AuthorizerResult, LocalCognitoAuthorizer } from "../cognito-authorizer";
 import type { RestApiSpec, RouteSpec } from "../graph";
 import type { LambdaService } from "../lambda/service";
 import { TokenBucket } from "./token-bucket";
+import type { StageApiKeys } from "./usage-plans";
 
 /** A response API Gateway itself produces (not the integration's). */
-interface GatewayAnswer {
+export interface GatewayAnswer {
   readonly status: number;
   readonly body: string;
   readonly headers: Record<string, string>;
@@ -19,13 +21,28 @@ interface GatewayAnswer {
 /** Everything needed to render a gateway response or an access log line: API Gateway's `$context` variables. */
 type ContextVariables = Record<string, unknown>;
 
+/** Who may call the API's methods: its Cognito authorizers (by authorizer id, one per trusted pool) and its stage's API keys. */
+export interface RestApiAccess {
+  readonly authorizers: ReadonlyMap<string, readonly LocalCognitoAuthorizer[]>;
+  readonly apiKeys?: StageApiKeys;
+}
+
+/** The local cloud's own endpoints under `/_local/` on the API's port (never a stage path): local tools call them. */
+export type LocalControl = (req: http.IncomingMessage, url: URL) => Promise<GatewayAnswer>;
+
+/** What a request carries past the authorizer and the API key check, into the proxy event. */
+interface Admitted {
+  readonly claims?: Record<string, string>;
+  readonly apiKey?: { readonly id: string; readonly value: string };
+}
+
 /** Payloads above 10 MB are refused (API Gateway quotas, "Payload size"). */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 /**
  * One REST API stage served over HTTP on localhost: `http://127.0.0.1:<port>/<stage>/<path>`. Requests are matched to
- * the API's resources and methods, throttled by the stage's token bucket (429), checked by the method's request
- * validator (required parameters; the body against the request model's draft-4 JSON schema), and passed to the Lambda
+ * the API's resources and methods, throttled by the stage's token bucket (429), authorized by the method's Cognito
+ * authorizer (401) and API key (403, and the key's usage plan: 429), checked by the method's request validator (required parameters; the body against the request model's draft-4 JSON schema), and passed to the Lambda
  * proxy integration in its event shape; the function's answer is turned back into HTTP as API Gateway does, with a
  * malformed answer or a function error becoming 502. Errors API Gateway answers itself use the API's gateway responses.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
@@ -48,6 +65,7 @@ export class LocalRestApi {
     private readonly account: string,
     /** Writes one access log line (the stage's access log format, rendered). */
     private readonly accessLog: (line: string) => void,
+    private readonly options: { readonly access?: RestApiAccess; readonly control?: LocalControl } = {},
   ) {
     if (spec.throttle) this.bucket = new TokenBucket(spec.throttle.rateLimit, spec.throttle.burstLimit);
   }
@@ -94,13 +112,15 @@ export class LocalRestApi {
       responseLength: 0,
       integrationLatency: "-",
     };
-    const answer = await this.route(req, url, method, context).catch((error: unknown): GatewayAnswer => {
+    const control = url.pathname.startsWith("/_local/") ? this.options.control : undefined;
+    const answer = await (control ? control(req, url) : this.route(req, url, method, context)).catch((error: unknown): GatewayAnswer => {
       this.activity.record({ service: "apigateway", kind: "error", name: this.spec.component, detail: `${method} ${url.pathname}: ${(error as Error).message}`, error: true });
       return this.gatewayResponse("DEFAULT_5XX", 500, "Internal server error", context);
     });
     context.status = answer.status;
     context.responseLength = Buffer.byteLength(answer.body);
-    this.statuses.set(answer.status, (this.statuses.get(answer.status) ?? 0) + 1);
+    // The local cloud's own endpoints are not the API's: not counted, not in its access log.
+    if (!control) this.statuses.set(answer.status, (this.statuses.get(answer.status) ?? 0) + 1);
     res.writeHead(answer.status, {
       "x-amzn-RequestId": requestId,
       "x-amz-apigw-id": String(context.extendedRequestId),
@@ -109,7 +129,7 @@ export class LocalRestApi {
       "content-length": Buffer.byteLength(answer.body),
     });
     res.end(answer.body);
-    this.accessLog(JSON.stringify({ ...flatten(context), durationMs: Date.now() - started }));
+    if (!control) this.accessLog(JSON.stringify({ ...flatten(context), durationMs: Date.now() - started }));
   }
 
   private async route(req: http.IncomingMessage, url: URL, method: string, context: ContextVariables): Promise<GatewayAnswer> {
@@ -123,6 +143,8 @@ export class LocalRestApi {
     context.resourceId = route.resourceId;
 
     if (this.bucket && !this.bucket.take()) return this.gatewayResponse("THROTTLED", 429, "Too Many Requests", context);
+    const admitted = this.admit(req, route, context);
+    if ("status" in admitted) return admitted;
 
     const body = await readBody(req);
     if (body.length > MAX_PAYLOAD_BYTES) return this.gatewayResponse("REQUEST_TOO_LARGE", 413, "Request Too Long", context);
@@ -152,7 +174,7 @@ export class LocalRestApi {
     if (route.integration.type !== "AWS_PROXY" || !route.integration.functionArn) {
       return this.gatewayResponse("DEFAULT_5XX", 500, `The local cloud serves Lambda proxy integrations only (${route.integration.type})`, context);
     }
-    const event = this.proxyEvent(req, url, route, pathParameters, body, context);
+    const event = this.proxyEvent(req, url, route, pathParameters, body, context, admitted);
     const integrationStarted = Date.now();
     let result;
     try {
@@ -171,6 +193,51 @@ export class LocalRestApi {
       return this.gatewayResponse("DEFAULT_5XX", 502, "Internal server error", context);
     }
     return response;
+  }
+
+  /**
+   * The method's authorizer, then its API key: a COGNITO_USER_POOLS method verifies the token of the header its
+   * authorizer names (401 from the UNAUTHORIZED gateway response otherwise), a method with `apiKeyRequired` takes a key
+   * of the stage's usage plans (403 INVALID_API_KEY) within its plan's throttle and quota (429). The key is checked
+   * after the authorizer, as an authorizer may be the key's source.
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-integrate-with-cognito.html
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-key-source.html
+   */
+  private admit(req: http.IncomingMessage, route: RouteSpec, context: ContextVariables): Admitted | GatewayAnswer {
+    const access = this.options.access;
+    const where = `${route.httpMethod} ${route.resourcePath}`;
+    let claims: Record<string, string> | undefined;
+    if (route.authorization === "COGNITO_USER_POOLS") {
+      const authorizers = route.authorizerId ? access?.authorizers.get(route.authorizerId) : undefined;
+      if (!authorizers || authorizers.length === 0) {
+        this.activity.record({ service: "apigateway", kind: "error", name: this.spec.component, detail: `${where}: authorizer ${route.authorizerId ?? "(none)"} is not among the API's Cognito authorizers`, error: true });
+        return this.gatewayResponse("AUTHORIZER_CONFIGURATION_ERROR", 500, "Internal server error", context);
+      }
+      const request = { headers: headersOf(req), requestId: String(context.requestId) };
+      const results = authorizers.map((a) => a.authorize(request, { authorizationScopes: route.authorizationScopes ?? [] }));
+      const accepted = results.find((r) => r.authorized);
+      if (!accepted?.authorized) {
+        // Every trusted pool refused: the first pool's refusal is the answer.
+        const refusal = results[0] as Extract<AuthorizerResult, { authorized: false }>;
+        this.activity.record({ service: "apigateway", kind: "unauthorized", name: this.spec.component, detail: `${where}: 401 (${refusal.reason})` });
+        const error = context.error as Record<string, unknown>;
+        error.responseType = "UNAUTHORIZED";
+        error.message = JSON.parse(refusal.response.body)?.message ?? "Unauthorized";
+        return { status: refusal.response.statusCode, body: refusal.response.body, headers: { "x-amzn-ErrorType": "UnauthorizedException", ...refusal.response.headers } };
+      }
+      claims = accepted.claims;
+    } else if (route.authorization !== "NONE") {
+      this.activity.record({ service: "apigateway", kind: "error", name: this.spec.component, detail: `${where}: the local cloud serves COGNITO_USER_POOLS and NONE authorization only, not ${route.authorization}`, error: true });
+      return this.gatewayResponse("AUTHORIZER_CONFIGURATION_ERROR", 500, "Internal server error", context);
+    }
+    if (!route.apiKeyRequired) return { ...(claims ? { claims } : {}) };
+    const value = req.headers["x-api-key"];
+    const admission = access?.apiKeys?.admit(typeof value === "string" ? value : undefined) ?? { admitted: false as const, type: "INVALID_API_KEY" as const, status: 403 as const, message: "Forbidden", reason: "the stage has no usage plan with API keys" };
+    if (!admission.admitted) {
+      this.activity.record({ service: "apigateway", kind: admission.status === 429 ? "throttled" : "forbidden", name: this.spec.component, detail: `${where}: ${admission.status} (${admission.reason})` });
+      return this.gatewayResponse(admission.type, admission.status, admission.message, context);
+    }
+    return { ...(claims ? { claims } : {}), apiKey: { id: admission.key.id, value: admission.key.value } };
   }
 
   /** The method for a request path: literal segments beat `{param}` ones, as API Gateway prefers the most specific resource. */
@@ -204,7 +271,7 @@ export class LocalRestApi {
   }
 
   /** The Lambda proxy integration's input event (REST API, payload format 1.0). */
-  private proxyEvent(req: http.IncomingMessage, url: URL, route: RouteSpec, pathParameters: Record<string, string>, body: Buffer, context: ContextVariables) {
+  private proxyEvent(req: http.IncomingMessage, url: URL, route: RouteSpec, pathParameters: Record<string, string>, body: Buffer, context: ContextVariables, admitted: Admitted) {
     const headers: Record<string, string> = {};
     const multiValueHeaders: Record<string, string[]> = {};
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -236,7 +303,7 @@ export class LocalRestApi {
         domainPrefix: this.spec.id,
         extendedRequestId: context.extendedRequestId,
         httpMethod: context.httpMethod,
-        identity: { sourceIp: (context.identity as { sourceIp: string }).sourceIp, userAgent: (context.identity as { userAgent: string }).userAgent, accessKey: null, accountId: null, caller: null, user: null, userArn: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, cognitoAuthenticationType: null, cognitoAuthenticationProvider: null, principalOrgId: null },
+        identity: { sourceIp: (context.identity as { sourceIp: string }).sourceIp, userAgent: (context.identity as { userAgent: string }).userAgent, ...(admitted.apiKey ? { apiKey: admitted.apiKey.value, apiKeyId: admitted.apiKey.id } : {}), accessKey: null, accountId: null, caller: null, user: null, userArn: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, cognitoAuthenticationType: null, cognitoAuthenticationProvider: null, principalOrgId: null },
         path: context.path,
         protocol: `HTTP/${req.httpVersion}`,
         requestId: context.requestId,
@@ -245,7 +312,8 @@ export class LocalRestApi {
         resourceId: route.resourceId,
         resourcePath: route.resourcePath,
         stage: this.spec.stageName,
-        authorizer: null,
+        // A Cognito authorizer's verified claims, every value a string, as API Gateway passes them.
+        authorizer: admitted.claims ? { claims: admitted.claims } : null,
       },
       body: body.length === 0 ? null : binary ? body.toString("base64") : body.toString("utf8"),
       isBase64Encoded: binary,
@@ -346,8 +414,15 @@ function flatten(context: ContextVariables): Record<string, unknown> {
 
 function errorTypeOf(type: string): string {
   return (
-    { THROTTLED: "ThrottlingException", MISSING_AUTHENTICATION_TOKEN: "MissingAuthenticationTokenException", BAD_REQUEST_BODY: "BadRequestException", BAD_REQUEST_PARAMETERS: "BadRequestException", INTEGRATION_TIMEOUT: "InternalServerErrorException" } as Record<string, string>
+    { INVALID_API_KEY: "ForbiddenException", QUOTA_EXCEEDED: "LimitExceededException", THROTTLED: "ThrottlingException", MISSING_AUTHENTICATION_TOKEN: "MissingAuthenticationTokenException", BAD_REQUEST_BODY: "BadRequestException", BAD_REQUEST_PARAMETERS: "BadRequestException", INTEGRATION_TIMEOUT: "InternalServerErrorException" } as Record<string, string>
   )[type] ?? (type === "DEFAULT_4XX" ? "BadRequestException" : "InternalServerErrorException");
+}
+
+/** The request's headers as the client named them (the authorizer reads the identity source's header in any case). */
+function headersOf(req: http.IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]] = req.rawHeaders[i + 1];
+  return headers;
 }
 
 function isText(contentType: string): boolean {
