@@ -81,9 +81,13 @@ export class LocalApiAccess {
 
   /** Reads the pools, authorizers and usage plans of the graph; `outputs` are the stacks' outputs (client/key pairs). */
   static fromGraph(graph: LocalGraph, outputs: readonly Readonly<Record<string, unknown>>[]): LocalApiAccess {
-    const resources = graph.resources.flatMap((s) => s.resources);
+    return LocalApiAccess.fromResources(graph.resources.flatMap((s) => s.resources), graph.restApis, outputs);
+  }
+
+  /** The same from recorded resources and the APIs' specs (tests build small ones). */
+  static fromResources(resources: readonly RecordedResource[], restApis: readonly RestApiSpec[], outputs: readonly Readonly<Record<string, unknown>>[]): LocalApiAccess {
     const pools = userPoolsFromGraph(resources).map((pool) => ({ pool, issuer: new LocalTokenIssuer(pool) }));
-    return new LocalApiAccess(pools, resources, outputs, graph.restApis);
+    return new LocalApiAccess(pools, resources, outputs, restApis);
   }
 
   /** What the local REST API checks for the API's methods. */

@@ -41,8 +41,8 @@ export const duplicates: Scenario = {
     const { inStock } = skus(c);
     const key = randomUUID();
     const body = orderBody({ lines: [{ sku: inStock, quantity: 1, unitPrice: 700 }] });
-    const first = await c.step("POST /orders with an Idempotency-Key", () => c.placeOrder(body, key));
-    const second = await c.step("the same POST again, same key", () => c.placeOrder(body, key));
+    const first = await c.step("POST /orders with an Idempotency-Key", () => c.placeOrder(body, { key }));
+    const second = await c.step("the same POST again, same key", () => c.placeOrder(body, { key }));
     await c.step("both answer the same order; the second says it was replayed", async () => {
       expect(first.status === 201 && second.status === 201, `expected 201 twice, got ${first.status} and ${second.status}`);
       expect(first.body.orderId === second.body.orderId, `expected one order id, got ${String(first.body.orderId)} and ${String(second.body.orderId)}`);

@@ -1,3 +1,4 @@
+import { authentication } from "./authentication";
 import { duplicates } from "./duplicates";
 import { happyPath } from "./happy-path";
 import { outOfStock } from "./out-of-stock";
@@ -7,7 +8,7 @@ import type { Scenario } from "./scenario";
 import { transientSagaError } from "./transient-saga-error";
 
 /** Every scenario, by name, in the order `--scenario all` runs them. */
-export const SCENARIOS: readonly Scenario[] = [happyPath, outOfStock, paymentDeclined, duplicates, poisonMessage, transientSagaError];
+export const SCENARIOS: readonly Scenario[] = [happyPath, outOfStock, paymentDeclined, duplicates, poisonMessage, transientSagaError, authentication];
 
 export function scenarioNamed(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

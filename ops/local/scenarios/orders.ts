@@ -1,11 +1,13 @@
-import { randomUUID } from "node:crypto";
 import type { ScenarioContext } from "./scenario";
 import { ExpectationFailed } from "./scenario";
 
-/** An order body as POST /orders takes it, for SKUs the scenario picks from the seed. */
+/**
+ * An order body as POST /orders takes it, for SKUs the scenario picks from the seed. The customer is the caller (the
+ * token's sub): a `customerId` names the customer a machine client orders for, or a customer ordering in their name.
+ */
 export function orderBody(options: { customerId?: string; phone?: boolean; lines: readonly { sku: string; quantity: number; unitPrice: number }[]; currency?: string }): Record<string, unknown> {
   return {
-    customerId: options.customerId ?? `customer-${randomUUID().slice(0, 8)}`,
+    ...(options.customerId !== undefined ? { customerId: options.customerId } : {}),
     contact: { email: "customer@example.com", ...(options.phone ? { phone: "+15555550100" } : {}) },
     items: options.lines,
     currency: options.currency ?? "EUR",

@@ -37,15 +37,35 @@ export class ExpectationFailed extends Error {
   }
 }
 
+/** What a request carries to say who calls: a bearer token and an API key; either left out is not sent. */
+export interface Credentials {
+  readonly token?: string;
+  readonly apiKey?: string;
+}
+
+export interface PlaceOrderOptions {
+  /** The Idempotency-Key header. @default a new one */
+  readonly key?: string;
+  /** The status the POST must answer (after retrying 429s), or the step fails. @default 201 */
+  readonly expectStatus?: number;
+  /** Who places it. @default the customer the body names, else the scenario's customer, signed in to the storefront */
+  readonly as?: Credentials;
+}
+
 export interface HttpAnswer {
   readonly status: number;
   readonly headers: Headers;
   readonly body: Record<string, unknown>;
 }
 
-/** What a scenario works with: the API, the tables (through the same SDK the handlers use), and time-aware waits. */
+/**
+ * What a scenario works with: the API (as a signed-in customer unless told otherwise), the tables (through the same
+ * SDK the handlers use), and time-aware waits.
+ */
 export class ScenarioContext {
   readonly steps: StepResult[] = [];
+  /** The scenario's own customer: the `sub` of its access tokens, so its orders are its own. */
+  readonly customerId = `customer-${randomUUID().slice(0, 8)}`;
   private readonly db: DynamoDBDocumentClient;
   private readonly sqs: SQSClient;
 
@@ -83,10 +103,37 @@ export class ScenarioContext {
     return value as StackOutputs<K>[O];
   }
 
-  async request(method: "GET" | "POST", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  /**
+   * A customer signed in to the storefront: an access token from the local user pool's issuer (in this process, as
+   * SRP sign-in would give it; `sub` is the customer id) and the storefront's API key.
+   */
+  customer(customerId: string = this.customerId): Credentials {
+    return { token: this.cloud.access.issuer().customerAccessToken({ sub: customerId }), apiKey: this.apiKey("storefront") };
+  }
+
+  /** The back office (client-credentials grant) with these scopes, and its API key. */
+  machine(scopes: readonly string[]): Credentials {
+    return { token: this.cloud.access.issuer().machineAccessToken({ clientId: this.output("orders", "backOfficeClientId"), scopes }), apiKey: this.apiKey("backOffice") };
+  }
+
+  /** A client's API key value for this run, by the key id the orders stack exports for it. */
+  apiKey(client: "storefront" | "backOffice"): string {
+    const id = this.output("orders", client === "storefront" ? "storefrontApiKeyId" : "backOfficeApiKeyId");
+    const key = this.cloud.access.apiKeys().find((k) => k.id === id);
+    if (!key) throw new ExpectationFailed(`no usage plan of the API holds the ${client} API key ${id}`);
+    return key.value;
+  }
+
+  /** A request to the API, as the scenario's customer unless `as` says who (`{}`: no token, no API key). */
+  async request(method: "GET" | "POST", path: string, body?: unknown, headers: Record<string, string> = {}, as: Credentials = this.customer()): Promise<HttpAnswer> {
     const response = await fetch(`${this.cloud.apiUrl}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+      headers: {
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(as.token !== undefined ? { authorization: `Bearer ${as.token}` } : {}),
+        ...(as.apiKey !== undefined ? { "x-api-key": as.apiKey } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await response.text();
@@ -99,12 +146,22 @@ export class ScenarioContext {
     return { status: response.status, headers: response.headers, body: parsed };
   }
 
-  /** Places an order through POST /orders, retrying a throttled request (429) with the same Idempotency-Key. */
-  async placeOrder(order: Record<string, unknown>, key: string = randomUUID()): Promise<HttpAnswer> {
+  /**
+   * Places an order through POST /orders, retrying a throttled request (429) with the same Idempotency-Key; fails
+   * unless the answer has the expected status (201 by default), so a step that posts fails on a refusal.
+   */
+  async placeOrder(order: Record<string, unknown>, options: PlaceOrderOptions = {}): Promise<HttpAnswer> {
+    const key = options.key ?? randomUUID();
+    const expected = options.expectStatus ?? 201;
+    const as = options.as ?? this.customer(typeof order.customerId === "string" ? order.customerId : this.customerId);
     for (let attempt = 0; ; attempt++) {
-      const answer = await this.request("POST", "/orders", order, { "Idempotency-Key": key });
-      if (answer.status !== 429 || attempt >= 50) return answer;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())));
+      const answer = await this.request("POST", "/orders", order, { "Idempotency-Key": key }, as);
+      if (answer.status === 429 && attempt < 50 && expected !== 429) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())));
+        continue;
+      }
+      if (answer.status !== expected) throw new ExpectationFailed(`POST /orders answered ${answer.status}, expected ${expected}: ${JSON.stringify(answer.body)}`);
+      return answer;
     }
   }
 
