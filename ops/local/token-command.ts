@@ -1,8 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ENVIRONMENTS, type Environment } from "../../stacks/environments";
 import { ExitCode } from "../automation/exit-codes";
-import type { LocalCommandIo } from "./command";
 import { TOKEN_ENDPOINT_PATH, type TokenEndpointAnswer, type TokenEndpointRequest } from "./token-endpoint";
+
+/** Where the command writes (the `local` command's io, which passes itself here). */
+interface TokenCommandIo {
+  readonly write: (text: string) => void;
+  readonly writeError: (text: string) => void;
+}
 
 /** The `local` command's default API port (command.ts's DEFAULT_PORT; not imported, which would load the whole local cloud). */
 const DEFAULT_PORT = 3000;
@@ -22,7 +27,7 @@ interface TokenOptions {
  * `TOKEN=$(npm run -s orderflow -- local token ...)` works; the API key to send with it (`x-api-key`) and the token's
  * lifetime go to stderr. `--json` prints everything as one JSON object instead. Exit 0, or 2 with one line.
  */
-export async function runTokenCommand(argv: readonly string[], io: LocalCommandIo): Promise<number> {
+export async function runTokenCommand(argv: readonly string[], io: TokenCommandIo): Promise<number> {
   let options: TokenOptions;
   try {
     options = parse(argv, io);
@@ -86,7 +91,7 @@ export async function runTokenCommand(argv: readonly string[], io: LocalCommandI
   return ExitCode.ok;
 }
 
-function parse(argv: readonly string[], io: LocalCommandIo): TokenOptions {
+function parse(argv: readonly string[], io: TokenCommandIo): TokenOptions {
   const program = new Command("orderflow local token")
     .description("Print a bearer access token from the running local cloud's user pool: a signed-in customer's, or the back-office client's (client credentials).")
     .addOption(new Option("--env <env>", "the environment the local cloud runs").choices(ENVIRONMENTS).makeOptionMandatory())
