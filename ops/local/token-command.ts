@@ -77,7 +77,7 @@ export async function runTokenCommand(argv: readonly string[], io: TokenCommandI
     return ExitCode.error;
   }
   if (body.env !== options.env) {
-    io.writeError(`error: the local cloud on ${where} runs ${body.env}, not ${options.env}: ${start}, on another --port.`);
+    io.writeError(`error: the local cloud on ${where} runs ${body.env}, not ${options.env}: ask with --env ${body.env}, or start a ${options.env} one on another port (npm run orderflow -- local --env ${options.env} --port <N>) and pass that --port.`);
     return ExitCode.error;
   }
   if (options.json) {
