@@ -1,6 +1,7 @@
 // `npm run bench`: the project's speed and size goals, measured, never asserted in tests.
 import { benchmarkDynamoDBLocal, formatDynamoDBLocalBenchmark } from "./dynamodb-local";
 import { benchmarkHandlers, formatTable } from "./handlers";
+import { benchmarkLocalCloud, formatLocalCloudBenchmark } from "./local-cloud";
 import { benchmarkOfflinePreview, formatPreviewBenchmark } from "./offline-preview";
 
 async function main(): Promise<void> {
@@ -10,6 +11,8 @@ async function main(): Promise<void> {
   console.log(formatPreviewBenchmark(await benchmarkOfflinePreview("dev")));
   console.log("\n## DynamoDB Local (the local cloud's and the tests' DynamoDB): JVM start and stop\n");
   console.log(formatDynamoDBLocalBenchmark(await benchmarkDynamoDBLocal()));
+  console.log("\n## The local cloud: start-up, and one order through dev at the configured waits\n");
+  console.log(formatLocalCloudBenchmark(await benchmarkLocalCloud()));
 }
 
 main().catch((error: unknown) => {

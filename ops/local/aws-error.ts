@@ -10,6 +10,8 @@ export class AwsError extends Error {
     readonly fault: "Sender" | "Receiver" = status >= 500 ? "Receiver" : "Sender",
     /** The code of the API's query-compatible header (SQS answers `AWS.SimpleQueueService.NonExistentQueue`). */
     readonly queryCode?: string,
+    /** Members the API's error shape adds to the JSON body (End User Messaging SMS: `Reason`, `ResourceType`...). */
+    readonly fields: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = code;

@@ -157,7 +157,7 @@ export class AwsEndpoint {
       const headers: Record<string, string> = { "x-amzn-ErrorType": aws.code };
       if (aws.queryCode) headers["x-amzn-query-error"] = `${aws.queryCode};${aws.fault}`;
       const contentType = typeof target === "string" ? (this.json.get(target.split(".")[0])?.contentType ?? "application/x-amz-json-1.0") : "application/json";
-      return send(res, aws.status, contentType, JSON.stringify({ __type: aws.code, message: aws.message }), requestId, headers);
+      return send(res, aws.status, contentType, JSON.stringify({ __type: aws.code, message: aws.message, ...aws.fields }), requestId, headers);
     }
   }
 

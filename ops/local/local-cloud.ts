@@ -27,8 +27,12 @@ import { activityLine } from "./activity-line";
 import { LocalApiAccess } from "./api-access";
 import { localTokenEndpoint } from "./token-endpoint";
 import { SqsEventSource } from "./lambda/sqs-event-source";
+import { emailSendingFromGraph, originationIdentitiesFromGraph } from "./messaging-graph";
+import { Outbox } from "./outbox";
 import { LocalPipe } from "./pipes/pipe";
 import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./seed/seed";
+import { SesService } from "./ses/service";
+import { SmsService } from "./sms/service";
 import { SnsService } from "./sns/service";
 import { SqsService } from "./sqs/service";
 import { StepFunctionsService } from "./states/service";
@@ -178,6 +182,13 @@ export class LocalCloud {
       endpoint.serveJson("AmazonSQS", { contentType: "application/x-amz-json-1.0", call: (action, input, ctx) => sqs.call(action, input, { principalId: ctx.principal, signal: ctx.signal }) });
       endpoint.serveJson("AWSEvents", events);
       endpoint.serveQuery("2010-03-31", sns);
+      // SES v2 and End User Messaging SMS: what the notification functions send lands in the outbox.
+      const outbox = new Outbox(path.join(outputDir, "outbox"));
+      const graphResources = graph.resources.flatMap((r) => r.resources);
+      const email = emailSendingFromGraph(graphResources);
+      endpoint.serveRest(new SesService(email.identities, email.configurationSets, outbox, activity, region));
+      const texts = new SmsService(originationIdentitiesFromGraph(graphResources), outbox, activity, graph.cloud);
+      endpoint.serveJson("PinpointSMSVoiceV2", texts);
 
       const seeded = await seedStock(dynamoClient, stockTableOf(stacks), seed);
       activity.record({ service: "dynamodb", kind: "seed", name: "stock", detail: `${seeded} SKU(s) seeded` });
@@ -240,6 +251,8 @@ export class LocalCloud {
 
       const cloud = new LocalCloud(graph, stacks, clock, endpointUrl, dynamodb, tables, sqs, lambda, events, sns, states, { endpoint, apis, sources, pipes, services, access }, logs, seed, activity, outputDir, Date.now() - started);
       cloud.cleanup = cleanup;
+      cloud.outbox = outbox;
+      cloud.texts = texts;
       return cloud;
     } catch (error) {
       await runCleanup(cleanup);
@@ -248,6 +261,10 @@ export class LocalCloud {
   }
 
   private cleanup: (() => Promise<unknown> | unknown)[] = [];
+  /** Every email and text the local SES and SMS services accepted; each is also a file in `<outputDir>/outbox/`. */
+  outbox!: Outbox;
+  /** The local End User Messaging SMS service: its opt-out lists (`texts.optOut(number)`). */
+  texts!: SmsService;
 
   /** The token issuers, authorizers and API keys of this run (scenarios mint tokens here; `local token` asks over HTTP). */
   get access(): LocalApiAccess {

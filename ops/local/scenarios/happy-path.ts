@@ -1,5 +1,6 @@
 import { expect, type Scenario } from "./scenario";
-import { notified, orderBody, orderReaches, paymentsTable, shipmentsTable, skus } from "./orders";
+import { formatAmount } from "../../../handlers/shared/money";
+import { emailed, orderBody, orderReaches, paymentsTable, shipmentsTable, skus, texted } from "./orders";
 
 /** POST /orders → CONFIRMED → shipment → label → email and SMS; GET shows the final state. */
 export const happyPath: Scenario = {
@@ -24,9 +25,21 @@ export const happyPath: Scenario = {
     const shipment = await c.step("a shipment is recorded", () => c.waitFor("the shipment", () => c.item(shipmentsTable(c), { orderId }), 10), (s) => `shipment ${String(s.shipmentId)}`);
     await c.step("the label worker writes its label", () => c.waitFor("the label", async () => (await c.item(shipmentsTable(c), { orderId }))?.label, 30), (l) => `label ${String((l as { labelId?: string }).labelId)}`);
     expect(shipment.orderId === orderId, "the shipment belongs to the order");
-    await c.step("email for OrderConfirmed and OrderShipped, SMS for OrderShipped", () =>
-      c.waitFor("the notifications", () => notified(c, "sendEmail", orderId, "OrderConfirmed") && notified(c, "sendEmail", orderId, "OrderShipped") && notified(c, "sendSms", orderId, "OrderShipped"), 30),
-    );
+    await c.step("the confirmation email names the order and its amount", async () => {
+      const email = await emailed(c, orderId, "OrderConfirmed");
+      const amount = formatAmount(Number(placed.total), String(body.currency));
+      expect(email.subject.includes(orderId) && email.subject.includes(amount), `expected the subject to name ${orderId} and ${amount}: "${email.subject}"`);
+      expect(email.text?.includes(amount), `expected the text to show the total ${amount}`);
+      return email;
+    }, (e) => `"${e.subject}" to ${e.to.join(", ")}`);
+    const { trackingNumber } = (await c.item(shipmentsTable(c), { orderId })) ?? {};
+    await c.step("the shipment is emailed and texted with its tracking number", async () => {
+      const email = await emailed(c, orderId, "OrderShipped");
+      const text = await texted(c, orderId, "OrderShipped");
+      const tracking = String(trackingNumber);
+      expect(email.text?.includes(tracking) && text.messageBody.includes(tracking), `expected the shipped email and text to give tracking number ${tracking}`);
+      return text;
+    }, (t) => `text to ${t.destinationPhoneNumber}`);
     await c.step("GET /orders/{id} shows it CONFIRMED", async () => {
       const answer = await c.request("GET", `/orders/${orderId}`);
       expect(answer.status === 200 && answer.body.status === "CONFIRMED", `expected 200 CONFIRMED, got ${answer.status} ${JSON.stringify(answer.body)}`);

@@ -1,5 +1,10 @@
+import { CUSTOMERS } from "../../../handlers/notifications/recipients";
+import type { OutboxEmail, OutboxText } from "../outbox";
 import type { ScenarioContext } from "./scenario";
-import { ExpectationFailed } from "./scenario";
+import { expect, ExpectationFailed } from "./scenario";
+
+/** The contact scenario orders give. */
+export const CONTACT = { email: "customer@example.com", phone: "+15555550100" } as const;
 
 /**
  * An order body as POST /orders takes it, for SKUs the scenario picks from the seed. The customer is the caller (the
@@ -8,7 +13,7 @@ import { ExpectationFailed } from "./scenario";
 export function orderBody(options: { customerId?: string; phone?: boolean; lines: readonly { sku: string; quantity: number; unitPrice: number }[]; currency?: string }): Record<string, unknown> {
   return {
     ...(options.customerId !== undefined ? { customerId: options.customerId } : {}),
-    contact: { email: "customer@example.com", ...(options.phone ? { phone: "+15555550100" } : {}) },
+    contact: { email: CONTACT.email, ...(options.phone ? { phone: CONTACT.phone } : {}) },
     items: options.lines,
     currency: options.currency ?? "EUR",
   };
@@ -52,7 +57,35 @@ export async function available(context: ScenarioContext, sku: string): Promise<
   return Number(item?.available ?? 0);
 }
 
-/** Whether a notification function logged handling this order's event. */
-export function notified(context: ScenarioContext, component: "sendEmail" | "sendSms", orderId: string, event: string): boolean {
-  return context.logLines(component, orderId, event).some((line) => /"message":"(email|sms) recorded"/.test(line));
+/** The recipient a notification function sends to: its settings' recipients (a simulator), or the order's contact. */
+export function recipientFor(context: ScenarioContext, channel: "email" | "sms", contact: string): string {
+  const [component, variable] = channel === "email" ? ["sendEmail", "EMAIL_RECIPIENTS"] : ["sendSms", "SMS_RECIPIENTS"];
+  const setting = context.cloud.graph.functions.find((f) => f.component === component)?.environment[variable];
+  if (setting === undefined) throw new ExpectationFailed(`function ${component} has no ${variable} in the graph`);
+  return setting === CUSTOMERS ? contact : setting;
+}
+
+/**
+ * The email the notifications sent about an order's event, once it is in the local SES outbox (send-email tags each
+ * email with its event and order), checked to have gone to the recipient the environment's settings name.
+ */
+export async function emailed(context: ScenarioContext, orderId: string, event: string, contact = CONTACT.email): Promise<OutboxEmail> {
+  const email = await context.waitFor(`the ${event} email of order ${orderId} in the outbox`, () =>
+    context.cloud.outbox.emails.find((m) => m.tags.orderId === orderId && m.tags.event === event),
+  );
+  const recipient = recipientFor(context, "email", contact);
+  expect(email.to.length === 1 && email.to[0] === recipient, `expected the ${event} email to go to ${recipient}, it went to ${email.to.join(", ")}`);
+  expect(email.text?.includes(orderId) && email.html?.includes(orderId), `expected the ${event} email's text and HTML to name order ${orderId}`);
+  return email;
+}
+
+/** The text the notifications sent about an order's event (send-sms puts them in its Context), to the settings' recipient. */
+export async function texted(context: ScenarioContext, orderId: string, event: string, contact = CONTACT.phone): Promise<OutboxText> {
+  const text = await context.waitFor(`the ${event} text of order ${orderId} in the outbox`, () =>
+    context.cloud.outbox.texts.find((m) => m.context.orderId === orderId && m.context.event === event),
+  );
+  const recipient = recipientFor(context, "sms", contact);
+  expect(text.destinationPhoneNumber === recipient, `expected the ${event} text to go to ${recipient}, it went to ${text.destinationPhoneNumber}`);
+  expect(text.messageBody.includes(orderId), `expected the ${event} text to name order ${orderId}: "${text.messageBody}"`);
+  return text;
 }

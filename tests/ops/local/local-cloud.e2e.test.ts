@@ -1,0 +1,44 @@
+import { strict as assert } from "node:assert";
+import { LocalCloud } from "../../../ops/local/local-cloud";
+import { SCENARIOS } from "../../../ops/local/scenarios";
+import { runScenarios, type ScenarioResult } from "../../../ops/local/scenarios/scenario";
+import { synthesizedEnvironment } from "../../helpers/synthesized";
+
+// dev as `npm run local` runs it: the graph the offline preview synthesizes, every function from its deployed bundle,
+// DynamoDB Local, the saga's real ASL. Every scenario runs once, in parallel as `--scenario all` runs them, at a
+// hundredth of the configured waits (visibility timeouts, retry intervals, batching windows); each `it` then reports
+// one scenario's outcome with the step that failed.
+describe("orderflow local: dev end to end (every scenario, time scale 0.01)", function () {
+  this.timeout(180_000);
+  let cloud: LocalCloud | undefined;
+  let results: readonly ScenarioResult[] = [];
+
+  before(async function () {
+    this.timeout(300_000);
+    cloud = await LocalCloud.start({ env: "dev", port: 0, timeScale: 0.01, stacks: await synthesizedEnvironment("dev") });
+    results = await runScenarios(cloud, SCENARIOS, { parallel: true });
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await cloud?.stop();
+  });
+
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name}: ${scenario.description}`, () => {
+      const result = results.find((r) => r.name === scenario.name);
+      assert.ok(result, `${scenario.name} did not run`);
+      const failed = result.steps.filter((s) => !s.ok).map((s) => `${s.label}: ${s.detail ?? "failed"}`);
+      assert.ok(result.ok, `${scenario.name} failed: ${[...failed, result.error].filter(Boolean).join("; ")}`);
+      assert.ok(result.steps.length > 0, `${scenario.name} ran no step`);
+    });
+  }
+
+  it("stops every process it started: the API's port is closed afterwards", async () => {
+    assert.ok(cloud);
+    const url = Object.values(cloud.apiUrls)[0];
+    await cloud.stop();
+    cloud = undefined;
+    await assert.rejects(fetch(`${url}/orders/none`), "the API still answers after stop()");
+  });
+});
