@@ -152,8 +152,9 @@ function formatAmzDate(date: Date): string {
 /** SHA-256 (and HMAC-SHA256 with a secret) in the signer's checksum interface, from node:crypto. */
 class NodeSha256 {
   private readonly hash;
-  constructor(secret?: BinaryLike) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", secret);
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    const key: BinaryLike | undefined = secret === undefined || typeof secret === "string" ? secret : ArrayBuffer.isView(secret) ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength) : new Uint8Array(secret);
+    this.hash = key === undefined ? createHash("sha256") : createHmac("sha256", key);
   }
   update(data: Uint8Array): void {
     this.hash.update(data);
