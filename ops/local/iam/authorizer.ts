@@ -69,10 +69,23 @@ export class LocalIam {
     if (!needed) {
       throw denialError(service, `The local cloud cannot tell which IAM action and resource ${name} needs, so it refuses it rather than allow it unchecked (run with --iam off to skip IAM).`);
     }
-    for (const permission of needed) {
+    for (const permission of [...needed, ...needed.flatMap((p) => this.keyPermissions(p.action, p.resource))]) {
       const decision = await this.check({ principal: roleArn, action: permission.action, resource: permission.resource, via: this.hints.ownerOf(roleArn) });
-      if (!decision.allowed) throw denialError(service, decision.message!);
+      if (!decision.allowed) throw denialError(permission.action.startsWith("kms:") ? "kms" : service, decision.message!);
     }
+  }
+
+  /**
+   * What a call on an encrypted queue or topic also needs on its customer managed key: a producer kms:GenerateDataKey
+   * and kms:Decrypt, a consumer kms:Decrypt (SQS developer guide, "Key management"; SNS, "Managing encryption keys").
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+   */
+  private keyPermissions(action: string, resource: string): { action: string; resource: string }[] {
+    const key = this.policies.keyFor(resource);
+    if (!key) return [];
+    if (action === "sqs:SendMessage" || action === "sns:Publish") return ["kms:GenerateDataKey", "kms:Decrypt"].map((a) => ({ action: a, resource: key }));
+    if (action === "sqs:ReceiveMessage") return [{ action: "kms:Decrypt", resource: key }];
+    return [];
   }
 
   /** Decides an internal call and records a denial; resolves to the decision. */
