@@ -1,6 +1,6 @@
 import type { ActivityRecord } from "./activity";
 
-const ICONS: Record<ActivityRecord["service"], string> = { lambda: "λ", sqs: "☰", events: "⇢", sns: "✉", pipes: "⇉", states: "◇", apigateway: "⇄", ecs: "▣", dynamodb: "▤", ses: "@", sms: "☏", local: "·" };
+const ICONS: Record<ActivityRecord["service"], string> = { lambda: "λ", sqs: "☰", events: "⇢", sns: "✉", pipes: "⇉", states: "◇", apigateway: "⇄", ecs: "▣", dynamodb: "▤", ses: "@", sms: "☏", iam: "⊘", local: "·" };
 
 /** One activity record as a line: time, service, resource, what happened. */
 export function activityLine(r: ActivityRecord): string {

@@ -25,6 +25,7 @@ interface LocalOptions {
   readonly scenario?: string;
   readonly timeScale: number;
   readonly quiet: boolean;
+  readonly iam: "on" | "off";
 }
 
 /**
@@ -56,6 +57,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       env: options.env,
       port: options.port,
       timeScale: options.timeScale,
+      iam: options.iam === "on",
       ...(options.seed ? { seedFile: path.resolve(options.seed) } : {}),
     });
   } catch (error) {
@@ -91,6 +93,7 @@ function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
     .option("--scenario <name>", `run scenarios and exit: ${SCENARIOS.map((s) => s.name).join(", ")} or all`)
     .option("--time-scale <factor>", "multiply every configured wait (visibility timeouts, batching windows, retry intervals) by this factor, above 0 and at most 1", parseScale, 1)
     .option("--quiet", "do not print the activity while serving", false)
+    .addOption(new Option("--iam <mode>", "verify each request's SigV4 signature and decide it with IAM from the graph (off: neither)").choices(["on", "off"]).default("on"))
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) })
     .addHelpText("after", "\nExit codes: 0 ok (or every scenario passed), 1 a scenario failed, 2 an error.\nExamples: npm run local; npm run orderflow -- local --env dev --scenario all --time-scale 0.01\nWhile it runs: npm run orderflow -- local token --env dev --customer <id> prints a customer's bearer token (see local token --help).");
@@ -137,7 +140,8 @@ function readyLine(cloud: LocalCloud, options: LocalOptions): string {
     `${g.stateMachines.length} state machine${g.stateMachines.length === 1 ? "" : "s"}`,
     `${g.containerServices.length} container service${g.containerServices.length === 1 ? "" : "s"}`,
   ].join(", ");
-  return `orderflow local ${options.env}: ready in ${(cloud.startupMs / 1000).toFixed(1)} s (DynamoDB Local ${(cloud.dynamoDbStartupMs / 1000).toFixed(1)} s) — API ${cloud.apiUrl} — ${counts}${options.timeScale !== 1 ? ` — time scale ${options.timeScale}` : ""}`;
+  const iam = options.iam === "on" ? "IAM enforced (SigV4 verified, decided from the graph)" : "IAM OFF: requests are neither verified nor authorized (--iam off)";
+  return `orderflow local ${options.env}: ready in ${(cloud.startupMs / 1000).toFixed(1)} s (DynamoDB Local ${(cloud.dynamoDbStartupMs / 1000).toFixed(1)} s) — API ${cloud.apiUrl} — ${counts}${options.timeScale !== 1 ? ` — time scale ${options.timeScale}` : ""} — ${iam}`;
 }
 
 /** The API keys of this run (made per run, as API Gateway makes them per key) and how to get a token. */

@@ -37,12 +37,18 @@ export interface DeliveryReceivers {
 
 /** Routes a delivery by the target ARN's service; an AwsError from the receiver becomes the failure EventBridge or SNS sees. */
 export class DeliveryRouter implements Delivery {
-  constructor(private readonly receivers: DeliveryReceivers) {}
+  constructor(
+    private readonly receivers: DeliveryReceivers,
+    /** Decides whether the delivering principal may call the target (IAM); resolves to the failure when it may not. */
+    private readonly authorize?: (targetArn: string, options: DeliveryOptions) => Promise<DeliveryFailure | undefined>,
+  ) {}
 
   async deliver(targetArn: string, payload: string, options: DeliveryOptions): Promise<DeliveryFailure | undefined> {
     const service = targetArn.split(":")[2] as keyof DeliveryReceivers | string;
     const receiver = (this.receivers as unknown as Record<string, DeliveryReceivers["sqs"] | undefined>)[service];
     if (!receiver) return { code: "ResourceNotFoundException", message: `The local cloud does not deliver to ${service} (${targetArn}).`, retryable: false };
+    const denied = await this.authorize?.(targetArn, options);
+    if (denied) return denied;
     try {
       await receiver(targetArn, payload, options);
       return undefined;

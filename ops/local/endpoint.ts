@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AwsError } from "./aws-error";
+import type { EndpointOperation } from "./iam/operations";
 
 /** Who signed a request, and what it carried besides its body. */
 export interface RequestContext {
@@ -36,6 +37,12 @@ export interface RestService {
   call(method: string, path: string, body: unknown, context: RequestContext): Promise<{ status: number; body: unknown }>;
 }
 
+/**
+ * Checks a request before it is served (IAM: its signature, then its permissions); throws the AwsError the service
+ * answers with.
+ */
+export type RequestGuard = (request: { method: string; url: string; headers: http.IncomingHttpHeaders; body: Buffer }, operation: EndpointOperation) => Promise<void>;
+
 /** Where a request's signing key leads. */
 export type PrincipalResolver = (accessKeyId: string | undefined) => string;
 
@@ -51,6 +58,7 @@ export class AwsEndpoint {
   private readonly query = new Map<string, QueryService>();
   private readonly rest: RestService[] = [];
   private dynamodb?: { host: string; port: number };
+  private guard?: RequestGuard;
   /** Requests answered, by service prefix and action, for reports. */
   readonly calls = new Map<string, number>();
 
@@ -68,6 +76,11 @@ export class AwsEndpoint {
 
   serveRest(service: RestService): void {
     this.rest.push(service);
+  }
+
+  /** Checks every request before serving it (the local cloud's IAM). */
+  guardWith(guard: RequestGuard): void {
+    this.guard = guard;
   }
 
   /** Passes DynamoDB and DynamoDB Streams requests through to DynamoDB Local. */
@@ -110,9 +123,11 @@ export class AwsEndpoint {
       headers: req.headers,
     };
     const target = req.headers["x-amz-target"];
+    const raw = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body };
     try {
       if (typeof target === "string") {
         const [prefix, action] = target.split(".");
+        if (this.guard) await this.guard(raw, { protocol: "json", targetPrefix: prefix, operation: action, input: body.length > 0 ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {} });
         if (this.dynamodb && (prefix.startsWith("DynamoDB_") || prefix.startsWith("DynamoDBStreams_"))) {
           this.count(prefix, action);
           return await this.forward(req, res, body);
@@ -131,6 +146,7 @@ export class AwsEndpoint {
         if (!service || !params.Action) throw new AwsError("InvalidAction", `The local cloud does not serve the query action ${params.Action ?? "(none)"} of API version ${params.Version ?? "(none)"}.`);
         this.count(service.xmlns, params.Action);
         try {
+          if (this.guard) await this.guard(raw, { protocol: "query", params });
           const xml = await service.call(params.Action, params, context);
           return send(res, 200, "text/xml", xml, requestId);
         } catch (error) {
@@ -143,6 +159,7 @@ export class AwsEndpoint {
       if (rest) {
         this.count("rest", `${req.method} ${url.pathname}`);
         const parsed = body.length > 0 ? (JSON.parse(body.toString("utf8")) as unknown) : undefined;
+        if (this.guard) await this.guard(raw, { protocol: "rest", method: req.method ?? "GET", path: url.pathname, body: parsed });
         const answer = await rest.call(req.method ?? "GET", url.pathname, parsed, context);
         return send(res, answer.status, "application/json", JSON.stringify(answer.body ?? {}), requestId);
       }

@@ -10,7 +10,7 @@ import { queueAlarmStates, type AlarmState } from "./alarms";
 import { LocalRestApi } from "./apigateway/rest-api";
 import { AwsError } from "./aws-error";
 import { Clock } from "./clock";
-import { CredentialIssuer } from "./credentials";
+import { CredentialIssuer, type LocalCredentials } from "./credentials";
 import { DeliveryRouter } from "./delivery";
 import { startDynamoDBLocal, type DynamoDBLocal } from "./dynamodb-local";
 import { openStreamReader } from "./dynamodb-streams";
@@ -20,6 +20,9 @@ import { LocalService } from "./ecs/service";
 import { AwsEndpoint } from "./endpoint";
 import { EventBridgeService, type EventEnvelope, type PutEventsEntry } from "./events/service";
 import { buildLocalGraph, GraphError, type FunctionSpec, type LocalGraph } from "./graph";
+import { LocalIam } from "./iam/authorizer";
+import { requiredPermissions } from "./iam/operations";
+import { pollerDenials } from "./iam/pollers";
 import type { LogSink } from "./lambda/environment";
 import { LambdaService } from "./lambda/service";
 import { LogStore } from "./logs";
@@ -53,6 +56,8 @@ export interface LocalCloudOptions {
   readonly stacks?: readonly SynthesizedStack[];
   /** Transforms the program's resources before they are recorded (tests remove a grant this way). */
   readonly program?: () => unknown;
+  /** Verify every request's signature and decide it with IAM from the graph. @default true */
+  readonly iam?: boolean;
 }
 
 /** The running local cloud of one environment. */
@@ -78,6 +83,10 @@ export class LocalCloud {
     readonly events: EventBridgeService,
     readonly sns: SnsService,
     readonly states: StepFunctionsService,
+    /** The local IAM, unless started with `iam: false`. */
+    readonly iam: LocalIam | undefined,
+    /** The operator's session (administrator access) for scenarios and tools that call the local endpoint. */
+    readonly operator: LocalCredentials,
     private readonly parts: { endpoint: AwsEndpoint; apis: LocalRestApi[]; sources: SqsEventSource[]; pipes: LocalPipe[]; services: LocalService[]; access: LocalApiAccess },
     private readonly logStore: LogStore,
     /** The stock the cloud was seeded with. */
@@ -127,6 +136,9 @@ export class LocalCloud {
       activity.subscribe((r) => activityLog(activityLine(r)));
       const credentials = new CredentialIssuer();
       const endpoint = new AwsEndpoint((key) => credentials.byAccessKey(key)?.roleArn ?? key ?? "anonymous");
+      const operator = credentials.forRole(`arn:${graph.cloud.partition}:iam::${graph.cloud.account}:role/orderflow-local-operator`);
+      const iam = options.iam === false ? undefined : new LocalIam(graph, credentials, activity, root, operator.roleArn);
+      if (iam) endpoint.guardWith((request, operation) => iam.authorizeRequest(request, operation));
       cleanup.push(() => endpoint.close());
       const endpointUrl = await endpoint.listen();
       endpoint.forwardDynamoDb("127.0.0.1", dynamodb.port);
@@ -152,9 +164,15 @@ export class LocalCloud {
         variablesOf: (spec) => lambdaVariables(spec, localValues(spec.environment), credentials.forRole(spec.roleArn), region, endpointUrl),
         logOf: (spec) => functionLog(logs.writer(spec.component), spec),
         destinations: async (arn, record, traceId) => {
-          const failure = await router.deliver(arn, record, { traceId, source: "lambda destination", principal: "lambda.amazonaws.com" });
+          // Lambda sends an invocation record to a destination with the function's execution role.
+          const functionArn = String((JSON.parse(record) as { requestContext?: { functionArn?: string } }).requestContext?.functionArn ?? "");
+          const principal = graph.functions.find((f) => functionArn === f.arn || functionArn.startsWith(`${f.arn}:`))?.roleArn ?? "lambda.amazonaws.com";
+          const failure = await router.deliver(arn, record, { traceId, source: "lambda destination", principal });
           if (failure) throw new AwsError(failure.code, failure.message);
         },
+        ...(iam
+          ? { authorizeInvoke: (arn, caller, o) => iam.assertAllowed({ principal: caller.principal, action: "lambda:InvokeFunction", resource: arn, ...(caller.sourceArn ? { sourceArn: caller.sourceArn } : {}), ...(o.source ? { via: o.source } : {}), ...(o.traceId ? { traceId: o.traceId } : {}) }) }
+          : {}),
       });
       cleanup.push(() => lambda.stop());
       const router = new DeliveryRouter({
@@ -168,12 +186,16 @@ export class LocalCloud {
           const result = events.put({ Source: event.source, DetailType: event["detail-type"], Detail: JSON.stringify(event.detail), Resources: event.resources, Time: event.time, EventBusName: arn }, o.traceId, o.source);
           if ("ErrorCode" in result) throw new AwsError(result.ErrorCode, result.ErrorMessage);
         },
-      });
+      }, iam ? (arn, o) => iam.authorizeDelivery(arn, o) : undefined);
       events = new EventBridgeService(graph.buses, graph.rules, graph.cloud, router, clock, activity);
       cleanup.push(() => events.stop());
       sns = new SnsService(graph.topics, graph.subscriptions, router, clock, activity, endpointUrl);
       cleanup.push(() => sns.stop());
-      states = new StepFunctionsService(graph.stateMachines, lambda, (entries, traceId, source) => {
+      states = new StepFunctionsService(graph.stateMachines, lambda, async (entries, traceId, source, roleArn) => {
+        // The state machine's role calls PutEvents: every bus it names must allow it.
+        for (const p of requiredPermissions({ protocol: "json", targetPrefix: "AWSEvents", operation: "PutEvents", input: { Entries: entries } }, graph) ?? []) {
+          await iam?.assertAllowed({ principal: roleArn, action: p.action, resource: p.resource, via: source, ...(traceId ? { traceId } : {}) });
+        }
         const results = entries.map((e) => events.put(e, traceId, source));
         return { Entries: results, FailedEntryCount: results.filter((r) => "ErrorCode" in r).length };
       }, clock, activity);
@@ -210,7 +232,12 @@ export class LocalCloud {
             eventSourceArn: spec.sourceArn,
             awsRegion: region,
           });
-          return new LocalPipe(spec, reader, lambda, (arn, input, o) => void states.start(arn, input, o), router, clock, activity);
+          // The pipe's role starts the state machine.
+          const startTarget = async (arn: string, input: string, o: { traceId?: string; source: string }) => {
+            await iam?.assertAllowed({ principal: spec.roleArn, action: "states:StartExecution", resource: arn, sourceArn: spec.arn, via: o.source, ...(o.traceId ? { traceId: o.traceId } : {}) });
+            states.start(arn, input, o);
+          };
+          return new LocalPipe(spec, reader, lambda, startTarget, router, clock, activity);
         }),
       );
       const services = await Promise.all(
@@ -240,16 +267,18 @@ export class LocalCloud {
             ...(i === 0 ? { control: localTokenEndpoint(access, options.env, () => apis[0].url) } : {}),
           }),
       );
-      for (const source of sources) source.start();
+      // A poller whose role may not read its source does not run, as AWS refuses to create (or start) it.
+      const refused = iam ? await pollerDenials(iam, graph) : new Set<string>();
+      for (const source of sources) if (!refused.has(source.spec.component)) source.start();
       cleanup.push(() => Promise.all(sources.map((s) => s.stop())));
-      for (const pipe of pipes) pipe.start();
+      for (const pipe of pipes) if (!refused.has(pipe.spec.component)) pipe.start();
       cleanup.push(() => Promise.all(pipes.map((p) => p.stop())));
       for (const service of services) service.start();
       cleanup.push(() => Promise.all(services.map((s) => s.stop(Math.max(2000, clock.ms(s.spec.container.stopTimeoutSeconds))))));
       cleanup.push(() => Promise.all(apis.map((a) => a.close())));
       for (const [i, api] of apis.entries()) await api.listen(i === 0 ? options.port : 0);
 
-      const cloud = new LocalCloud(graph, stacks, clock, endpointUrl, dynamodb, tables, sqs, lambda, events, sns, states, { endpoint, apis, sources, pipes, services, access }, logs, seed, activity, outputDir, Date.now() - started);
+      const cloud = new LocalCloud(graph, stacks, clock, endpointUrl, dynamodb, tables, sqs, lambda, events, sns, states, iam, operator, { endpoint, apis, sources, pipes, services, access }, logs, seed, activity, outputDir, Date.now() - started);
       cloud.cleanup = cleanup;
       cloud.outbox = outbox;
       cloud.texts = texts;

@@ -178,7 +178,9 @@ export class LocalRestApi {
     const integrationStarted = Date.now();
     let result;
     try {
-      result = await withTimeout(this.lambda.invoke(route.integration.functionArn, event, { source: `API ${method} ${route.resourcePath}`, traceId: context.xrayTraceId ? `Root=${context.xrayTraceId};Sampled=1` : undefined }), route.integration.timeoutMs);
+      // API Gateway invokes as apigateway.amazonaws.com for the method's ARN; the function's policy must allow that.
+      const caller = { principal: "apigateway.amazonaws.com", sourceArn: `${this.spec.executionArn}/${this.spec.stageName}/${method}${route.resourcePath}` };
+      result = await withTimeout(this.lambda.invoke(route.integration.functionArn, event, { source: `API ${method} ${route.resourcePath}`, traceId: context.xrayTraceId ? `Root=${context.xrayTraceId};Sampled=1` : undefined, caller }), route.integration.timeoutMs);
     } catch (error) {
       if (error instanceof IntegrationTimeout) return this.gatewayResponse("INTEGRATION_TIMEOUT", 504, "Endpoint request timed out", context);
       if (error instanceof AwsError) return this.gatewayResponse("DEFAULT_5XX", 500, "Internal server error", context);

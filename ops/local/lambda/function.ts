@@ -20,6 +20,11 @@ export interface InvokeOptions {
   readonly traceId?: string;
   /** Who or what invoked: for the activity log. */
   readonly source?: string;
+  /**
+   * Who calls Invoke, for IAM: a role (the saga's, a pipe's) or a service principal (`apigateway.amazonaws.com`) with
+   * the ARN it acts for. Unset for what Lambda does itself (event source mappings, its asynchronous queue).
+   */
+  readonly caller?: { readonly principal: string; readonly sourceArn?: string };
 }
 
 /**

@@ -18,6 +18,8 @@ export interface LambdaServiceOptions {
   readonly destinations: DestinationSink;
   /** Environments per function without a reservation. @default 4 */
   readonly localConcurrency?: number;
+  /** Authorizes an invocation's caller (lambda:InvokeFunction); throws the AwsError Invoke answers with. */
+  readonly authorizeInvoke?: (functionArn: string, caller: NonNullable<InvokeOptions["caller"]>, options: InvokeOptions) => Promise<void>;
 }
 
 interface AsyncEvent {
@@ -78,8 +80,10 @@ export class LambdaService {
     if (failed.length > 0) throw new Error(`The archive of ${failed.length === 1 ? "a function" : `${failed.length} functions`} did not load: ${failed.join("; ")}`);
   }
 
-  invoke(ref: string, event: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
-    return this.function(ref).invoke(event, options);
+  async invoke(ref: string, event: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+    const fn = this.function(ref);
+    if (options.caller && this.options.authorizeInvoke) await this.options.authorizeInvoke(ref.startsWith("arn:") ? ref : fn.spec.arn, options.caller, options);
+    return fn.invoke(event, options);
   }
 
   /**

@@ -111,7 +111,8 @@ export class LocalPipe {
       // A template applies to each event of the batch (Pipes input transformation); the batch stays an array.
       const input = this.enrichmentTemplate ? records.map((r) => JSON.parse(this.enrichmentTemplate!.render(r, this.context(), "dynamodb")) as unknown) : records;
       try {
-        const result = await this.lambda.invoke(this.spec.enrichmentArn, input, { source });
+        // The pipe's role calls Invoke on its enrichment.
+        const result = await this.lambda.invoke(this.spec.enrichmentArn, input, { source, caller: { principal: this.spec.roleArn, sourceArn: this.spec.arn } });
         if (result.functionError) return `enrichment failed: ${JSON.stringify(result.payload)}`;
         payload = result.payload;
       } catch (error) {

@@ -73,7 +73,7 @@ export class ScenarioContext {
     readonly cloud: LocalCloud,
     private readonly onStep: (step: StepResult) => void = () => undefined,
   ) {
-    const client = { endpoint: cloud.endpointUrl, region: cloud.graph.cloud.region, credentials: { accessKeyId: "scenario", secretAccessKey: "scenario" } };
+    const client = { endpoint: cloud.endpointUrl, region: cloud.graph.cloud.region, credentials: cloud.operator };
     this.db = DynamoDBDocumentClient.from(new DynamoDBClient(client));
     this.sqs = new SQSClient(client);
   }

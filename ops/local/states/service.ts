@@ -32,8 +32,11 @@ type Json = Parameters<Handlers[string]>[0];
 type AslState = Record<string, unknown> & { Type?: string; Resource?: string };
 type Asl = { States: Record<string, AslState>; TimeoutSeconds?: number };
 
-/** Puts events on the local bus for `events:putEvents` tasks; answers like PutEvents. */
-export type PutEvents = (entries: PutEventsEntry[], traceId: string | undefined, source: string) => { Entries: unknown[]; FailedEntryCount: number };
+/**
+ * Puts events on the local bus for `events:putEvents` tasks, as the state machine's role; answers like PutEvents, or
+ * throws the AwsError PutEvents answers with (AccessDeniedException).
+ */
+export type PutEvents = (entries: PutEventsEntry[], traceId: string | undefined, source: string, roleArn: string) => { Entries: unknown[]; FailedEntryCount: number } | Promise<{ Entries: unknown[]; FailedEntryCount: number }>;
 
 /**
  * Step Functions for the environment's state machines: each execution runs the deployed definition with
@@ -80,7 +83,7 @@ export class StepFunctionsService {
     const history: Execution["history"] = [];
     const startDate = new Date();
     const run = entry.machine.run(parsed as Json, {
-      overrides: { taskResourceLocalHandlers: this.handlersFor(entry.definition, executionArn, options.traceId) },
+      overrides: { taskResourceLocalHandlers: this.handlersFor(entry.definition, executionArn, options.traceId, entry.spec.roleArn) },
       context: {
         Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: parsed as Json, RoleArn: entry.spec.roleArn },
         StateMachine: { Id: stateMachineArn, Name: entry.spec.name },
@@ -146,7 +149,7 @@ export class StepFunctionsService {
     for (const run of this.running) run.abort();
   }
 
-  private handlersFor(definition: Asl, executionArn: string, traceId: string | undefined): Handlers {
+  private handlersFor(definition: Asl, executionArn: string, traceId: string | undefined, roleArn: string): Handlers {
     const handlers: Handlers = {};
     for (const [stateName, state] of allStates(definition)) {
       if (state.Type !== "Task") continue;
@@ -160,7 +163,8 @@ export class StepFunctionsService {
           const payload = optimized ? task.Payload : input;
           let result;
           try {
-            result = await this.lambda.invoke(functionArn, payload ?? {}, { traceId, source });
+            // The state machine's role calls Invoke (its identity policy must allow lambda:InvokeFunction).
+            result = await this.lambda.invoke(functionArn, payload ?? {}, { traceId, source, caller: { principal: roleArn } });
           } catch (error) {
             // The Lambda service itself refused (throttled, not found, a service fault): `Lambda.<Code>`.
             if (error instanceof AwsError) throw namedError(`Lambda.${error.code}`, error.message);
@@ -178,11 +182,19 @@ export class StepFunctionsService {
         handlers[stateName] = async (input) => {
           const entries = ((input as { Entries?: unknown }).Entries ?? []) as Record<string, unknown>[];
           // The integration takes Detail as an object; PutEvents takes it as a JSON string.
-          const put = this.putEvents(
-            entries.map((e) => ({ ...e, Detail: typeof e.Detail === "string" ? e.Detail : JSON.stringify(e.Detail) }) as PutEventsEntry),
-            traceId,
-            source,
-          );
+          let put;
+          try {
+            put = await this.putEvents(
+              entries.map((e) => ({ ...e, Detail: typeof e.Detail === "string" ? e.Detail : JSON.stringify(e.Detail) }) as PutEventsEntry),
+              traceId,
+              source,
+              roleArn,
+            );
+          } catch (error) {
+            // EventBridge refused the call itself (the role may not put on the bus): `EventBridge.<Code>`.
+            if (error instanceof AwsError) throw namedError(`EventBridge.${error.code}`, error.message);
+            throw error;
+          }
           if (put.FailedEntryCount > 0) throw namedError("EventBridge.FailedEntry", JSON.stringify(put));
           return put as unknown as Json;
         };
