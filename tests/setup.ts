@@ -1,4 +1,4 @@
-// Test-wide setup, loaded by mocha before any spec (see .mocharc.json).
+// Test-wide setup, loaded by mocha before any spec (see .mocharc.js).
 
 // aws-local-stepfunctions 3.x calls Promise.withResolvers, which Node only has from 22 on; CI runs Node 20.
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== "function") {
