@@ -12,8 +12,9 @@ const path = require("node:path");
 // then finds the bundles on disk instead of building them a second time beside the preview.
 const SLOWEST_FIRST = [
   "tests/ops/offline/preview.test.ts",
-  "tests/ops/policy/analyzer-client.test.ts",
+  "tests/ops/local/local-cloud.e2e.test.ts",
   "tests/stacks/stacks.test.ts",
+  "tests/ops/policy/analyzer-client.test.ts",
   "tests/ops/automation/account.test.ts",
 ];
 

@@ -1,8 +1,13 @@
+import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "node:assert";
+import { DETAIL_SCHEMAS, EVENTS } from "../../../handlers/shared/events";
+import type { ActivityRecord } from "../../../ops/local/activity";
 import { LocalCloud } from "../../../ops/local/local-cloud";
+import { synthesizeEnvironment, type SynthesizedStack } from "../../../ops/offline/synthesize";
+import { synthesizedEnvironment } from "../../helpers/synthesized";
+import * as z from "zod/mini";
 import { SCENARIOS } from "../../../ops/local/scenarios";
 import { runScenarios, type ScenarioResult } from "../../../ops/local/scenarios/scenario";
-import { synthesizedEnvironment } from "../../helpers/synthesized";
 
 // dev as `npm run local` runs it: the graph the offline preview synthesizes, every function from its deployed bundle,
 // DynamoDB Local, the saga's real ASL. Every scenario runs once, in parallel as `--scenario all` runs them, at a
@@ -42,3 +47,77 @@ describe("orderflow local: dev end to end (every scenario, time scale 0.01)", fu
     await assert.rejects(fetch(`${url}/orders/none`), "the API still answers after stop()");
   });
 });
+
+// The same file as the scenarios above, so that both share one process: its modules and dev's synthesis are loaded once.
+/** The grant the test takes away: createShipment's right to send to the labels queue (`labels.grantSend(createShipment)`). */
+const REMOVED_GRANT = "createShipment-send-labels";
+
+/**
+ * The shipping stack's program with one grant removed by a stack transformation: the RolePolicy keeps its name and role
+ * but loses every statement, which is what deleting the `grantSend` call leaves IAM to decide on. (Pulumi's mock monitor
+ * serves no transform callbacks, so `registerResourceTransform` is unavailable in-process; the older in-process
+ * `registerStackTransformation` applies to every resource the program registers.)
+ */
+async function withoutTheGrant(): Promise<unknown> {
+  pulumi.runtime.registerStackTransformation((args) =>
+    args.type === "aws:iam/rolePolicy:RolePolicy" && args.name === REMOVED_GRANT
+      ? { props: { ...args.props, policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }, opts: args.opts }
+      : undefined,
+  );
+  const { runStack } = await import("../../../stacks/program");
+  return runStack();
+}
+
+describe("local cloud IAM: dev with one grant removed", function () {
+  this.timeout(120_000);
+  let cloud: LocalCloud;
+
+  before(async () => {
+    // Only the shipping stack and what it reads are synthesized again; the other stacks are the shared dev synthesis.
+    const changed = await synthesizeEnvironment({ env: "dev", only: "shipping", program: withoutTheGrant });
+    const stacks: SynthesizedStack[] = (await synthesizedEnvironment("dev")).map((s) => changed.find((c) => c.kind === s.kind) ?? s);
+    cloud = await LocalCloud.start({ env: "dev", port: 0, timeScale: 0.01, stacks, localConcurrency: 1 });
+  });
+  after(() => cloud?.stop());
+
+  it("fails createShipment at its SendMessage to the labels queue, with AccessDenied naming the action and the grant", async () => {
+    const orderId = "00000000-0000-4000-8000-0000000000a1";
+    const rule = cloud.graph.rules.find((r) => JSON.stringify(r.pattern).includes(EVENTS.OrderConfirmed.detailType) && r.targets.some((t) => t.arn.includes(":sqs:")))!;
+    const labels = cloud.graph.queues.find((q) => q.component === "labels")!;
+    const detail = z.parse(DETAIL_SCHEMAS.OrderConfirmed, {
+      orderId,
+      customerId: "customer-00000000",
+      contact: { email: "customer@example.com" },
+      items: [{ sku: "SKU-1", quantity: 1, unitPrice: 1500 }],
+      currency: "EUR",
+      total: 1500,
+      correlationId: "grant-removed",
+    });
+    const denied = new Promise<ActivityRecord>((resolve) => cloud.activity.subscribe((r) => r.service === "iam" && resolve(r)));
+    cloud.putEvent({ Source: EVENTS.OrderConfirmed.source, DetailType: EVENTS.OrderConfirmed.detailType, Detail: JSON.stringify(detail), EventBusName: rule.busName });
+
+    const record = await Promise.race([denied, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no call was denied within 20 s")), 20_000))]);
+    assert.equal(record.name, "createShipment");
+    assert.match(record.detail, /^AccessDenied: User: arn:aws:sts::123456789012:assumed-role\/createShipmentRole-[^/]+\/createShipmentFunction-\S+ is not authorized to perform: sqs:SendMessage/);
+    assert.ok(record.detail.includes(`on resource: ${labels.arn} because no identity-based policy allows the sqs:SendMessage action`), record.detail);
+    assert.ok(record.detail.endsWith("labels.grantSend(createShipment) would allow it"), record.detail);
+
+    // The function received SQS's AccessDenied for that call; everything before it (the rule's delivery, the shipment's
+    // write) was allowed, and nothing reached the labels queue.
+    const failed = await waitFor(() => cloud.logs("createShipment").find((l) => l.includes("AccessDenied") && l.includes("sqs:SendMessage")));
+    assert.ok(failed.includes(labels.arn));
+    const otherDenials = cloud.activity.records.filter((r) => r.service === "iam" && !r.detail.includes("sqs:SendMessage"));
+    assert.deepEqual(otherDenials, []);
+    assert.equal(cloud.sqs.queue(labels.arn).peek().length, 0);
+  });
+});
+
+async function waitFor<T>(probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
