@@ -27,6 +27,13 @@ for (const file of SLOWEST_FIRST) {
   if (!testFiles.includes(file)) throw new Error(`.mocharc.js lists ${file} among the slowest test files, but it does not exist`);
 }
 
+// In parallel mode a worker keeps its module cache from file to file: a spec file that another file of the same worker
+// imported first is not loaded again, so its tests would silently not run. Test files share code through tests/helpers.
+for (const file of testFiles) {
+  const imported = /from\s+["']([^"']+\.test)["']/.exec(fs.readFileSync(path.join(__dirname, file), "utf8"));
+  if (imported) throw new Error(`${file} imports the test file ${imported[1]}: move what it shares to tests/helpers/, or its tests may not run in parallel mode`);
+}
+
 module.exports = {
   require: ["./ops/register.js", "tests/setup.ts"],
   extension: ["ts"],

@@ -12,30 +12,12 @@ import {
 } from "@aws-sdk/client-sqs";
 import { Clock } from "../../../ops/local/clock";
 import { AwsEndpoint } from "../../../ops/local/endpoint";
-import type { QueueSpec } from "../../../ops/local/graph";
 import { md5OfMessageAttributes } from "../../../ops/local/sqs/md5";
 import { SqsService } from "../../../ops/local/sqs/service";
+import { queueSpec } from "../../helpers/local-specs";
 
 const ACCOUNT = "123456789012";
 
-export function queueSpec(name: string, extra: Partial<QueueSpec> = {}): QueueSpec {
-  return {
-    stack: "dev.test",
-    component: name,
-    urn: `urn:${name}`,
-    name,
-    arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`,
-    url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${name}`,
-    fifo: name.endsWith(".fifo"),
-    contentBasedDeduplication: false,
-    visibilityTimeoutSeconds: 30,
-    messageRetentionSeconds: 345600,
-    delaySeconds: 0,
-    receiveWaitTimeSeconds: 0,
-    maximumMessageSize: 262144,
-    ...extra,
-  };
-}
 
 describe("local cloud: SQS over the SDK's JSON protocol", () => {
   let endpoint: AwsEndpoint;

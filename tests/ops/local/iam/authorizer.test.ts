@@ -12,7 +12,7 @@ import { requiredPermissions } from "../../../../ops/local/iam/operations";
 import { GraphPolicies } from "../../../../ops/local/iam/policies-from-graph";
 import { SqsService } from "../../../../ops/local/sqs/service";
 import { REPO_ROOT } from "../../../../ops/repo-root";
-import { queueSpec } from "../sqs.test";
+import { queueSpec } from "../../../helpers/local-specs";
 
 const ACCOUNT = "123456789012";
 const arn = (service: string, rest: string) => `arn:aws:${service}:us-east-1:${ACCOUNT}:${rest}`;
