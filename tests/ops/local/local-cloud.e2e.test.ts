@@ -1,7 +1,10 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
 import { LocalCloud } from "../../../ops/local/local-cloud";
 import { SCENARIOS } from "../../../ops/local/scenarios";
 import { runScenarios, type ScenarioResult } from "../../../ops/local/scenarios/scenario";
+import { callsOf } from "../../../ops/local/xray/journey";
+import { spansOf } from "../../../ops/local/xray/segment";
 import { synthesizedEnvironment } from "../../helpers/synthesized";
 
 // dev as `npm run local` runs it: the graph the offline preview synthesizes, every function from its deployed bundle,
@@ -33,6 +36,19 @@ describe("orderflow local: dev end to end (every scenario, time scale 0.01)", fu
       assert.ok(result.steps.length > 0, `${scenario.name} ran no step`);
     });
   }
+
+  it("traces the happy path's order through every hop, from the segments the functions, the worker and the services recorded", () => {
+    assert.ok(cloud);
+    const trace = results.find((r) => r.name === "happy-path")?.trace;
+    assert.ok(trace, "the happy path names no trace");
+    const calls = callsOf(spansOf(trace.traceIds.flatMap((t) => cloud!.xray.trace(t))));
+    const hops = calls.map((c) => `${c.from} -> ${c.to}`);
+    for (const hop of [/^client -> ordersApi\//, /-> placeOrderFunction/, /placeOrderFunction-\w+ -> DynamoDB ordersTable/, /^pipe \w+ -> orderPlacedFromStreamFunction/, /^pipe \w+ -> checkoutStateMachine/, /checkoutStateMachine-\w+ -> (reserveStock|chargePayment|confirmOrder)Function/, /checkoutStateMachine-\w+ -> ordersBus/, /ordersBus-\w+ -> SQS shippingQueue/, /^SQS shippingQueue-\w+ -> createShipmentFunction/, /-> label-worker$/, /-> notificationsTopic/, /^SQS emailQueue-\w+ -> sendEmailFunction/]) {
+      assert.ok(hops.some((h) => hop.test(h)), `no hop ${hop} in the happy path's trace: ${hops.join(", ")}`);
+    }
+    assert.ok(calls.every((c) => !c.error), `the happy path recorded errors: ${calls.filter((c) => c.error).map((c) => `${c.to}: ${c.error}`).join("; ")}`);
+    assert.match(readFileSync(trace.diagram, "utf8"), /^sequenceDiagram/);
+  });
 
   it("stops every process it started: the API's port is closed afterwards", async () => {
     assert.ok(cloud);
