@@ -46,7 +46,10 @@ describe("orderflow local: dev end to end (every scenario, time scale 0.01)", fu
     for (const hop of [/^client -> ordersApi\//, /-> placeOrderFunction/, /placeOrderFunction-\w+ -> DynamoDB ordersTable/, /^pipe \w+ -> orderPlacedFromStreamFunction/, /^pipe \w+ -> checkoutStateMachine/, /checkoutStateMachine-\w+ -> (reserveStock|chargePayment|confirmOrder)Function/, /checkoutStateMachine-\w+ -> ordersBus/, /ordersBus-\w+ -> SQS shippingQueue/, /^SQS shippingQueue-\w+ -> createShipmentFunction/, /-> label-worker$/, /-> notificationsTopic/, /^SQS emailQueue-\w+ -> sendEmailFunction/]) {
       assert.ok(hops.some((h) => hop.test(h)), `no hop ${hop} in the happy path's trace: ${hops.join(", ")}`);
     }
-    assert.ok(calls.every((c) => !c.error), `the happy path recorded errors: ${calls.filter((c) => c.error).map((c) => `${c.to}: ${c.error}`).join("; ")}`);
+    // A consumer's batch may carry other scenarios' orders too; their duplicates meet idempotency's conditional writes
+    // (ConditionalCheckFailedException, recorded as a client error, as X-Ray records it). Nothing else may fail.
+    const failed = calls.filter((c) => c.error && !c.error.includes("ConditionalCheckFailedException"));
+    assert.deepEqual(failed.map((c) => `${c.to}: ${c.error}`), [], "the happy path recorded errors");
     assert.match(readFileSync(trace.diagram, "utf8"), /^sequenceDiagram/);
   });
 
