@@ -3,7 +3,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import * as z from "zod/mini";
 import { ValidationError } from "../shared/errors";
 import type { OrderPlaced } from "../shared/events";
-import { logger, withPowertools } from "../shared/powertools";
+import { inOrderSubsegment, logger, withPowertools } from "../shared/powertools";
 import { fieldIssues, parse, safeParse } from "../shared/validation";
 import { orderItem, toOrderPlaced } from "./orders-table";
 
@@ -36,7 +36,7 @@ export const handler = withPowertools(async (event: unknown): Promise<OrderPlace
       // with every path, from the batch's root, rather than start a saga on half an order.
       throw new ValidationError("stream batch", fieldIssues(result.error.issues, image, [index, "dynamodb", "NewImage"]));
     }
-    placed.push(toOrderPlaced(result.data));
+    inOrderSubsegment("### OrderPlaced", result.data.orderId, () => placed.push(toOrderPlaced(result.data)));
   });
   logger.info("enriched stream batch", { records: records.length, ordersPlaced: placed.length });
   return placed;

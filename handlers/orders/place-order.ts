@@ -8,7 +8,7 @@ import { documentClient } from "../shared/clients";
 import { readEnvironment, nonEmpty } from "../shared/environment";
 import { ValidationError } from "../shared/errors";
 import { answer, correlationIdOf, errorResponse, header, json } from "../shared/http";
-import { count, logger, METRIC_NAMES, setCorrelationId, withPowertools } from "../shared/powertools";
+import { count, logger, METRIC_NAMES, setCorrelationId, traceOrder, withPowertools } from "../shared/powertools";
 import { parse, parseJson } from "../shared/validation";
 import { ORDERS_TABLE_KEY, type OrderItem } from "./orders-table";
 import { IDEMPOTENCY_HEADER, placeOrderRequest, type PlaceOrderRequest } from "./place-order-request";
@@ -35,6 +35,7 @@ export const handler = withPowertools(async (event: APIGatewayProxyEvent): Promi
     const key = readIdempotencyKey(event);
     const orderId = key === undefined ? randomUUID() : orderIdFor(request.customerId, key);
     logger.appendKeys({ orderId, caller: caller.kind === "machine" ? caller.clientId : "customer" });
+    traceOrder(orderId);
 
     const now = new Date().toISOString();
     const item: OrderItem = {

@@ -4,7 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import * as z from "zod/mini";
 import { DETAIL_SCHEMAS, EVENTS, eventEnvelope, type EventName } from "./events";
 import { ValidationError } from "./errors";
-import { logger, setCorrelationId, withPowertools } from "./powertools";
+import { inOrderSubsegment, logger, setCorrelationId, withPowertools } from "./powertools";
 import { parse, parseJson } from "./validation";
 
 /** One event taken off the queue, its detail validated against its contract. */
@@ -39,7 +39,7 @@ export function eventConsumer<N extends EventName>(options: {
       const event = toConsumedEvent(record.body, options.accepts);
       setCorrelationId(event.detail.correlationId);
       logger.appendKeys({ orderId: event.detail.orderId, eventType: event.name });
-      await options.handle(event);
+      await inOrderSubsegment(`### ${event.name}`, event.detail.orderId, () => options.handle(event));
     } catch (error) {
       if (error instanceof ValidationError) logger.warn("rejected malformed message", { reason: error.message });
       else logger.error("record failed", error as Error);

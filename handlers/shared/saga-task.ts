@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import type * as z from "zod/mini";
 import { ValidationError } from "./errors";
-import { logger, setCorrelationId, withPowertools } from "./powertools";
+import { logger, setCorrelationId, traceOrder, withPowertools } from "./powertools";
 import { parse } from "./validation";
 
 /**
@@ -20,7 +20,10 @@ export function sagaTask<S extends z.ZodMiniType, R>(
       const parsed = parse(input, event, `${task} input`);
       setCorrelationId((parsed as { correlationId?: string }).correlationId);
       const orderId = (parsed as { orderId?: string }).orderId;
-      if (orderId) logger.appendKeys({ orderId });
+      if (orderId) {
+        logger.appendKeys({ orderId });
+        traceOrder(orderId);
+      }
       return await run(parsed, context);
     } catch (error) {
       if (error instanceof Error) {

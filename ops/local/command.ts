@@ -4,7 +4,9 @@ import { ENVIRONMENTS, type Environment } from "../../stacks/environments";
 import { OperationError } from "../automation/errors";
 import { ExitCode } from "../automation/exit-codes";
 import { activityLine } from "./activity-line";
+import { REPO_ROOT } from "../repo-root";
 import { LocalCloud } from "./local-cloud";
+import { timelineFromFiles } from "./xray/local-xray";
 import { SCENARIOS, scenarioNamed } from "./scenarios";
 import { runScenarios, type Scenario, type ScenarioResult } from "./scenarios/scenario";
 
@@ -26,6 +28,7 @@ interface LocalOptions {
   readonly timeScale: number;
   readonly quiet: boolean;
   readonly iam: "on" | "off";
+  readonly trace?: string;
 }
 
 /**
@@ -44,6 +47,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
     io.writeError(`error: ${(error as Error).message}`);
     return ExitCode.error;
   }
+  if (options.trace !== undefined) return printTrace(options.env, options.trace, io);
   const scenarios = selectScenarios(options.scenario);
   if (typeof scenarios === "string") {
     io.writeError(`error: ${scenarios}`);
@@ -93,6 +97,7 @@ function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
     .option("--scenario <name>", `run scenarios and exit: ${SCENARIOS.map((s) => s.name).join(", ")} or all`)
     .option("--time-scale <factor>", "multiply every configured wait (visibility timeouts, batching windows, retry intervals) by this factor, above 0 and at most 1", parseScale, 1)
     .option("--quiet", "do not print the activity while serving", false)
+    .option("--trace <orderId>", "print an order's journey as a timeline, from the traces the last run wrote (.orderflow/local/<env>/traces/), and exit")
     .addOption(new Option("--iam <mode>", "verify each request's SigV4 signature and decide it with IAM from the graph (off: neither)").choices(["on", "off"]).default("on"))
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) })
@@ -155,8 +160,26 @@ function accessLine(cloud: LocalCloud, options: LocalOptions): string {
 export function renderScenario(result: ScenarioResult, scenario: Scenario): string {
   const lines = [`\nscenario ${result.name}: ${scenario.description}`];
   for (const step of result.steps) lines.push(`  ${step.ok ? "✓" : "✗"} ${step.label}${step.detail ? ` — ${step.detail}` : ""} (${step.ms} ms)`);
+  if (result.trace) {
+    const [first, ...more] = result.trace.traceIds;
+    lines.push(`  trace ${first}${more.length > 0 ? ` (+${more.length} linked by order ${result.trace.orderId})` : ""} (${path.relative(process.cwd(), result.trace.diagram)})`);
+  }
   lines.push(result.ok ? `  passed in ${(result.ms / 1000).toFixed(1)} s` : `  FAILED: ${result.error}`);
   return lines.join("\n");
+}
+
+/**
+ * `--trace <orderId>`: the order's timeline from the files the last run wrote. Traces live in the running cloud's
+ * process; it writes them when a scenario ends, every few seconds while serving, and when it stops.
+ */
+function printTrace(env: Environment, orderId: string, io: LocalCommandIo): number {
+  try {
+    io.write(timelineFromFiles(path.join(REPO_ROOT, ".orderflow", "local", env, "traces"), orderId));
+    return ExitCode.ok;
+  } catch (error) {
+    io.writeError(`error: ${(error as Error).message}`);
+    return ExitCode.error;
+  }
 }
 
 /** Resolves with the signal's name at the first SIGINT or SIGTERM. */

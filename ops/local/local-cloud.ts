@@ -39,6 +39,7 @@ import { SmsService } from "./sms/service";
 import { SnsService } from "./sns/service";
 import { SqsService } from "./sqs/service";
 import { StepFunctionsService } from "./states/service";
+import { LocalXRay } from "./xray/local-xray";
 
 export interface LocalCloudOptions {
   readonly env: Environment;
@@ -128,6 +129,10 @@ export class LocalCloud {
     const dynamodb = await dynamodbStarting;
     const cleanup: (() => Promise<unknown> | unknown)[] = [() => dynamodb.stop()];
     try {
+      // The X-Ray daemon on a free port; it stops last, writing the traces of everything that ran.
+      rmSync(path.join(outputDir, "traces"), { recursive: true, force: true });
+      const xray = await LocalXRay.start(path.join(outputDir, "traces"));
+      cleanup.push(() => xray.stop());
       const graph = await buildLocalGraph(options.env, stacks[0].cloud, stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources })));
       const activity = new Activity();
       const logs = new LogStore(path.join(outputDir, "logs"));
@@ -161,7 +166,8 @@ export class LocalCloud {
         clock,
         activity,
         localConcurrency: options.localConcurrency ?? 4,
-        variablesOf: (spec) => lambdaVariables(spec, localValues(spec.environment), credentials.forRole(spec.roleArn), region, endpointUrl),
+        variablesOf: (spec) => lambdaVariables(spec, localValues(spec.environment), credentials.forRole(spec.roleArn), region, endpointUrl, xray.port),
+        xray,
         logOf: (spec) => functionLog(logs.writer(spec.component), spec),
         destinations: async (arn, record, traceId) => {
           // Lambda sends an invocation record to a destination with the function's execution role.
@@ -187,9 +193,9 @@ export class LocalCloud {
           if ("ErrorCode" in result) throw new AwsError(result.ErrorCode, result.ErrorMessage);
         },
       }, iam ? (arn, o) => iam.authorizeDelivery(arn, o) : undefined);
-      events = new EventBridgeService(graph.buses, graph.rules, graph.cloud, router, clock, activity);
+      events = new EventBridgeService(graph.buses, graph.rules, graph.cloud, router, clock, activity, xray);
       cleanup.push(() => events.stop());
-      sns = new SnsService(graph.topics, graph.subscriptions, router, clock, activity, endpointUrl);
+      sns = new SnsService(graph.topics, graph.subscriptions, router, clock, activity, endpointUrl, xray);
       cleanup.push(() => sns.stop());
       states = new StepFunctionsService(graph.stateMachines, lambda, async (entries, traceId, source, roleArn) => {
         // The state machine's role calls PutEvents: every bus it names must allow it.
@@ -198,10 +204,10 @@ export class LocalCloud {
         }
         const results = entries.map((e) => events.put(e, traceId, source));
         return { Entries: results, FailedEntryCount: results.filter((r) => "ErrorCode" in r).length };
-      }, clock, activity);
+      }, clock, activity, xray);
       cleanup.push(() => states.stop());
 
-      endpoint.serveJson("AmazonSQS", { contentType: "application/x-amz-json-1.0", call: (action, input, ctx) => sqs.call(action, input, { principalId: ctx.principal, signal: ctx.signal }) });
+      endpoint.serveJson("AmazonSQS", { contentType: "application/x-amz-json-1.0", call: (action, input, ctx) => sqs.call(action, input, { principalId: ctx.principal, signal: ctx.signal, ...(ctx.traceHeader ? { traceHeader: ctx.traceHeader } : {}) }) });
       endpoint.serveJson("AWSEvents", events);
       endpoint.serveQuery("2010-03-31", sns);
       // SES v2 and End User Messaging SMS: what the notification functions send lands in the outbox.
@@ -253,6 +259,8 @@ export class LocalCloud {
             AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
             AWS_SESSION_TOKEN: creds.sessionToken,
             AWS_ENDPOINT_URL: endpointUrl,
+            // The task's X-Ray daemon sidecar is the local daemon.
+            AWS_XRAY_DAEMON_ADDRESS: xray.address,
           };
           return new LocalService(spec, image, environment, activity, logs.writer(spec.component));
         }),
@@ -264,6 +272,7 @@ export class LocalCloud {
         (spec, i) =>
           new LocalRestApi(spec, lambda, activity, graph.cloud.account, logs.writer(`${spec.component}-access`), {
             access: access.forApi(spec.id),
+            xray,
             ...(i === 0 ? { control: localTokenEndpoint(access, options.env, () => apis[0].url) } : {}),
           }),
       );
@@ -280,6 +289,11 @@ export class LocalCloud {
 
       const cloud = new LocalCloud(graph, stacks, clock, endpointUrl, dynamodb, tables, sqs, lambda, events, sns, states, iam, operator, { endpoint, apis, sources, pipes, services, access }, logs, seed, activity, outputDir, Date.now() - started);
       cloud.cleanup = cleanup;
+      cloud.xray = xray;
+      // Traces are written when a scenario ends, when the cloud stops, and every few seconds while it serves.
+      const writing = setInterval(() => xray.write(), 5000);
+      writing.unref();
+      cleanup.push(() => clearInterval(writing));
       cloud.outbox = outbox;
       cloud.texts = texts;
       return cloud;
@@ -292,6 +306,8 @@ export class LocalCloud {
   private cleanup: (() => Promise<unknown> | unknown)[] = [];
   /** Every email and text the local SES and SMS services accepted; each is also a file in `<outputDir>/outbox/`. */
   outbox!: Outbox;
+  /** The local X-Ray: the daemon's segments and the services' own, by trace; `writeTraces()` puts them on disk. */
+  xray!: LocalXRay;
   /** The local End User Messaging SMS service: its opt-out lists (`texts.optOut(number)`). */
   texts!: SmsService;
 
@@ -335,6 +351,11 @@ export class LocalCloud {
     return result.EventId;
   }
 
+  /** Writes the traces recorded so far: `traces/<traceId>.json`, `traces/<orderId>.mmd`, `service-map.mmd`. */
+  writeTraces(): void {
+    this.xray.write();
+  }
+
   /** Stops everything it started, in reverse order; leaves no process running and no port bound. */
   async stop(): Promise<void> {
     await runCleanup(this.cleanup);
@@ -366,7 +387,7 @@ function stockTableOf(stacks: readonly SynthesizedStack[]): string {
  * local endpoint for every AWS SDK client (`AWS_ENDPOINT_URL`).
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
  */
-function lambdaVariables(spec: FunctionSpec, variables: Record<string, string>, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string }, region: string, endpointUrl: string): Record<string, string> {
+function lambdaVariables(spec: FunctionSpec, variables: Record<string, string>, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string }, region: string, endpointUrl: string, xrayPort: number): Record<string, string> {
   return {
     ...variables,
     PATH: "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
@@ -387,9 +408,10 @@ function lambdaVariables(spec: FunctionSpec, variables: Record<string, string>, 
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_SESSION_TOKEN: credentials.sessionToken,
     AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
-    AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000",
+    // Lambda's daemon listens on 2000 in the sandbox; the local one on a free port, so clouds can run side by side.
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${xrayPort}`,
     _AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1",
-    _AWS_XRAY_DAEMON_PORT: "2000",
+    _AWS_XRAY_DAEMON_PORT: String(xrayPort),
     // With the JSON log format Lambda sets the log level variables (INFO unless the function says otherwise), and
     // Powertools' logger reads AWS_LAMBDA_LOG_LEVEL before POWERTOOLS_LOG_LEVEL.
     ...(spec.logFormat === "JSON" ? { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: spec.applicationLogLevel ?? "INFO" } : {}),

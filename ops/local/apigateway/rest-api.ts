@@ -7,6 +7,7 @@ import type { Activity } from "../activity";
 import { AwsError } from "../aws-error";
 import type { AuthorizerResult, LocalCognitoAuthorizer } from "../cognito-authorizer";
 import type { RestApiSpec, RouteSpec } from "../graph";
+import type { LocalXRay } from "../xray/local-xray";
 import type { LambdaService } from "../lambda/service";
 import { TokenBucket } from "./token-bucket";
 import type { StageApiKeys } from "./usage-plans";
@@ -65,7 +66,7 @@ export class LocalRestApi {
     private readonly account: string,
     /** Writes one access log line (the stage's access log format, rendered). */
     private readonly accessLog: (line: string) => void,
-    private readonly options: { readonly access?: RestApiAccess; readonly control?: LocalControl } = {},
+    private readonly options: { readonly access?: RestApiAccess; readonly control?: LocalControl; readonly xray?: LocalXRay } = {},
   ) {
     if (spec.throttle) this.bucket = new TokenBucket(spec.throttle.rateLimit, spec.throttle.burstLimit);
   }
@@ -96,6 +97,13 @@ export class LocalRestApi {
     const requestId = randomUUID();
     const url = new URL(req.url ?? "/", "http://local");
     const method = req.method ?? "GET";
+    // With tracing on the stage, API Gateway continues the caller's X-Amzn-Trace-Id or starts a trace, and records
+    // its own segment; the integration's invocation carries it on (Parent: this segment).
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-xray.html
+    const incoming = typeof req.headers["x-amzn-trace-id"] === "string" ? req.headers["x-amzn-trace-id"] : undefined;
+    const trace = this.spec.tracing && !url.pathname.startsWith("/_local/")
+      ? this.options.xray?.begin(`${this.spec.name}/${this.spec.stageName}`, "AWS::ApiGateway::Stage", incoming, { startTrace: true, fields: { http: { request: { method, url: url.pathname } }, aws: { api_id: this.spec.id } } })
+      : undefined;
     const context: ContextVariables = {
       requestId,
       extendedRequestId: randomBytes(8).toString("base64url"),
@@ -105,7 +113,7 @@ export class LocalRestApi {
       requestTime: clf(new Date(started)),
       requestTimeEpoch: started,
       identity: { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: req.headers["user-agent"] ?? "" },
-      xrayTraceId: this.spec.tracing ? traceRoot() : "",
+      xrayTraceId: trace?.traceId ?? (this.spec.tracing ? traceRoot() : ""),
       error: { message: "", messageString: '""', validationErrorString: "" },
       resourcePath: "",
       status: 0,
@@ -113,7 +121,7 @@ export class LocalRestApi {
       integrationLatency: "-",
     };
     const control = url.pathname.startsWith("/_local/") ? this.options.control : undefined;
-    const answer = await (control ? control(req, url) : this.route(req, url, method, context)).catch((error: unknown): GatewayAnswer => {
+    const answer = await (control ? control(req, url) : this.route(req, url, method, context, trace?.header())).catch((error: unknown): GatewayAnswer => {
       this.activity.record({ service: "apigateway", kind: "error", name: this.spec.component, detail: `${method} ${url.pathname}: ${(error as Error).message}`, error: true });
       return this.gatewayResponse("DEFAULT_5XX", 500, "Internal server error", context);
     });
@@ -129,10 +137,14 @@ export class LocalRestApi {
       "content-length": Buffer.byteLength(answer.body),
     });
     res.end(answer.body);
+    trace?.end({
+      ...(answer.status === 429 ? { throttle: true } : answer.status >= 500 ? { fault: `HTTP ${answer.status}` } : answer.status >= 400 ? { error: `HTTP ${answer.status}` } : {}),
+      fields: { http: { request: { method, url: url.pathname }, response: { status: answer.status } } },
+    });
     if (!control) this.accessLog(JSON.stringify({ ...flatten(context), durationMs: Date.now() - started }));
   }
 
-  private async route(req: http.IncomingMessage, url: URL, method: string, context: ContextVariables): Promise<GatewayAnswer> {
+  private async route(req: http.IncomingMessage, url: URL, method: string, context: ContextVariables, traceHeader?: string): Promise<GatewayAnswer> {
     const stagePrefix = `/${this.spec.stageName}`;
     const resourcePathOfRequest = url.pathname === stagePrefix ? "/" : url.pathname.startsWith(`${stagePrefix}/`) ? url.pathname.slice(stagePrefix.length) : undefined;
     const match = resourcePathOfRequest === undefined ? undefined : this.match(method, resourcePathOfRequest);
@@ -180,7 +192,7 @@ export class LocalRestApi {
     try {
       // API Gateway invokes as apigateway.amazonaws.com for the method's ARN; the function's policy must allow that.
       const caller = { principal: "apigateway.amazonaws.com", sourceArn: `${this.spec.executionArn}/${this.spec.stageName}/${method}${route.resourcePath}` };
-      result = await withTimeout(this.lambda.invoke(route.integration.functionArn, event, { source: `API ${method} ${route.resourcePath}`, traceId: context.xrayTraceId ? `Root=${context.xrayTraceId};Sampled=1` : undefined, caller }), route.integration.timeoutMs);
+      result = await withTimeout(this.lambda.invoke(route.integration.functionArn, event, { source: `API ${method} ${route.resourcePath}`, traceId: traceHeader ?? (context.xrayTraceId ? `Root=${context.xrayTraceId};Sampled=1` : undefined), caller }), route.integration.timeoutMs);
     } catch (error) {
       if (error instanceof IntegrationTimeout) return this.gatewayResponse("INTEGRATION_TIMEOUT", 504, "Endpoint request timed out", context);
       if (error instanceof AwsError) return this.gatewayResponse("DEFAULT_5XX", 500, "Internal server error", context);

@@ -1,3 +1,4 @@
+import type { LocalXRay, OpenSegment } from "../xray/local-xray";
 import { randomUUID } from "node:crypto";
 import type { Activity } from "../activity";
 import { AwsError } from "../aws-error";
@@ -61,6 +62,8 @@ export class EventBridgeService {
     private readonly delivery: Delivery,
     private readonly clock: Clock,
     private readonly activity: Activity,
+    /** Where deliveries of traced events record their segments. */
+    private readonly xray?: LocalXRay,
   ) {
     // Patterns and transformers are checked once, as PutRule and PutTargets check them.
     for (const rule of rules) {
@@ -136,7 +139,22 @@ export class EventBridgeService {
     this.pending.add(p);
   }
 
+  /**
+   * EventBridge passes a trace on only when PutEvents carried one (the entry's TraceHeader, else the request's
+   * X-Amzn-Trace-Id), and starts none: the delivery records a segment for the bus with a subsegment per attempt, and
+   * the target receives the header with that subsegment as Parent.
+   * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-related-service-xray.html
+   */
   private async deliver(rule: RuleSpec, target: RuleTargetSpec, event: EventEnvelope, traceId: string | undefined, ingestionTime: Date): Promise<void> {
+    const trace = this.xray?.begin(rule.busName.split("/").pop()!, "AWS::Events", traceId, { startTrace: false, fields: { aws: { rule: rule.name, event_id: event.id } } });
+    try {
+      await this.deliverTraced(rule, target, event, traceId, ingestionTime, trace);
+    } finally {
+      trace?.end();
+    }
+  }
+
+  private async deliverTraced(rule: RuleSpec, target: RuleTargetSpec, event: EventEnvelope, traceId: string | undefined, ingestionTime: Date, trace: OpenSegment | undefined): Promise<void> {
     const started = this.clock.now();
     let attempts = 0;
     let backoff = 1;
@@ -148,13 +166,15 @@ export class EventBridgeService {
     }
     for (;;) {
       if (this.stopping.signal.aborted) return;
+      const call = trace?.subsegment(serviceOf(target.arn), { namespace: "aws", aws: { operation: `rule ${rule.name}`, resource: resourceName(target.arn) } });
       const failure = await this.delivery.deliver(target.arn, payload, {
-        traceId,
+        traceId: trace && call ? trace.header(call.id) : traceId,
         source: `rule ${rule.component}`,
         principal: target.roleArn ?? "events.amazonaws.com",
         sourceArn: rule.arn,
         ...(target.messageGroupId ? { messageGroupId: target.messageGroupId } : {}),
       });
+      call?.end(failure ? { error: `${failure.code}: ${failure.message}` } : {});
       if (!failure) {
         this.activity.record({ service: "events", kind: "deliver", name: rule.component, detail: `delivered to ${target.arn.split(":").pop()}`, traceId });
         return;
@@ -212,4 +232,18 @@ export class EventBridgeService {
 function timeOf(time: string | number | undefined): string {
   const date = time === undefined ? new Date() : new Date(typeof time === "number" ? time * 1000 : time);
   return (Number.isNaN(date.getTime()) ? new Date() : date).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** The service a target's ARN names, as the X-Ray SDK names its subsegments (SQS, SNS, Lambda, SFN, EventBridge). */
+export function serviceOf(arn: string): string {
+  const service = arn.split(":")[2];
+  return ({ sqs: "SQS", sns: "SNS", lambda: "Lambda", states: "SFN", events: "EventBridge" } as Record<string, string>)[service] ?? service;
+}
+
+/** The resource's name in its ARN: a queue's or topic's name, a function's, a state machine's, a bus's. */
+export function resourceName(arn: string): string {
+  const parts = arn.split(":");
+  const service = parts[2];
+  if (service === "lambda" || service === "states") return parts[6] ?? parts[parts.length - 1];
+  return parts[parts.length - 1].split("/").pop()!;
 }

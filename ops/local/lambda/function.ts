@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Activity } from "../activity";
 import { AwsError } from "../aws-error";
 import type { FunctionSpec } from "../graph";
+import type { LocalXRay } from "../xray/local-xray";
+import { newSegmentId } from "../xray/trace-header";
 import { ExecutionEnvironment, InitError, type FunctionErrorPayload, type LogSink } from "./environment";
 
 /** What a synchronous invocation returns, as the Invoke API does: a payload, and the error kind when it failed. */
@@ -25,6 +27,11 @@ export interface InvokeOptions {
    * the ARN it acts for. Unset for what Lambda does itself (event source mappings, its asynchronous queue).
    */
   readonly caller?: { readonly principal: string; readonly sourceArn?: string };
+  /**
+   * The trace headers of the messages an event source mapping passes in one batch: the invocation starts its own
+   * trace, linked to theirs, as Lambda does for SQS (https://docs.aws.amazon.com/xray/latest/devguide/xray-tracelinking.html).
+   */
+  readonly links?: readonly string[];
 }
 
 /**
@@ -52,6 +59,8 @@ export class LocalFunction {
     private readonly localConcurrency: number,
     /** Hook for fault injection (scenarios): an error the Lambda service answers instead of running the function. */
     private readonly faults: { take(functionName: string, event: unknown): AwsError | undefined },
+    /** Where the Lambda service's segments go (the function's own come from its SDK, through the daemon). */
+    private readonly xray?: LocalXRay,
   ) {}
 
   get name(): string {
@@ -81,12 +90,33 @@ export class LocalFunction {
     this.inFlight++;
     this.invocations++;
     const requestId = randomUUID();
+    // Active tracing: Lambda continues the caller's sampled trace or starts one, records its own segment (AWS::Lambda)
+    // and the function's (AWS::Lambda::Function), and hands the function `Root;Parent=<function segment>;Sampled=1`.
+    // PassThrough: the caller's header goes on unchanged, nothing is recorded.
+    // https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
+    const service = this.spec.tracing === "Active" ? this.xray?.begin(this.spec.name, "AWS::Lambda", options.traceId, { startTrace: true, ...(options.source ? { source: options.source } : {}), ...(options.links ? { links: options.links } : {}), fields: { aws: { function_arn: this.spec.arn, request_id: requestId } } }) : undefined;
+    const functionSegmentId = newSegmentId();
+    const traceHeader = service ? service.header(functionSegmentId) : options.traceId;
     try {
       const { env, cold } = await this.acquire();
       const started = Date.now();
       this.log(`START RequestId: ${requestId} Version: $LATEST`, "stdout");
-      const outcome = await env.invoke({ requestId, event, traceId: options.traceId }, this.spec.timeoutSeconds * 1000, this.spec.arn);
+      const outcome = await env.invoke({ requestId, event, traceId: traceHeader }, this.spec.timeoutSeconds * 1000, this.spec.arn);
       const durationMs = Date.now() - started;
+      if (service && this.xray) {
+        const failure = outcome.ok ? undefined : `${outcome.error.errorType}: ${outcome.error.errorMessage}`;
+        this.xray.record({
+          trace_id: service.traceId,
+          id: functionSegmentId,
+          name: this.spec.name,
+          origin: "AWS::Lambda::Function",
+          parent_id: service.id,
+          start_time: started / 1000,
+          end_time: (started + durationMs) / 1000,
+          ...(failure ? { error: true, cause: { exceptions: [{ type: outcome.ok ? undefined : outcome.error.errorType, message: failure }] } } : {}),
+        });
+        service.end(!failure ? {} : !outcome.ok && outcome.fatal ? { fault: failure } : { error: failure });
+      }
       this.log(`END RequestId: ${requestId}`, "stdout");
       this.log(
         `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.spec.memoryMb} MB${cold ? `\tInit Duration: ${env.initMs.toFixed(2)} ms` : ""}`,
@@ -101,12 +131,13 @@ export class LocalFunction {
         detail: outcome.ok ? `ok${cold ? " (cold start)" : ""} for ${options.source ?? "a caller"}` : `${outcome.error.errorType}: ${outcome.error.errorMessage}`,
         error: !outcome.ok,
         durationMs,
-        traceId: options.traceId,
+        traceId: traceHeader,
       });
       return outcome.ok
         ? { requestId, statusCode: 200, payload: outcome.payload, coldStart: cold, durationMs }
         : { requestId, statusCode: 200, payload: errorPayload(outcome.error), functionError: "Unhandled", coldStart: cold, durationMs };
     } catch (error) {
+      service?.end(error instanceof InitError ? { fault: error.message } : { fault: (error as Error).message });
       if (error instanceof InitError) {
         this.errors++;
         this.activity.record({ service: "lambda", kind: "init-error", name: this.spec.component, detail: error.message, error: true, traceId: options.traceId });

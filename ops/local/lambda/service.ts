@@ -3,6 +3,7 @@ import type { Activity } from "../activity";
 import { AwsError } from "../aws-error";
 import type { Clock } from "../clock";
 import type { FunctionSpec } from "../graph";
+import type { LocalXRay } from "../xray/local-xray";
 import type { LogSink } from "./environment";
 import { LocalFunction, type InvokeOptions, type InvokeResult } from "./function";
 
@@ -19,6 +20,8 @@ export interface LambdaServiceOptions {
   /** Environments per function without a reservation. @default 4 */
   readonly localConcurrency?: number;
   /** Authorizes an invocation's caller (lambda:InvokeFunction); throws the AwsError Invoke answers with. */
+  /** The local X-Ray, which records the Lambda service's segments. */
+  readonly xray?: LocalXRay;
   readonly authorizeInvoke?: (functionArn: string, caller: NonNullable<InvokeOptions["caller"]>, options: InvokeOptions) => Promise<void>;
 }
 
@@ -58,7 +61,7 @@ export class LambdaService {
       },
     };
     this.functions = specs.map(
-      (spec) => new LocalFunction(spec, options.variablesOf(spec), options.activity, options.logOf(spec), options.localConcurrency ?? 4, faults),
+      (spec) => new LocalFunction(spec, options.variablesOf(spec), options.activity, options.logOf(spec), options.localConcurrency ?? 4, faults, options.xray),
     );
   }
 

@@ -82,11 +82,14 @@ export class SqsEventSource {
 
   private async deliver(batch: ReceivedMessage[], signal: AbortSignal): Promise<void> {
     const records = batch.map((m) => this.record(m));
-    // The invocation continues the first message's trace.
-    const traceId = batch[0].message.traceHeader;
+    // Lambda does not continue the messages' traces: the invocation starts its own, linked to each message's producer
+    // (AWSTraceHeader), as X-Ray's trace linking for SQS consumers does.
+    // https://docs.aws.amazon.com/xray/latest/devguide/xray-tracelinking.html
+    const links = batch.flatMap((m) => (m.message.traceHeader ? [m.message.traceHeader] : []));
+    const traceId = links[0];
     let result;
     try {
-      result = await this.fn.invoke({ Records: records }, { traceId, source: `queue ${this.queue.spec.name}` });
+      result = await this.fn.invoke({ Records: records }, { links, source: `SQS ${this.queue.spec.name}` });
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       // Throttled or failed by the service: nothing is deleted; the messages return after their visibility timeout.

@@ -2,9 +2,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import type { StackOutputs } from "../../../stacks/contracts";
 import type { StackKind } from "../../../stacks/environments";
 import type { LocalCloud } from "../local-cloud";
+import { safeFileName } from "../xray/local-xray";
 
 /** One scripted run through the local cloud, with expectations that must hold. */
 export interface Scenario {
@@ -27,6 +29,8 @@ export interface ScenarioResult {
   readonly steps: readonly StepResult[];
   readonly ms: number;
   readonly error?: string;
+  /** The traces of the scenario's first order, and its journey's diagram (when it placed one that was traced). */
+  readonly trace?: { readonly orderId: string; readonly traceIds: readonly string[]; readonly diagram: string };
 }
 
 /** An expectation that did not hold; the message says what was expected and what was found. */
@@ -64,6 +68,8 @@ export interface HttpAnswer {
  */
 export class ScenarioContext {
   readonly steps: StepResult[] = [];
+  /** The orders this scenario placed (201 answers), in order. */
+  readonly orders: string[] = [];
   /** The scenario's own customer: the `sub` of its access tokens, so its orders are its own. */
   readonly customerId = `customer-${randomUUID().slice(0, 8)}`;
   private readonly db: DynamoDBDocumentClient;
@@ -161,6 +167,7 @@ export class ScenarioContext {
         continue;
       }
       if (answer.status !== expected) throw new ExpectationFailed(`POST /orders answered ${answer.status}, expected ${expected}: ${JSON.stringify(answer.body)}`);
+      if (answer.status === 201 && typeof answer.body.orderId === "string") this.orders.push(answer.body.orderId);
       return answer;
     }
   }
@@ -203,6 +210,14 @@ export class ScenarioContext {
   }
 }
 
+/** Writes the traces recorded so far and names the order's: its trace ids and its journey's file. */
+function traceOf(cloud: LocalCloud, orderId: string | undefined): ScenarioResult["trace"] {
+  if (!orderId) return undefined;
+  cloud.writeTraces();
+  const traceIds = cloud.xray.orders().get(orderId);
+  return traceIds ? { orderId, traceIds, diagram: path.join(cloud.xray.dir, `${safeFileName(orderId)}.mmd`) } : undefined;
+}
+
 /** Fails unless the condition holds. */
 export function expect(condition: unknown, message: string): asserts condition {
   if (!condition) throw new ExpectationFailed(message);
@@ -213,12 +228,16 @@ export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenar
   const runOne = async (scenario: Scenario): Promise<ScenarioResult> => {
     const context = new ScenarioContext(cloud, (step) => options.onStep?.(scenario.name, step));
     const started = Date.now();
+    let outcome: { ok: true } | { ok: false; error: string };
     try {
       await scenario.run(context);
-      return { name: scenario.name, ok: true, steps: context.steps, ms: Date.now() - started };
+      outcome = { ok: true };
     } catch (error) {
-      return { name: scenario.name, ok: false, steps: context.steps, ms: Date.now() - started, error: (error as Error).message };
+      outcome = { ok: false, error: (error as Error).message };
     }
+    const ms = Date.now() - started;
+    const trace = traceOf(cloud, context.orders[0]);
+    return { name: scenario.name, steps: context.steps, ms, ...outcome, ...(trace ? { trace } : {}) };
   };
   if (options.parallel) return Promise.all(scenarios.map(runOne));
   const results: ScenarioResult[] = [];

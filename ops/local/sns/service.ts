@@ -1,3 +1,5 @@
+import { resourceName, serviceOf } from "../events/service";
+import type { LocalXRay, OpenSegment } from "../xray/local-xray";
 import { randomUUID } from "node:crypto";
 import type { Activity } from "../activity";
 import { AwsError } from "../aws-error";
@@ -59,6 +61,8 @@ export class SnsService {
     private readonly activity: Activity,
     /** Where the local cloud serves SNS (for the envelope's UnsubscribeURL). */
     private readonly endpoint: string,
+    /** Where deliveries of traced messages record their segments. */
+    private readonly xray?: LocalXRay,
   ) {}
 
   /** The query API: `Publish` only (the handlers publish; topics and subscriptions come from the graph). */
@@ -121,20 +125,36 @@ export class SnsService {
     this.pending.add(p);
   }
 
+  /**
+   * SNS carries a traced publisher's header on to its subscribers, and starts no trace itself (the topics have no
+   * active tracing): the delivery records a segment for the topic, with a subsegment per attempt as the Parent.
+   * https://docs.aws.amazon.com/xray/latest/devguide/xray-services-sns.html
+   */
   private async deliver(topic: TopicSpec, subscription: SubscriptionSpec, input: PublishInput, messageId: string, timestamp: string): Promise<void> {
+    const trace = this.xray?.begin(topic.name, "AWS::SNS", input.traceId, { startTrace: false, fields: { aws: { topic_arn: topic.arn, message_id: messageId } } });
+    try {
+      await this.deliverTraced(topic, subscription, trace ? { ...input, trace } : input, messageId, timestamp);
+    } finally {
+      trace?.end();
+    }
+  }
+
+  private async deliverTraced(topic: TopicSpec, subscription: SubscriptionSpec, input: PublishInput & { trace?: OpenSegment }, messageId: string, timestamp: string): Promise<void> {
     const { payload, attributes } = this.payloadFor(topic, subscription, input, messageId, timestamp);
     let attempt = 0;
     let failure: DeliveryFailure | undefined;
     for (;;) {
       if (this.stopping.signal.aborted) return;
+      const call = input.trace?.subsegment(serviceOf(subscription.endpoint), { namespace: "aws", aws: { operation: `subscription ${subscription.component}`, resource: resourceName(subscription.endpoint) } });
       failure = await this.delivery.deliver(subscription.endpoint, payload, {
-        traceId: input.traceId,
+        traceId: input.trace && call ? input.trace.header(call.id) : input.traceId,
         source: `topic ${topic.component}`,
         principal: "sns.amazonaws.com",
         sourceArn: topic.arn,
         ...(attributes ? { messageAttributes: attributes } : {}),
         ...(input.messageGroupId ? { messageGroupId: input.messageGroupId } : {}),
       });
+      call?.end(failure ? { error: `${failure.code}: ${failure.message}` } : {});
       if (!failure) {
         this.activity.record({ service: "sns", kind: "deliver", name: subscription.component, detail: `delivered to ${subscription.endpoint.split(":").pop()}`, traceId: input.traceId });
         return;

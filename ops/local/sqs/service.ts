@@ -8,6 +8,8 @@ import { LocalQueue, type OutgoingMessage, type ReceivedMessage, type SentMessag
 export interface Caller {
   readonly principalId: string;
   readonly signal?: AbortSignal;
+  /** The request's X-Amzn-Trace-Id. */
+  readonly traceHeader?: string;
 }
 
 type Input = Record<string, unknown>;
@@ -190,7 +192,9 @@ function outgoing(input: Input, caller: Caller): OutgoingMessage {
   return {
     body: requiredString(input.MessageBody, "MessageBody"),
     ...(input.MessageAttributes ? { messageAttributes: messageAttributes(input.MessageAttributes) } : {}),
-    ...(trace?.StringValue ? { traceHeader: trace.StringValue } : {}),
+    // The AWSTraceHeader system attribute, else the request's X-Amzn-Trace-Id (which the X-Ray SDK adds to the calls it
+    // captures): the attribute wins when both are set. https://docs.aws.amazon.com/xray/latest/devguide/xray-services-sqs.html
+    ...(trace?.StringValue ? { traceHeader: trace.StringValue } : caller.traceHeader ? { traceHeader: caller.traceHeader } : {}),
     ...(input.DelaySeconds !== undefined ? { delaySeconds: requiredInteger(input.DelaySeconds, "DelaySeconds") } : {}),
     ...(typeof input.MessageGroupId === "string" ? { messageGroupId: input.MessageGroupId } : {}),
     ...(typeof input.MessageDeduplicationId === "string" ? { messageDeduplicationId: input.MessageDeduplicationId } : {}),

@@ -6,6 +6,7 @@ import type { Clock } from "../clock";
 import type { StateMachineSpec } from "../graph";
 import type { LambdaService } from "../lambda/service";
 import type { PutEventsEntry } from "../events/service";
+import type { LocalXRay, OpenSegment } from "../xray/local-xray";
 import "./promise-with-resolvers";
 
 /** One execution, as DescribeExecution reports it. */
@@ -58,6 +59,8 @@ export class StepFunctionsService {
     private readonly putEvents: PutEvents,
     clock: Clock,
     private readonly activity: Activity,
+    /** Where executions of state machines with tracing enabled record their segments. */
+    private readonly xray?: LocalXRay,
   ) {
     for (const spec of specs) {
       const definition = JSON.parse(spec.definition) as Asl;
@@ -82,8 +85,12 @@ export class StepFunctionsService {
     const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
     const history: Execution["history"] = [];
     const startDate = new Date();
+    // With tracing enabled, the execution continues the caller's trace (StartExecution's trace header) or starts
+    // one, and records a segment with a subsegment per task; a task's call carries the trace on.
+    // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-xray-tracing.html
+    const trace = this.xray?.begin(entry.spec.name, "AWS::StepFunctions::StateMachine", options.traceId, { startTrace: entry.spec.tracing, source: options.source, fields: { aws: { execution_arn: executionArn } } });
     const run = entry.machine.run(parsed as Json, {
-      overrides: { taskResourceLocalHandlers: this.handlersFor(entry.definition, executionArn, options.traceId, entry.spec.roleArn) },
+      overrides: { taskResourceLocalHandlers: this.handlersFor(entry.definition, executionArn, trace ? undefined : options.traceId, entry.spec.roleArn, trace) },
       context: {
         Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: parsed as Json, RoleArn: entry.spec.roleArn },
         StateMachine: { Id: stateMachineArn, Name: entry.spec.name },
@@ -123,6 +130,7 @@ export class StepFunctionsService {
         }
       }
       execution.stopDate = new Date();
+      trace?.end(execution.status === "SUCCEEDED" ? {} : { error: `${execution.error ?? execution.status}${execution.cause ? `: ${execution.cause}` : ""}` });
       this.running.delete(run);
       await logging.catch(() => undefined);
       this.activity.record({
@@ -149,7 +157,7 @@ export class StepFunctionsService {
     for (const run of this.running) run.abort();
   }
 
-  private handlersFor(definition: Asl, executionArn: string, traceId: string | undefined, roleArn: string): Handlers {
+  private handlersFor(definition: Asl, executionArn: string, passThrough: string | undefined, roleArn: string, trace?: OpenSegment): Handlers {
     const handlers: Handlers = {};
     for (const [stateName, state] of allStates(definition)) {
       if (state.Type !== "Task") continue;
@@ -157,7 +165,7 @@ export class StepFunctionsService {
       const source = `${executionArn.split(":").slice(-2).join(":")} ${stateName}`;
       if (resource === "arn:aws:states:::lambda:invoke" || resource.startsWith("arn:aws:lambda:")) {
         const optimized = resource === "arn:aws:states:::lambda:invoke";
-        handlers[stateName] = async (input) => {
+        handlers[stateName] = traced(stateName, trace, passThrough, async (input, traceId) => {
           const task = input as { FunctionName?: string; Payload?: unknown };
           const functionArn = optimized ? String(task.FunctionName) : resource;
           const payload = optimized ? task.Payload : input;
@@ -177,9 +185,9 @@ export class StepFunctionsService {
           return (optimized
             ? { ExecutedVersion: "$LATEST", Payload: result.payload, StatusCode: result.statusCode, SdkHttpMetadata: { HttpStatusCode: 200 }, SdkResponseMetadata: { RequestId: result.requestId } }
             : result.payload) as Json;
-        };
+        });
       } else if (resource === "arn:aws:states:::events:putEvents") {
-        handlers[stateName] = async (input) => {
+        handlers[stateName] = traced(stateName, trace, passThrough, async (input, traceId) => {
           const entries = ((input as { Entries?: unknown }).Entries ?? []) as Record<string, unknown>[];
           // The integration takes Detail as an object; PutEvents takes it as a JSON string.
           let put;
@@ -197,7 +205,7 @@ export class StepFunctionsService {
           }
           if (put.FailedEntryCount > 0) throw namedError("EventBridge.FailedEntry", JSON.stringify(put));
           return put as unknown as Json;
-        };
+        });
       } else {
         handlers[stateName] = async () => {
           throw namedError("States.Runtime", `The local cloud does not serve the task resource ${resource} (state ${stateName}).`);
@@ -206,6 +214,25 @@ export class StepFunctionsService {
     }
     return handlers;
   }
+}
+
+/**
+ * A task handler run inside a subsegment of the execution's segment, named after its state; the call it makes carries
+ * `Parent=<that subsegment>`. Without a segment the execution passes the caller's header through.
+ */
+function traced(stateName: string, trace: OpenSegment | undefined, passThrough: string | undefined, run: (input: Json, traceId: string | undefined) => Promise<Json>): (input: Json) => Promise<Json> {
+  return async (input) => {
+    if (!trace) return run(input, passThrough);
+    const sub = trace.subsegment(stateName, { metadata: { local: { state: true } } });
+    try {
+      const output = await run(input, trace.header(sub.id));
+      sub.end();
+      return output;
+    } catch (error) {
+      sub.end({ error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 500) });
+      throw error;
+    }
+  };
 }
 
 function namedError(name: string, message: string): Error {

@@ -2,12 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "node:assert";
 import { DETAIL_SCHEMAS, EVENTS } from "../../../handlers/shared/events";
 import type { ActivityRecord } from "../../../ops/local/activity";
+import { readFileSync } from "node:fs";
 import { LocalCloud } from "../../../ops/local/local-cloud";
 import { synthesizeEnvironment, type SynthesizedStack } from "../../../ops/offline/synthesize";
 import { synthesizedEnvironment } from "../../helpers/synthesized";
 import * as z from "zod/mini";
 import { SCENARIOS } from "../../../ops/local/scenarios";
 import { runScenarios, type ScenarioResult } from "../../../ops/local/scenarios/scenario";
+import { callsOf } from "../../../ops/local/xray/journey";
+import { spansOf } from "../../../ops/local/xray/segment";
 
 // dev as `npm run local` runs it: the graph the offline preview synthesizes, every function from its deployed bundle,
 // DynamoDB Local, the saga's real ASL. Every scenario runs once, in parallel as `--scenario all` runs them, at a
@@ -38,6 +41,22 @@ describe("orderflow local: dev end to end (every scenario, time scale 0.01)", fu
       assert.ok(result.steps.length > 0, `${scenario.name} ran no step`);
     });
   }
+
+  it("traces the happy path's order through every hop, from the segments the functions, the worker and the services recorded", () => {
+    assert.ok(cloud);
+    const trace = results.find((r) => r.name === "happy-path")?.trace;
+    assert.ok(trace, "the happy path names no trace");
+    const calls = callsOf(spansOf(trace.traceIds.flatMap((t) => cloud!.xray.trace(t))));
+    const hops = calls.map((c) => `${c.from} -> ${c.to}`);
+    for (const hop of [/^client -> ordersApi\//, /-> placeOrderFunction/, /placeOrderFunction-\w+ -> DynamoDB ordersTable/, /^pipe \w+ -> orderPlacedFromStreamFunction/, /^pipe \w+ -> checkoutStateMachine/, /checkoutStateMachine-\w+ -> (reserveStock|chargePayment|confirmOrder)Function/, /checkoutStateMachine-\w+ -> ordersBus/, /ordersBus-\w+ -> SQS shippingQueue/, /^SQS shippingQueue-\w+ -> createShipmentFunction/, /-> label-worker$/, /-> notificationsTopic/, /^SQS emailQueue-\w+ -> sendEmailFunction/]) {
+      assert.ok(hops.some((h) => hop.test(h)), `no hop ${hop} in the happy path's trace: ${hops.join(", ")}`);
+    }
+    // A consumer's batch may carry other scenarios' orders too; their duplicates meet idempotency's conditional writes
+    // (ConditionalCheckFailedException, recorded as a client error, as X-Ray records it). Nothing else may fail.
+    const failed = calls.filter((c) => c.error && !c.error.includes("ConditionalCheckFailedException"));
+    assert.deepEqual(failed.map((c) => `${c.to}: ${c.error}`), [], "the happy path recorded errors");
+    assert.match(readFileSync(trace.diagram, "utf8"), /^sequenceDiagram/);
+  });
 
   it("stops every process it started: the API's port is closed afterwards", async () => {
     assert.ok(cloud);
