@@ -2,6 +2,7 @@
 import { benchmarkDynamoDBLocal, formatDynamoDBLocalBenchmark } from "./dynamodb-local";
 import { benchmarkHandlers, formatTable } from "./handlers";
 import { benchmarkLocalCloud, formatLocalCloudBenchmark } from "./local-cloud";
+import { benchmarkLocalLoad, formatLoadBenchmark } from "./local-load";
 import { benchmarkOfflinePreview, formatPreviewBenchmark } from "./offline-preview";
 
 async function main(): Promise<void> {
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   console.log(formatDynamoDBLocalBenchmark(await benchmarkDynamoDBLocal()));
   console.log("\n## The local cloud: start-up, and one order through dev at the configured waits\n");
   console.log(formatLocalCloudBenchmark(await benchmarkLocalCloud()));
+  console.log("\n## The local cloud under load: orders placed at once on dev, every effect counted\n");
+  console.log(formatLoadBenchmark(await benchmarkLocalLoad()));
 }
 
 main().catch((error: unknown) => {
