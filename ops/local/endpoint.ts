@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AwsError } from "./aws-error";
 import type { EndpointOperation } from "./iam/operations";
+import { buffer } from "node:stream/consumers";
 
 /** Who signed a request, and what it carried besides its body. */
 export interface RequestContext {
@@ -113,7 +114,7 @@ export class AwsEndpoint {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const requestId = randomUUID();
-    const body = await readBody(req);
+    const body = await buffer(req);
     const disconnected = new AbortController();
     res.on("close", () => disconnected.abort());
     const context: RequestContext = {
@@ -208,15 +209,6 @@ function authOf(req: http.IncomingMessage, principalOf: PrincipalResolver): { ac
   const header = String(req.headers.authorization ?? "");
   const accessKeyId = /Credential=([^/,\s]+)\//.exec(header)?.[1];
   return { ...(accessKeyId ? { accessKeyId } : {}), principal: principalOf(accessKeyId) };
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function send(res: http.ServerResponse, status: number, contentType: string, body: string, requestId: string, headers: Record<string, string> = {}): void {

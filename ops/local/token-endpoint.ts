@@ -1,7 +1,7 @@
-import type http from "node:http";
 import type { GatewayAnswer, LocalControl } from "./apigateway/rest-api";
 import type { LocalApiAccess } from "./api-access";
 import { TokenRequestError } from "./token-issuer";
+import { buffer } from "node:stream/consumers";
 
 // The running local cloud's token endpoint, `POST /_local/tokens` on the API's port: the signing keys live in the
 // local cloud's process (made per run), so `orderflow local token` asks it for a token. It stands in for Cognito's
@@ -45,7 +45,7 @@ export function localTokenEndpoint(access: LocalApiAccess, env: string, apiUrl: 
     }
     let request: TokenEndpointRequest;
     try {
-      request = parseRequest(JSON.parse((await readBody(req)).toString("utf8") || "{}"));
+      request = parseRequest(JSON.parse((await buffer(req)).toString("utf8") || "{}"));
     } catch (error) {
       return json(400, { error: "invalid_request", message: (error as Error).message });
     }
@@ -85,13 +85,4 @@ function isLoopback(address: string | undefined): boolean {
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): GatewayAnswer {
   return { status, body: JSON.stringify(body), headers: { "content-type": "application/json", ...headers } };
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }

@@ -11,6 +11,7 @@ import type { LocalXRay } from "../xray/local-xray";
 import type { LambdaService } from "../lambda/service";
 import { TokenBucket } from "./token-bucket";
 import type { StageApiKeys } from "./usage-plans";
+import { buffer } from "node:stream/consumers";
 
 /** A response API Gateway itself produces (not the integration's). */
 export interface GatewayAnswer {
@@ -158,7 +159,7 @@ export class LocalRestApi {
     const admitted = this.admit(req, route, context);
     if ("status" in admitted) return admitted;
 
-    const body = await readBody(req);
+    const body = await buffer(req);
     if (body.length > MAX_PAYLOAD_BYTES) return this.gatewayResponse("REQUEST_TOO_LARGE", 413, "Request Too Long", context);
     const query = url.searchParams;
     const headers = req.headers;
@@ -453,13 +454,4 @@ function clf(date: Date): string {
 /** A new X-Ray trace id: `1-<8 hex seconds>-<24 hex random>`. */
 export function traceRoot(): string {
   return `1-${Math.floor(Date.now() / 1000).toString(16).padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }

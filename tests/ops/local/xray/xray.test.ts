@@ -17,24 +17,13 @@ import { LocalXRay, timelineFromFiles } from "../../../../ops/local/xray/local-x
 import { spansOf, type SegmentDocument } from "../../../../ops/local/xray/segment";
 import { p50, serviceMapMermaid } from "../../../../ops/local/xray/service-map";
 import { formatTraceHeader, newTraceId, parseTraceHeader } from "../../../../ops/local/xray/trace-header";
+import { queueSpec as sharedQueueSpec } from "../../../helpers/local-specs";
 
 const A = "123456789012";
 const HEADER = '{"format": "json", "version": 1}';
 const ROOT = "1-5f84c7a1-0123456789abcdef01234567";
 const origin = (name: string) => ({ stack: "dev", component: name, urn: `urn:${name}` });
-const queueSpec = (name: string): QueueSpec => ({
-  ...origin(name),
-  name,
-  arn: `arn:aws:sqs:us-east-1:${A}:${name}`,
-  url: `https://sqs.us-east-1.amazonaws.com/${A}/${name}`,
-  fifo: false,
-  contentBasedDeduplication: false,
-  visibilityTimeoutSeconds: 30,
-  messageRetentionSeconds: 345600,
-  delaySeconds: 0,
-  receiveWaitTimeSeconds: 0,
-  maximumMessageSize: 262144,
-});
+const queueSpec = (name: string): QueueSpec => sharedQueueSpec(name, origin(name));
 
 describe("local cloud: X-Ray", () => {
   describe("the tracing header", () => {
