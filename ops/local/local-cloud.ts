@@ -3,7 +3,7 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Environment } from "../../stacks/environments";
-import { synthesizeEnvironment, type SynthesizedStack } from "../offline/synthesize";
+import { synthesizeResolvedEnvironment, type ResolvedStack } from "../offline/synthesize";
 import { REPO_ROOT } from "../repo-root";
 import { Activity } from "./activity";
 import { queueAlarmStates, type AlarmState } from "./alarms";
@@ -54,7 +54,7 @@ export interface LocalCloudOptions {
   /** Environments per function without a reserved concurrency. @default 4 */
   readonly localConcurrency?: number;
   /** Stacks already synthesized (tests synthesize once); synthesized here otherwise. */
-  readonly stacks?: readonly SynthesizedStack[];
+  readonly stacks?: readonly ResolvedStack[];
   /** Transforms the program's resources before they are recorded (tests remove a grant this way). */
   readonly program?: () => unknown;
   /** Verify every request's signature and decide it with IAM from the graph. @default true */
@@ -85,7 +85,7 @@ export class LocalCloud {
 
   private constructor(
     readonly graph: LocalGraph,
-    readonly stacks: readonly SynthesizedStack[],
+    readonly stacks: readonly ResolvedStack[],
     readonly clock: Clock,
     readonly endpointUrl: string,
     readonly dynamodb: DynamoDBLocal,
@@ -131,9 +131,9 @@ export class LocalCloud {
     const given = options.dynamodb;
     const dynamodbStarting = given ? Promise.resolve(given) : startDynamoDBLocal();
     dynamodbStarting.catch(() => undefined);
-    let stacks: readonly SynthesizedStack[];
+    let stacks: readonly ResolvedStack[];
     try {
-      stacks = options.stacks ?? (await synthesizeEnvironment({ env: options.env, root, ...(options.program ? { program: options.program } : {}) }));
+      stacks = options.stacks ?? (await synthesizeResolvedEnvironment({ env: options.env, root, ...(options.program ? { program: options.program } : {}) }));
     } catch (error) {
       if (!given) await (await dynamodbStarting.catch(() => undefined))?.stop();
       throw error;
@@ -388,7 +388,7 @@ async function runCleanup(steps: (() => Promise<unknown> | unknown)[]): Promise<
 }
 
 /** The stock table's name, from the inventory stack's outputs (its contract). */
-function stockTableOf(stacks: readonly SynthesizedStack[]): string {
+function stockTableOf(stacks: readonly ResolvedStack[]): string {
   const inventory = stacks.find((s) => s.kind === "inventory");
   const name = inventory?.resolved.outputs.stockTableName;
   if (typeof name !== "string") throw new GraphError("The inventory stack exports no stockTableName: the local cloud seeds stock into that table.");

@@ -101,6 +101,18 @@ export async function synthesizeEnvironment(options: SynthesizeOptions): Promise
   return done;
 }
 
+/**
+ * The same stacks with every value resolved, without the preview pass: for readers of the resolved graph only (the
+ * local cloud), at about half the cost.
+ */
+export async function synthesizeResolvedEnvironment(options: SynthesizeOptions): Promise<ResolvedStack[]> {
+  const synthesizer = new EnvironmentSynthesizer(options.env, options);
+  const kinds = options.only ? withUpstreams(options.only) : deploymentOrder();
+  const done: ResolvedStack[] = [];
+  for (const kind of kinds) done.push(await synthesizer.resolvedStack(kind));
+  return done;
+}
+
 /** A stack's program failed; the message names the stack and carries the program's own message. */
 export class StackSynthesisError extends Error {
   constructor(
