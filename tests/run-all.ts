@@ -17,10 +17,13 @@ interface Check {
   readonly live?: boolean;
 }
 
-// The same commands as `npm run typecheck`, `npm run lint` and `npm run test:unit`.
+// The commands of `npm run typecheck`, `npm run lint` and `npm run test:unit`, the first two keeping what they found in
+// .orderflow/cache between runs: tsc's incremental state (only changed files and their dependents are checked again)
+// and ESLint's results per file (keyed by content and config; the rules are not type-aware, so a file's result depends
+// on it alone). Warm, they cost some 13 and 1 s of CPU instead of 24 and 12; a fresh clone does the full work once.
 const CHECKS: readonly Check[] = [
-  { name: "typecheck", command: bin("tsc"), args: ["--noEmit", "-p", "tsconfig.json"] },
-  { name: "lint", command: bin("eslint"), args: ["."] },
+  { name: "typecheck", command: bin("tsc"), args: ["--noEmit", "-p", "tsconfig.json", "--incremental", "--tsBuildInfoFile", ".orderflow/cache/tsc/tsconfig.tsbuildinfo"] },
+  { name: "lint", command: bin("eslint"), args: ["--cache", "--cache-location", ".orderflow/cache/eslint/", "."] },
   { name: "mocha", command: bin("mocha"), args: process.argv.slice(2), live: true },
 ];
 

@@ -33,7 +33,7 @@ export async function plannedDeployment(plan: RunPlan, repoRoot: string): Promis
   const defaultVpcUsers: { stack: string; name: string }[] = [];
   const reservationSettings: string[] = [];
   for (const planned of plan.waves.flat()) {
-    const stack = await synthesizer.stack(planned.kind);
+    const stack = await synthesizer.resolvedStack(planned.kind);
     for (const r of stack.resolved.resources) {
       const reserved = r.type === FUNCTION ? r.inputs.reservedConcurrentExecutions : undefined;
       if (typeof reserved === "number" && reserved >= 0) reservations.push({ stack: stack.stack, name: r.name, reservedConcurrency: reserved });

@@ -1,9 +1,9 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Environment } from "../../stacks/environments";
-import { synthesizeEnvironment, type SynthesizedStack } from "../offline/synthesize";
+import { synthesizeResolvedEnvironment, type ResolvedStack } from "../offline/synthesize";
 import { REPO_ROOT } from "../repo-root";
 import { Activity } from "./activity";
 import { queueAlarmStates, type AlarmState } from "./alarms";
@@ -54,11 +54,22 @@ export interface LocalCloudOptions {
   /** Environments per function without a reserved concurrency. @default 4 */
   readonly localConcurrency?: number;
   /** Stacks already synthesized (tests synthesize once); synthesized here otherwise. */
-  readonly stacks?: readonly SynthesizedStack[];
+  readonly stacks?: readonly ResolvedStack[];
   /** Transforms the program's resources before they are recorded (tests remove a grant this way). */
   readonly program?: () => unknown;
   /** Verify every request's signature and decide it with IAM from the graph. @default true */
   readonly iam?: boolean;
+  /**
+   * A DynamoDB Local already running (tests share one per run) instead of a JVM of the cloud's own. The cloud creates
+   * the graph's tables in it (their physical names, unique per stack) and deletes them on stop, leaving it running.
+   * @default a DynamoDB Local started with the cloud and stopped with it
+   */
+  readonly dynamodb?: DynamoDBLocal;
+  /**
+   * Start each function's first environment with the cloud, so an archive that does not load fails at start; otherwise
+   * a function starts on its first invocation, a cold start as Lambda has it. @default true
+   */
+  readonly warm?: boolean;
 }
 
 /** The running local cloud of one environment. */
@@ -74,7 +85,7 @@ export class LocalCloud {
 
   private constructor(
     readonly graph: LocalGraph,
-    readonly stacks: readonly SynthesizedStack[],
+    readonly stacks: readonly ResolvedStack[],
     readonly clock: Clock,
     readonly endpointUrl: string,
     readonly dynamodb: DynamoDBLocal,
@@ -117,17 +128,18 @@ export class LocalCloud {
     mkdirSync(path.join(outputDir, "logs"), { recursive: true });
 
     // DynamoDB Local's JVM starts while the environment is synthesized: the two longest steps overlap.
-    const dynamodbStarting = startDynamoDBLocal();
+    const given = options.dynamodb;
+    const dynamodbStarting = given ? Promise.resolve(given) : startDynamoDBLocal();
     dynamodbStarting.catch(() => undefined);
-    let stacks: readonly SynthesizedStack[];
+    let stacks: readonly ResolvedStack[];
     try {
-      stacks = options.stacks ?? (await synthesizeEnvironment({ env: options.env, root, ...(options.program ? { program: options.program } : {}) }));
+      stacks = options.stacks ?? (await synthesizeResolvedEnvironment({ env: options.env, root, ...(options.program ? { program: options.program } : {}) }));
     } catch (error) {
-      await (await dynamodbStarting.catch(() => undefined))?.stop();
+      if (!given) await (await dynamodbStarting.catch(() => undefined))?.stop();
       throw error;
     }
     const dynamodb = await dynamodbStarting;
-    const cleanup: (() => Promise<unknown> | unknown)[] = [() => dynamodb.stop()];
+    const cleanup: (() => Promise<unknown> | unknown)[] = given ? [] : [() => dynamodb.stop()];
     try {
       // The X-Ray daemon on a free port; it stops last, writing the traces of everything that ran.
       rmSync(path.join(outputDir, "traces"), { recursive: true, force: true });
@@ -150,6 +162,8 @@ export class LocalCloud {
       const region = graph.cloud.region;
       const dynamoClient = new DynamoDBClient({ endpoint: dynamodb.endpoint, region, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
       const tables = await createTables(dynamoClient, graph.tables.map((t) => t.resource));
+      // A DynamoDB Local the cloud did not start outlives it: the tables go instead, after everything that used them.
+      if (given) cleanup.push(() => Promise.all(tables.tables.map((t) => dynamoClient.send(new DeleteTableCommand({ TableName: t.tableName })))));
 
       const sqs = new SqsService(graph.queues, endpointUrl, clock);
       cleanup.push(() => sqs.close());
@@ -220,7 +234,7 @@ export class LocalCloud {
 
       const seeded = await seedStock(dynamoClient, stockTableOf(stacks), seed);
       activity.record({ service: "dynamodb", kind: "seed", name: "stock", detail: `${seeded} SKU(s) seeded` });
-      await lambda.warmAll();
+      if (options.warm !== false) await lambda.warmAll();
 
       const sources = graph.eventSourceMappings.map((esm) => {
         if (esm.sourceKind !== "sqs") throw new GraphError(`Event source mapping ${esm.component} reads a ${esm.sourceKind} stream: the local cloud serves stream sources through pipes only.`);
@@ -374,7 +388,7 @@ async function runCleanup(steps: (() => Promise<unknown> | unknown)[]): Promise<
 }
 
 /** The stock table's name, from the inventory stack's outputs (its contract). */
-function stockTableOf(stacks: readonly SynthesizedStack[]): string {
+function stockTableOf(stacks: readonly ResolvedStack[]): string {
   const inventory = stacks.find((s) => s.kind === "inventory");
   const name = inventory?.resolved.outputs.stockTableName;
   if (typeof name !== "string") throw new GraphError("The inventory stack exports no stockTableName: the local cloud seeds stock into that table.");

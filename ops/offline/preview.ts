@@ -52,6 +52,11 @@ export interface PreviewIo {
   readonly typeCheck?: () => Promise<TypeCheckResult>;
   /** Where the progress display draws. @default standard output; standard error with --json */
   readonly progress?: NodeJS.WriteStream;
+  /**
+   * The environment's policy pack, already started (`startPreviewPack`): used as is and left running, so that tests
+   * previewing one environment again and again start it once. @default started for the run and closed after it
+   */
+  readonly policyPack?: PolicyPackSession;
 }
 
 export interface OfflinePreviewResult {
@@ -105,7 +110,7 @@ export async function offlinePreview(
   try {
     synthesizer = new EnvironmentSynthesizer(options.env, { root: io.root, ...(program ? { program } : {}) });
     // The pack starts while the platform stack is synthesized: it takes a moment, and it does not depend on the stacks.
-    session = startPack(options.env, io.root);
+    session = io.policyPack ? Promise.resolve(io.policyPack) : startPreviewPack(options.env, io.root);
     session.catch(() => undefined);
   } catch (error) {
     return failure(`error: ${error instanceof Error ? error.message : String(error)}`);
@@ -180,7 +185,7 @@ export async function offlinePreview(
   );
 
   await tasks.run().catch(() => undefined);
-  await closePack(session);
+  if (!io.policyPack) await closePack(session);
   const done = previews.filter(Boolean);
   const stacks = done.map((p) => p.stack);
   const policy = done.map((p) => p.policy);
@@ -262,7 +267,8 @@ function readPolicyConfig(env: string, root: string): PolicyPackConfig | undefin
   }
 }
 
-async function startPack(env: string, root: string): Promise<PolicyPackSession> {
+/** The pack a preview of the environment runs: `<root>/policies`, with the environment's policy config. */
+export async function startPreviewPack(env: string, root: string): Promise<PolicyPackSession> {
   const config = readPolicyConfig(env, root);
   return startPolicyPack({ packDir: path.join(root, "policies"), ...(config ? { config } : {}), stack: { project: projectName(root), stack: env, dryRun: true } });
 }

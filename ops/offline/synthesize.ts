@@ -5,6 +5,9 @@ import { stackName, type Environment, type StackKind } from "../../stacks/enviro
 import { REPO_ROOT } from "../repo-root";
 import { loadStackConfig, projectName } from "./stack-config";
 
+/** One stack with every value resolved, as after `pulumi up`. */
+export type ResolvedStack = Omit<SynthesizedStack, "preview">;
+
 /** One stack, synthesized twice: as a first preview sees it (AWS-computed values unknown) and fully resolved. */
 export interface SynthesizedStack {
   readonly kind: StackKind;
@@ -50,6 +53,21 @@ export class EnvironmentSynthesizer {
   }
 
   async stack(kind: StackKind): Promise<SynthesizedStack> {
+    return this.synthesize(kind, true);
+  }
+
+  /**
+   * The stack with every value resolved, without the preview pass: for readers of the resolved graph only (the
+   * account check of `up`), which would otherwise run each program twice and discard half. Downstream stacks read
+   * the same outputs either way, so `stack()` and `resolvedStack()` may be mixed in one synthesizer.
+   */
+  async resolvedStack(kind: StackKind): Promise<ResolvedStack> {
+    return this.synthesize(kind, false);
+  }
+
+  private async synthesize(kind: StackKind, withPreview: true): Promise<SynthesizedStack>;
+  private async synthesize(kind: StackKind, withPreview: false): Promise<ResolvedStack>;
+  private async synthesize(kind: StackKind, withPreview: boolean): Promise<ResolvedStack> {
     const stack = stackName(this.env, kind);
     try {
       const program = this.options.program ?? (await import("../../stacks/program")).runStack;
@@ -65,9 +83,9 @@ export class EnvironmentSynthesizer {
         stackOutputs: (name: string) => this.outputsByQualifiedName.get(name),
       };
       const resolved = await runProgram(program, { ...common, preview: false });
-      const preview = await runProgram(program, { ...common, preview: true });
+      const preview = withPreview ? await runProgram(program, { ...common, preview: true }) : undefined;
       this.outputsByQualifiedName.set(`${org}/${this.project}/${stack}`, resolved.outputs);
-      return { kind, stack, config, warnings, cloud, resolved, preview };
+      return { kind, stack, config, warnings, cloud, resolved, ...(preview ? { preview } : {}) };
     } catch (error) {
       throw new StackSynthesisError(stack, error);
     }
@@ -80,6 +98,18 @@ export async function synthesizeEnvironment(options: SynthesizeOptions): Promise
   const kinds = options.only ? withUpstreams(options.only) : deploymentOrder();
   const done: SynthesizedStack[] = [];
   for (const kind of kinds) done.push(await synthesizer.stack(kind));
+  return done;
+}
+
+/**
+ * The same stacks with every value resolved, without the preview pass: for readers of the resolved graph only (the
+ * local cloud), at about half the cost.
+ */
+export async function synthesizeResolvedEnvironment(options: SynthesizeOptions): Promise<ResolvedStack[]> {
+  const synthesizer = new EnvironmentSynthesizer(options.env, options);
+  const kinds = options.only ? withUpstreams(options.only) : deploymentOrder();
+  const done: ResolvedStack[] = [];
+  for (const kind of kinds) done.push(await synthesizer.resolvedStack(kind));
   return done;
 }
 

@@ -4,7 +4,8 @@ import { DETAIL_SCHEMAS, EVENTS } from "../../../handlers/shared/events";
 import type { ActivityRecord } from "../../../ops/local/activity";
 import { readFileSync } from "node:fs";
 import { LocalCloud } from "../../../ops/local/local-cloud";
-import { synthesizeEnvironment, type SynthesizedStack } from "../../../ops/offline/synthesize";
+import { synthesizeResolvedEnvironment, type ResolvedStack } from "../../../ops/offline/synthesize";
+import { sharedDynamoDBLocal } from "../../helpers/dynamodb-local";
 import { synthesizedEnvironment } from "../../helpers/synthesized";
 import * as z from "zod/mini";
 import { SCENARIOS } from "../../../ops/local/scenarios";
@@ -23,7 +24,10 @@ describe("orderflow local: dev end to end (every scenario, time scale 0.01)", fu
 
   before(async function () {
     this.timeout(300_000);
-    cloud = await LocalCloud.start({ env: "dev", port: 0, timeScale: 0.01, stacks: await synthesizedEnvironment("dev") });
+    // The worker's DynamoDB Local, not a JVM of the cloud's own: the cloud's tables have the stacks' physical names,
+    // which only dynamodb-tables.test.ts also creates, and each file deletes its tables before the next file runs.
+    const [stacks, dynamodb] = await Promise.all([synthesizedEnvironment("dev"), sharedDynamoDBLocal()]);
+    cloud = await LocalCloud.start({ env: "dev", port: 0, timeScale: 0.01, stacks, dynamodb });
     results = await runScenarios(cloud, SCENARIOS, { parallel: true });
   });
 
@@ -93,9 +97,11 @@ describe("local cloud IAM: dev with one grant removed", function () {
 
   before(async () => {
     // Only the shipping stack and what it reads are synthesized again; the other stacks are the shared dev synthesis.
-    const changed = await synthesizeEnvironment({ env: "dev", only: "shipping", program: withoutTheGrant });
-    const stacks: SynthesizedStack[] = (await synthesizedEnvironment("dev")).map((s) => changed.find((c) => c.kind === s.kind) ?? s);
-    cloud = await LocalCloud.start({ env: "dev", port: 0, timeScale: 0.01, stacks, localConcurrency: 1 });
+    // The local cloud reads the resolved runs only, so the preview pass is not run.
+    const changed = await synthesizeResolvedEnvironment({ env: "dev", only: "shipping", program: withoutTheGrant });
+    const stacks: ResolvedStack[] = (await synthesizedEnvironment("dev")).map((s) => changed.find((c) => c.kind === s.kind) ?? s);
+    // Only createShipment runs here: the others are not warmed (the scenarios above start every function).
+    cloud = await LocalCloud.start({ env: "dev", port: 0, timeScale: 0.01, stacks, localConcurrency: 1, dynamodb: await sharedDynamoDBLocal(), warm: false });
   });
   after(() => cloud?.stop());
 

@@ -5,9 +5,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { offlinePreview, type OfflinePreviewOptions, type OfflinePreviewResult, type PreviewIo } from "../../../ops/offline/preview";
+import { offlinePreview, startPreviewPack, type OfflinePreviewOptions, type OfflinePreviewResult, type PreviewIo } from "../../../ops/offline/preview";
 import type { PreviewDigest } from "../../../ops/offline/preview-json";
 import { ExitCode } from "../../../ops/automation/exit-codes";
+import type { PolicyPackSession } from "../../../ops/policy/analyzer-client";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -46,12 +47,21 @@ function io(root: string, overrides: Partial<PreviewIo> = {}): Capture {
   };
 }
 
+// dev's policy pack, started once for the previews that run with dev's own policy config (a sandbox's policies/ is a
+// copy of the repository's): each start costs about a second of CPU. The main job below starts and closes its own, as
+// `orderflow preview` does, with the exemptions under test in its config.
+let sharedPack: Promise<PolicyPackSession> | undefined;
+function devPack(): Promise<PolicyPackSession> {
+  sharedPack ??= startPreviewPack("dev", ROOT);
+  return sharedPack;
+}
+
 /** A preview of one small stack in a fresh sandbox, with a program in place of the stacks' own. */
 async function previewOf(program: () => unknown, options: Partial<OfflinePreviewOptions> = {}, overrides: Partial<PreviewIo> = {}, without: string[] = []) {
   const dir = sandbox();
   for (const file of without) rmSync(path.join(dir, file));
   try {
-    const capture = io(dir, overrides);
+    const capture = io(dir, { policyPack: await devPack(), ...overrides });
     const run = await offlinePreview({ env: "dev", stack: "platform", json: false, parallel: 1, ...options }, capture, program);
     return { run, capture, out: capture.out.join(""), err: capture.err.join(""), dir };
   } finally {
@@ -90,6 +100,11 @@ describe("ops/offline preview (the main job)", function () {
     digest = JSON.parse(capture.out.join("")) as PreviewDigest;
   });
   after(() => rmSync(root, { recursive: true, force: true }));
+  after(async () => {
+    const pack = sharedPack;
+    sharedPack = undefined;
+    await (await pack?.catch(() => undefined))?.close();
+  });
 
   it("runs every dev stack in dependency order and exits 0 without a mandatory violation", () => {
     assert.equal(result.exitCode, ExitCode.ok, capture.err.join(""));
@@ -222,7 +237,7 @@ describe("ops/offline preview (the main job)", function () {
     it("exits 1 when only the preview pass finds a mandatory violation (what a real first preview would stop on)", async () => {
       const dir = sandbox();
       try {
-        const capture = io(dir);
+        const capture = io(dir, { policyPack: await devPack() });
         // A queue that exists only as a first preview sees the program; with every value resolved it is gone.
         const run = await offlinePreview({ env: "dev", stack: "platform", json: false, parallel: 1 }, capture, () => {
           if (pulumi.getStack() === "dev" && pulumi.runtime.isDryRun()) new aws.sqs.Queue("previewOnly", { sqsManagedSseEnabled: true });
@@ -239,7 +254,7 @@ describe("ops/offline preview (the main job)", function () {
     it("exits 2 on a program error, naming the stack and the program's message, and writes nothing", async () => {
       const dir = sandbox();
       try {
-        const capture = io(dir);
+        const capture = io(dir, { policyPack: await devPack() });
         const run = await offlinePreview({ env: "dev", stack: "platform", json: true, parallel: 1 }, capture, () => {
           if (pulumi.getStack() === "dev") throw new Error("orderflow:logRetentionDays = 45 is not allowed");
           return {};
@@ -340,7 +355,7 @@ describe("ops/offline preview (the main job)", function () {
   it("skips only the stacks that read from a failed one, previews the rest, and exits 2 naming both", async () => {
     const dir = sandbox();
     try {
-      const capture = io(dir);
+      const capture = io(dir, { policyPack: await devPack() });
       const run = await offlinePreview({ env: "dev", stack: "checkout", json: false, parallel: 1 }, capture, () => {
         if (pulumi.getStack() === "dev.payments") throw new Error("orderflow:paymentDeclineAbove = \"lots\": expected number");
         return {};
@@ -362,7 +377,7 @@ describe("ops/offline preview (the main job)", function () {
       const outputDir = path.join(dir, ".orderflow", "dev");
       mkdirSync(outputDir, { recursive: true });
       for (const file of ["architecture.mmd", "policy.json", "dev.orders.json"]) writeFileSync(path.join(outputDir, file), "of the whole environment");
-      const run = await offlinePreview({ env: "dev", stack: "shipping", json: true, parallel: 1 }, io(dir));
+      const run = await offlinePreview({ env: "dev", stack: "shipping", json: true, parallel: 1 }, io(dir, { policyPack: await devPack() }));
       assert.deepEqual(run.stacks.map((s) => s.stack), ["bootstrap.nonprod", "dev", "dev.shipping"]);
       assert.deepEqual(readdirSync(outputDir).sort(), ["architecture.mmd", "architecture.shipping.mmd", "bootstrap.nonprod.json", "dev.json", "dev.orders.json", "dev.shipping.json", "policy.json", "policy.shipping.json"]);
       for (const file of ["architecture.mmd", "policy.json", "dev.orders.json"]) {
