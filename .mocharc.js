@@ -7,14 +7,14 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 // The slowest files (10-25 s of CPU each: they synthesize whole environments or start policy packs) start first, so
-// that the two workers end together instead of one running the last long file while the other waits. The first two
-// synthesize different things: in a fresh clone the first synthesis bundles every handler, and the stacks test, third,
-// then finds the bundles on disk instead of building them a second time beside the preview.
+// that the two workers end together instead of one running the last long file while the other waits. Only the first
+// synthesizes dev at once (the analyzer client's starts policy packs): in a fresh clone the first synthesis bundles
+// every handler, and the files after it find the bundles on disk instead of building them beside the preview.
 const SLOWEST_FIRST = [
   "tests/ops/offline/preview.test.ts",
+  "tests/ops/policy/analyzer-client.test.ts",
   "tests/ops/local/local-cloud.e2e.test.ts",
   "tests/stacks/stacks.test.ts",
-  "tests/ops/policy/analyzer-client.test.ts",
   "tests/ops/automation/account.test.ts",
 ];
 
