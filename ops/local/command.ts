@@ -9,9 +9,9 @@ import { LocalCloud } from "./local-cloud";
 import { timelineFromFiles } from "./xray/local-xray";
 import { SCENARIOS, scenarioNamed } from "./scenarios";
 import { runScenarios, type Scenario, type ScenarioResult } from "./scenarios/scenario";
+import { DEFAULT_PORT, portOption } from "./port-option";
 
-/** Like `sam local start-api`, the API listens on 3000 unless told otherwise. */
-export const DEFAULT_PORT = 3000;
+export { DEFAULT_PORT };
 
 export interface LocalCommandIo {
   readonly write: (text: string) => void;
@@ -92,7 +92,7 @@ function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
   const program = new Command("orderflow local")
     .description("Run an environment on this machine, from its synthesized graph: DynamoDB Local, the functions, queues, rules, topics, the pipe, the saga, the API and the label worker.")
     .addOption(new Option("--env <env>", "the environment").choices(ENVIRONMENTS).makeOptionMandatory())
-    .option("--port <port>", "the API's port", parsePort, DEFAULT_PORT)
+    .option("--port <port>", "the API's port", portOption(0), DEFAULT_PORT)
     .option("--seed <file>", "the stock seed file: {\"stock\": {\"<sku>\": <available quantity>}} (default ops/local/seed/default.json)")
     .option("--scenario <name>", `run scenarios and exit: ${SCENARIOS.map((s) => s.name).join(", ")} or all`)
     .option("--time-scale <factor>", "multiply every configured wait (visibility timeouts, batching windows, retry intervals) by this factor, above 0 and at most 1", parseScale, 1)
@@ -106,11 +106,6 @@ function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
   return program.opts<LocalOptions>();
 }
 
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`--port must be a whole number from 0 to 65535, but "${value}" was given.`);
-  return n;
-}
 
 function parseScale(value: string): number {
   const n = Number(value);

@@ -1,7 +1,8 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { ENVIRONMENTS, type Environment } from "../../stacks/environments";
 import { ExitCode } from "../automation/exit-codes";
 import { TOKEN_ENDPOINT_PATH, type TokenEndpointAnswer, type TokenEndpointRequest } from "./token-endpoint";
+import { DEFAULT_PORT, portOption } from "./port-option";
 
 /** Where the command writes (the `local` command's io, which passes itself here). */
 interface TokenCommandIo {
@@ -9,8 +10,6 @@ interface TokenCommandIo {
   readonly writeError: (text: string) => void;
 }
 
-/** The `local` command's default API port (command.ts's DEFAULT_PORT; not imported, which would load the whole local cloud). */
-const DEFAULT_PORT = 3000;
 
 interface TokenOptions {
   readonly env: Environment;
@@ -98,7 +97,7 @@ function parse(argv: readonly string[], io: TokenCommandIo): TokenOptions {
     .option("--customer <id>", "a customer's token: the customer id becomes the token's sub")
     .option("--scope <scope...>", "a machine client's token with these scopes (--scope orders/read orders/write, or the option repeated)")
     .option("--client <clientId>", "the app client (default: the pool's only client for this kind of token)")
-    .option("--port <port>", "the local cloud's API port", parsePort, DEFAULT_PORT)
+    .option("--port <port>", "the local cloud's API port", portOption(1), DEFAULT_PORT)
     .option("--json", "print the token, its API key, lifetime and API URL as JSON", false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) })
@@ -110,8 +109,3 @@ function parse(argv: readonly string[], io: TokenCommandIo): TokenOptions {
   return program.opts<TokenOptions>();
 }
 
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`--port must be a whole number from 1 to 65535, but "${value}" was given.`);
-  return n;
-}

@@ -1,5 +1,5 @@
 import type { GatewayAnswer, LocalControl } from "./apigateway/rest-api";
-import type { LocalApiAccess } from "./api-access";
+import type { IssuedToken, LocalApiAccess } from "./api-access";
 import { TokenRequestError } from "./token-issuer";
 import { buffer } from "node:stream/consumers";
 
@@ -20,20 +20,12 @@ export interface TokenEndpointRequest {
 }
 
 /** What the endpoint answers (200): the token, and what a caller needs beside it. */
-export interface TokenEndpointAnswer {
+export type TokenEndpointAnswer = IssuedToken & {
   /** The environment the local cloud runs, so a caller asking for another one is told. */
   readonly env: string;
   /** The API's base URL (`http://127.0.0.1:3000/live`). */
   readonly apiUrl: string;
-  readonly tokenType: "Bearer";
-  readonly accessToken: string;
-  readonly expiresIn: number;
-  readonly scope: string;
-  readonly userPoolId: string;
-  readonly clientId: string;
-  readonly clientName?: string;
-  readonly apiKey?: { readonly name: string; readonly id: string; readonly value: string };
-}
+};
 
 export function localTokenEndpoint(access: LocalApiAccess, env: string, apiUrl: () => string): LocalControl {
   return async (req, url) => {
