@@ -32,7 +32,12 @@ function setEnvironment(env: Record<string, string | undefined>): void {
  * at the first call, not at load), and every variable the file set, through here or `loadHandler`, restored after.
  */
 export function useHandlerEnvironment(): void {
-  before(() => setEnvironment(BASE_ENVIRONMENT));
+  useEnvironment(BASE_ENVIRONMENT);
+}
+
+/** Mocha hooks: these variables while the suite's tests run, and every variable it set restored after. */
+export function useEnvironment(env: Record<string, string | undefined>): void {
+  before(() => setEnvironment(env));
   after(() => {
     for (const [k, v] of originals) {
       if (v === undefined) delete process.env[k];

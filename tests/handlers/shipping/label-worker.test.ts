@@ -22,6 +22,7 @@ const contextUtils = require("aws-xray-sdk-core/dist/lib/context_utils") as { co
 import { main } from "../../../handlers/shipping/label-worker/src/main";
 import { createLabelWorker, type LabelWorker } from "../../../handlers/shipping/label-worker/src/worker";
 import { useDynamoDBLocal } from "../../helpers/dynamodb-local";
+import { useEnvironment } from "../../helpers/handlers";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/labels";
 const ENVIRONMENT: Record<string, string> = {
@@ -95,19 +96,7 @@ function fakeQueue(client: SQSClient) {
 }
 
 describe("handlers/shipping/label-worker against DynamoDB Local and a fake SQS", () => {
-  const saved = new Map<string, string | undefined>();
-  before(() => {
-    for (const [k, v] of Object.entries(ENVIRONMENT)) {
-      saved.set(k, process.env[k]);
-      process.env[k] = v;
-    }
-  });
-  after(() => {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  useEnvironment(ENVIRONMENT);
   const dynamo = useDynamoDBLocal({ shipments: "orderId" });
 
   async function shipment(orderId: string): Promise<Record<string, unknown> | undefined> {
@@ -312,19 +301,7 @@ async function localSqs(messages: Message[]): Promise<{ queueUrl: string; delete
 
 describe("handlers/shipping/label-worker traced through its X-Ray daemon sidecar", function () {
   this.timeout(20_000);
-  const saved = new Map<string, string | undefined>();
-  before(() => {
-    for (const [k, v] of Object.entries(ENVIRONMENT)) {
-      saved.set(k, process.env[k]);
-      process.env[k] = v;
-    }
-  });
-  after(() => {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  useEnvironment(ENVIRONMENT);
   const dynamo = useDynamoDBLocal({ shipments: "orderId" });
   let daemon: dgram.Socket;
   let segments: Record<string, unknown>[];
