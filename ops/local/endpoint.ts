@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { AwsError } from "./aws-error";
 import type { EndpointOperation } from "./iam/operations";
 import { buffer } from "node:stream/consumers";
+import { closeServer } from "./http-server";
 
 /** Who signed a request, and what it carried besides its body. */
 export interface RequestContext {
@@ -104,12 +105,7 @@ export class AwsEndpoint {
 
   async close(): Promise<void> {
     this.closing.abort();
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

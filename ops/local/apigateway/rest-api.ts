@@ -12,6 +12,7 @@ import type { LambdaService } from "../lambda/service";
 import { TokenBucket } from "./token-bucket";
 import type { StageApiKeys } from "./usage-plans";
 import { buffer } from "node:stream/consumers";
+import { closeServer } from "../http-server";
 
 /** A response API Gateway itself produces (not the integration's). */
 export interface GatewayAnswer {
@@ -85,12 +86,7 @@ export class LocalRestApi {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
