@@ -217,18 +217,10 @@ export function functionsOf<F extends Named>(definition: SagaDefinition<F, Named
     }
     found.set(fn.name, fn);
   };
-  const visit = (steps: readonly Step<F>[]) => {
-    for (const step of steps) {
-      add(step.compensate);
-      if ("invoke" in step) add(step.invoke);
-      else if ("choice" in step) {
-        step.choice.rules.forEach((rule) => visit(rule.steps));
-        visit(step.choice.otherwise ?? []);
-      } else if ("parallel" in step) step.parallel.forEach(visit);
-      else visit(step.map.steps);
-    }
-  };
-  visit(definition.steps);
+  forEachStep(definition.steps, (step) => {
+    add(step.compensate);
+    if ("invoke" in step) add(step.invoke);
+  });
   add(definition.finally?.invoke);
   return found;
 }
@@ -236,18 +228,23 @@ export function functionsOf<F extends Named>(definition: SagaDefinition<F, Named
 /** Every error name a step of the definition declares as a business outcome (see TaskStep.outcomes), in order. */
 export function outcomesOf(definition: SagaDefinition<Named, Named>): string[] {
   const found: string[] = [];
-  const visit = (steps: readonly Step<Named>[]) => {
-    for (const step of steps) {
-      if ("invoke" in step) found.push(...(step.outcomes ?? []));
-      else if ("choice" in step) {
-        step.choice.rules.forEach((rule) => visit(rule.steps));
-        visit(step.choice.otherwise ?? []);
-      } else if ("parallel" in step) step.parallel.forEach(visit);
-      else visit(step.map.steps);
-    }
-  };
-  visit(definition.steps);
+  forEachStep(definition.steps, (step) => {
+    if ("invoke" in step) found.push(...(step.outcomes ?? []));
+  });
   return [...new Set(found)];
+}
+
+/** Calls `visit` on every step, in definition order: each step before the steps of its choice, branches or map. */
+function forEachStep<F extends Named>(steps: readonly Step<F>[], visit: (step: Step<F>) => void): void {
+  for (const step of steps) {
+    visit(step);
+    if ("invoke" in step) continue;
+    if ("choice" in step) {
+      step.choice.rules.forEach((rule) => forEachStep(rule.steps, visit));
+      forEachStep(step.choice.otherwise ?? [], visit);
+    } else if ("parallel" in step) step.parallel.forEach((branch) => forEachStep(branch, visit));
+    else forEachStep(step.map.steps, visit);
+  }
 }
 
 /** Every bus the definition publishes to, by name. */
