@@ -1,4 +1,5 @@
 import type { LocalGraph } from "../graph/graph";
+import { queueNameOf } from "../services/sqs/queue-reference";
 
 /** A request the endpoint received, in the terms of its wire protocol. */
 export type EndpointOperation =
@@ -70,7 +71,8 @@ export function requiredPermissions(operation: EndpointOperation, graph: Pick<Lo
   switch (service) {
     case "sqs": {
       if (name === "ListQueues") return [{ action: "sqs:ListQueues", resource: "*" }];
-      const queueName = str(input.QueueName) ?? str(input.QueueUrl)?.split("/").pop();
+      // The queue SQS acts on, read as the service reads it (never a QueueName beside a QueueUrl).
+      const queueName = queueNameOf(name, input);
       if (!queueName) return undefined;
       // The batch operations are authorized as their single counterparts (SQS developer guide, "Amazon SQS API permissions").
       const action = name.replace(/Batch$/, "");

@@ -1,4 +1,5 @@
 import { AwsError } from "../../kernel/aws-error";
+import { queueNameFromUrl } from "./queue-reference";
 import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "../../graph/graph";
 import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";
@@ -156,10 +157,8 @@ export class SqsService {
   }
 
   private fromUrl(url: unknown): LocalQueue {
-    const text = requiredString(url, "QueueUrl");
-    // The name is the URL's last segment; the SDK sent the request to this URL's host, which is ours.
-    const name = text.split("/").pop() ?? "";
-    const queue = this.byName.get(name);
+    requiredString(url, "QueueUrl");
+    const queue = this.byName.get(queueNameFromUrl(url) ?? "");
     if (!queue) throw nonExistentQueue();
     return queue;
   }
