@@ -28,7 +28,7 @@ import { LambdaService } from "./services/lambda/service";
 import { LogStore } from "./kernel/logs";
 import { activityLine } from "./kernel/activity-line";
 import { LocalApiAccess } from "./services/apigateway/access";
-import { localTokenEndpoint } from "./services/apigateway/token-endpoint";
+import { createTokenSecret, localTokenEndpoint, tokenSecretFile } from "./services/apigateway/token-endpoint";
 import { SqsEventSource } from "./services/lambda/sqs-event-source";
 import { emailSendingFromGraph, originationIdentitiesFromGraph } from "./graph/messaging";
 import { Outbox } from "./kernel/outbox";
@@ -282,12 +282,14 @@ export class LocalCloud {
       // Tokens and API keys: issuers with keys made for this run, the APIs' authorizers and usage plans, and the
       // local-only token endpoint on the first API's port (what `orderflow local token` calls).
       const access = LocalApiAccess.fromGraph(graph, stacks.map((s) => s.resolved.outputs));
+      const tokenSecret = createTokenSecret(tokenSecretFile(root, options.env));
+      cleanup.push(() => rmSync(tokenSecretFile(root, options.env), { force: true }));
       const apis: LocalRestApi[] = graph.restApis.map(
         (spec, i) =>
           new LocalRestApi(spec, lambda, activity, graph.cloud.account, logs.writer(`${spec.component}-access`), {
             access: access.forApi(spec.id),
             xray,
-            ...(i === 0 ? { control: localTokenEndpoint(access, options.env, () => apis[0].url) } : {}),
+            ...(i === 0 ? { control: localTokenEndpoint(access, options.env, () => apis[0].url, tokenSecret) } : {}),
           }),
       );
       // A poller whose role may not read its source does not run, as AWS refuses to create (or start) it.
