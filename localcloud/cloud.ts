@@ -10,6 +10,8 @@ import { queueAlarmStates, type AlarmState } from "./services/cloudwatch/alarms"
 import { LocalRestApi } from "./services/apigateway/rest-api";
 import { AwsError } from "./kernel/aws-error";
 import { Clock } from "./kernel/clock";
+import { requirePortsFree } from "./kernel/port-check";
+import { acquireRunLock } from "./kernel/run-lock";
 import { CredentialIssuer, type LocalCredentials } from "./kernel/credentials";
 import { DeliveryRouter } from "./kernel/delivery";
 import { startDynamoDBLocal, type DynamoDBLocal } from "./services/dynamodb/local";
@@ -121,9 +123,13 @@ export class LocalCloud {
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
     const started = Date.now();
     const root = options.root ?? REPO_ROOT;
+    // A second run fails here, at once and before it touches anything: its port first, then the environment's files,
+    // which belong to the run that holds the lock (released last by stop()).
+    await requirePortsFree([{ port: options.port, what: "the API" }]);
     const clock = new Clock(options.timeScale ?? 1);
     const seed = readSeed(options.seedFile ?? DEFAULT_SEED_FILE);
     const outputDir = path.join(root, ".orderflow", "local", options.env);
+    const lock = acquireRunLock(outputDir, options.port);
     rmSync(path.join(outputDir, "logs"), { recursive: true, force: true });
     mkdirSync(path.join(outputDir, "logs"), { recursive: true });
 
@@ -136,10 +142,14 @@ export class LocalCloud {
       stacks = options.stacks ?? (await synthesizeResolvedEnvironment({ env: options.env, root, ...(options.program ? { program: options.program } : {}) }));
     } catch (error) {
       if (!given) await (await dynamodbStarting.catch(() => undefined))?.stop();
+      lock.release();
       throw error;
     }
-    const dynamodb = await dynamodbStarting;
-    const cleanup: (() => Promise<unknown> | unknown)[] = given ? [] : [() => dynamodb.stop()];
+    const dynamodb = await dynamodbStarting.catch((error: unknown) => {
+      lock.release();
+      throw error;
+    });
+    const cleanup: (() => Promise<unknown> | unknown)[] = [() => lock.release(), ...(given ? [] : [() => dynamodb.stop()])];
     try {
       // The X-Ray daemon on a free port; it stops last, writing the traces of everything that ran.
       rmSync(path.join(outputDir, "traces"), { recursive: true, force: true });
