@@ -1,4 +1,4 @@
-import { GraphError } from "../../graph/graph";
+import { GraphError } from "../../graph/errors";
 
 /** A stack as the seed reads it: its kind and its outputs. */
 interface StackWithOutputs {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { GraphError } from "../../graph/graph";
+import { GraphError } from "../../graph/errors";
 import { serviceModule } from "../../service-module";
 import { withLocalQueueUrls, sqs } from "../sqs";
 import { xray } from "../xray";

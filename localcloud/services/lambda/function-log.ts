@@ -1,4 +1,4 @@
-import type { FunctionSpec } from "../../graph/graph";
+import type { FunctionSpec } from "./spec";
 import type { LogSink } from "./environment";
 
 const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];

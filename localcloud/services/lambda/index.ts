@@ -1,5 +1,5 @@
 import { AwsError } from "../../kernel/aws-error";
-import { GraphError } from "../../graph/graph";
+import { GraphError } from "../../graph/errors";
 import { serviceModule } from "../../service-module";
 import { sqs, withLocalQueueUrls } from "../sqs";
 import { xray } from "../xray";

@@ -1,4 +1,4 @@
-import type { FunctionSpec } from "../../graph/graph";
+import type { FunctionSpec } from "./spec";
 
 /**
  * A function's runtime environment: its own variables (queue URLs made local) and those Lambda sets for the Node.js

@@ -1,4 +1,4 @@
-import { emailSendingFromGraph } from "../../graph/messaging";
+import { emailSendingFromGraph } from "./spec";
 import { serviceModule } from "../../service-module";
 import { sesAuthErrors } from "./errors";
 import { sesPermissions } from "./permissions";

@@ -1,4 +1,4 @@
-import { originationIdentitiesFromGraph } from "../../graph/messaging";
+import { originationIdentitiesFromGraph } from "./spec";
 import { jsonAuthErrors } from "../../iam/service-iam";
 import { serviceModule } from "../../service-module";
 import { smsPermissions } from "./permissions";
