@@ -10,6 +10,7 @@ import { timelineFromFiles } from "../../../localcloud/services/xray/local-xray"
 import { SCENARIOS, scenarioNamed } from "../../../localcloud/app/scenarios";
 import { runScenarios, type Scenario, type ScenarioResult } from "../../../localcloud/app/scenarios/scenario";
 import { DEFAULT_PORT, portOption } from "./port-option";
+import { describeParts, runningParts, stoppedLine } from "./stop-report";
 
 export { DEFAULT_PORT };
 
@@ -75,7 +76,12 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       const unsubscribe = options.quiet ? () => undefined : cloud.activity.subscribe((r) => io.write(activityLine(r)));
       const signal = await (io.interrupted ?? interrupted)();
       unsubscribe();
-      io.write(`\n${signal}: stopping every process the local cloud started...`);
+      // Say what is being stopped, then what was: the label worker drains first (up to its stop timeout).
+      const before = runningParts(cloud);
+      io.write(`\n${signal}: stopping ${describeParts(before)}...`);
+      const stopping = performance.now();
+      await cloud.stop();
+      io.write(stoppedLine(before, runningParts(cloud), performance.now() - stopping));
       return ExitCode.ok;
     }
     const results = await runScenarios(cloud, scenarios, { parallel: true });
