@@ -74,13 +74,28 @@ export async function analyzeAccess(options: AccessAnalysisOptions): Promise<Env
 /** Each principal's needs: its code's calls (functions, the worker's task) and the services' calls with its role. */
 async function needsOf(principals: readonly Principal[], graph: LocalGraph, root: string): Promise<Map<Principal, { needs: Need[]; unresolved: Unresolved[] }>> {
   const entries = principals.flatMap((p) => (p.kind === "function" || p.kind === "worker-task" ? [p.entry] : []));
-  const code = new CodeAnalysis(root, [...new Set(entries)]);
+  const code = codeAnalysisOf(root, entries);
   const result = new Map<Principal, { needs: Need[]; unresolved: Unresolved[] }>();
   for (const principal of principals) {
     const own = principal.kind === "function" || principal.kind === "worker-task" ? codeNeeds(await code.calls(principal.entry), environmentOf(principal), graph) : { needs: [], unresolved: [] };
     result.set(principal, { needs: [...own.needs, ...(await platformNeeds(principal, graph))], unresolved: own.unresolved });
   }
   return result;
+}
+
+// One TypeScript program per process and set of entries: building it costs seconds, and the environments of one run
+// (dev, staging, prod; a test's variants) run the same handlers. A process that edits handlers must not rely on it.
+const codeAnalyses = new Map<string, CodeAnalysis>();
+
+function codeAnalysisOf(root: string, entries: readonly string[]): CodeAnalysis {
+  const unique = [...new Set(entries)].sort();
+  const key = [root, ...unique].join("\0");
+  let analysis = codeAnalyses.get(key);
+  if (!analysis) {
+    analysis = new CodeAnalysis(root, unique);
+    codeAnalyses.set(key, analysis);
+  }
+  return analysis;
 }
 
 function environmentOf(principal: Extract<Principal, { kind: "function" | "worker-task" }>): Readonly<Record<string, string>> {

@@ -48,6 +48,7 @@ const TRANSACTION_ITEM_KINDS: readonly TransactionItemKind[] = ["Put", "Update",
 export class CodeAnalysis {
   private readonly program: ts.Program;
   private readonly libraryCommands = new Map<string, SdkOperation[]>();
+  private readonly callsByEntry = new Map<string, Promise<CodeCall[]>>();
 
   constructor(
     readonly root: string,
@@ -60,7 +61,16 @@ export class CodeAnalysis {
   }
 
   /** The calls of the program rooted at `entry` (a path relative to the repository). */
-  async calls(entry: string): Promise<CodeCall[]> {
+  calls(entry: string): Promise<CodeCall[]> {
+    let calls = this.callsByEntry.get(entry);
+    if (!calls) {
+      calls = this.findCalls(entry);
+      this.callsByEntry.set(entry, calls);
+    }
+    return calls;
+  }
+
+  private async findCalls(entry: string): Promise<CodeCall[]> {
     const files = this.ownFiles(path.resolve(this.root, entry));
     const flow = new ValueFlow(this.program, files, this.root);
     const calls: CodeCall[] = [];

@@ -40,6 +40,10 @@ export class ValueFlow {
     if (depth > MAX_DEPTH) return [this.unknown(e)];
     if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return [{ kind: "literal", value: e.text }];
     if (ts.isConditionalExpression(e)) return [...this.sources(e.whenTrue, depth + 1), ...this.sources(e.whenFalse, depth + 1)];
+    if (ts.isBinaryExpression(e) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(e.operatorToken.kind)) {
+      // Either side; an empty string names no resource (the SDK refuses an empty name before sending anything).
+      return [...this.sources(e.left, depth + 1), ...this.sources(e.right, depth + 1)].filter((v) => !(v.kind === "literal" && v.value === ""));
+    }
     if (ts.isPropertyAccessExpression(e)) {
       if (ENVIRONMENT_NAME.test(e.name.text)) return [{ kind: "env", name: e.name.text }];
       const values = this.memberValues(e.expression, e.name.text, depth + 1);
