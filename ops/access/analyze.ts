@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Environment } from "../../stacks/environments";
-import { buildLocalGraph, type LocalGraph } from "../local/graph";
+import { buildLocalGraph, type LocalGraph } from "../../localcloud/graph/graph";
 import { synthesizeResolvedEnvironment, type ResolvedStack } from "../offline/synthesize";
 import { REPO_ROOT } from "../repo-root";
 import type { AccessRecord } from "./access-record";

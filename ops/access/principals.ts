@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { bundleHandler } from "../../components/bundle";
 import type { RecordedResource } from "../engine/recording-monitor";
-import type { ContainerServiceSpec, FunctionSpec, LocalGraph, PipeSpec, StateMachineSpec } from "../local/graph";
+import type { ContainerServiceSpec, FunctionSpec, LocalGraph, PipeSpec, StateMachineSpec } from "../../localcloud/graph/graph";
 
 /** A role of the environment and what acts with it. */
 export type Principal =
