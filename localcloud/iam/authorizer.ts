@@ -4,6 +4,7 @@ import { AwsError } from "../kernel/aws-error";
 import type { CredentialIssuer } from "../kernel/credentials";
 import type { DeliveryFailure, DeliveryOptions } from "../kernel/delivery";
 import type { LocalGraph } from "../graph/graph";
+import { AccessLog } from "./access-log";
 import { decide, type AuthorizationRequest, type Decision } from "./decide";
 import { GrantHints } from "./grant-hints";
 import { requiredPermissions, serviceOf, type EndpointOperation } from "./operations";
@@ -36,6 +37,8 @@ const DELIVERY_ACTIONS: Readonly<Record<string, string>> = {
 export class LocalIam {
   readonly policies: GraphPolicies;
   readonly hints: GrantHints;
+  /** Every decision, per principal: what `orderflow local --scenario` writes to access.json. */
+  readonly accessLog: AccessLog;
   private readonly decisions = new Map<string, Promise<Decision>>();
   private readonly sessionNames = new Map<string, string>();
 
@@ -50,6 +53,7 @@ export class LocalIam {
     this.policies = new GraphPolicies(graph);
     if (operatorRoleArn) this.policies.addAdministrator(operatorRoleArn);
     this.hints = new GrantHints(graph, path.join(root, "components"));
+    this.accessLog = new AccessLog(new Set(operatorRoleArn ? [operatorRoleArn] : []));
     // Lambda names a function's session after the function; ECS a task's after the task (the service stands in).
     for (const f of graph.functions) this.sessionNames.set(f.roleArn, f.name);
     for (const s of graph.containerServices) this.sessionNames.set(s.taskRoleArn, s.name);
@@ -98,6 +102,13 @@ export class LocalIam {
       this.decisions.set(key, decision);
     }
     const result = await decision;
+    const isRole = call.principal.startsWith("arn:");
+    this.accessLog.record(call.principal, isRole ? this.hints.ownerOf(call.principal) : call.principal, {
+      action: call.action,
+      resource: call.resource,
+      ...(call.sourceArn ? { sourceArn: call.sourceArn } : {}),
+      allowed: result.allowed,
+    });
     if (!result.allowed) this.recordDenial(call, result);
     return result;
   }
