@@ -46,6 +46,8 @@ export async function main(argv: readonly string[], context: CliContext = {}): P
   if (argv[0] === "local") return (await import("./commands/local/command")).runLocalCommand(argv.slice(1), { write, writeError });
   // `access` too (ops/access/command.ts): it loads the TypeScript compiler, which no other command needs.
   if (argv[0] === "access") return (await import("./access/command")).runAccessCommand(argv.slice(1), { write, writeError });
+  // `cost` (ops/cost/command.ts): what an order and a month cost, priced from the local cloud's measurements.
+  if (argv[0] === "cost") return (await import("./cost/command")).runCostCommand(argv.slice(1), { write, writeError });
   let parsed: ParsedCommand;
   try {
     parsed = parse(argv, write, writeError);
@@ -146,6 +148,7 @@ function parse(argv: readonly string[], write: (text: string) => void, writeErro
   }
   // Dispatched before parsing (main); listed here so that the top-level help names it.
   program.command("local").description("Run an environment on this machine, or print a local customer's token (`orderflow local --help`, `orderflow local token --help`).");
+  program.command("cost").description("What an order costs, measured on the local cloud, and the environment's fixed monthly cost (`orderflow cost --help`).");
   program.parse([...argv], { from: "user" });
   if (parsed === undefined) {
     // No command: commander prints the help and throws; reached only if it did not.

@@ -18,6 +18,7 @@ import { failedVerdict, renderStackPreview, renderSummary, stackVerdict, type Pa
 import { projectName } from "./stack-config";
 import { EnvironmentSynthesizer, type SynthesizedStack } from "./synthesize";
 import { typeCheckProgram, type TypeCheckResult } from "./typecheck";
+import { previewCost } from "../cost/preview-summary";
 
 /** What `orderflow preview --offline` asks of the offline preview. */
 export interface OfflinePreviewOptions {
@@ -260,7 +261,10 @@ export async function offlinePreview(
     })}`,
   );
   if (options.json) io.write(`${JSON.stringify(await previewDigest(done, stale ?? [], Date.now() - started), null, 4)}\n`);
-  const violated = policy.some((r) => r.mandatory.length > 0);
+  // The environment's cost and its budget (ops/cost): over budget fails the preview as a mandatory policy does.
+  const cost = options.stack ? undefined : previewCost(options.env, io.root, stacks.flatMap((s) => s.resolved.resources));
+  if (cost) report(`${cost.line}${cost.problems.map((p) => `\n✖ Over budget: ${p}.`).join("")}\n`);
+  const violated = policy.some((r) => r.mandatory.length > 0) || (cost?.problems.length ?? 0) > 0;
   return { exitCode: violated ? ExitCode.policyViolation : ExitCode.ok, stacks, policy, outputDir: out.dir, ...(stale ? { staleExemptions: stale } : {}) };
 }
 

@@ -133,6 +133,8 @@ export class StepFunctionsService {
       trace?.end(execution.status === "SUCCEEDED" ? {} : { error: `${execution.error ?? execution.status}${execution.cause ? `: ${execution.cause}` : ""}` });
       this.running.delete(run);
       await logging.catch(() => undefined);
+      // Standard workflows are billed per state transition, retries included (https://aws.amazon.com/step-functions/pricing/).
+      this.activity.meter({ "states.transitions": history.filter((h) => h.type === "StateEntered").length });
       this.activity.record({
         service: "states",
         kind: execution.status === "SUCCEEDED" ? "succeeded" : "failed",
