@@ -42,7 +42,7 @@ import type { SqsService } from "./services/sqs/service";
 import { states as statesService } from "./services/states";
 import type { StepFunctionsService } from "./services/states/service";
 import { xray as xrayService } from "./services/xray";
-import type { LocalXRay } from "./services/xray/local-xray";
+import type { XRayService } from "./services/xray/service";
 
 export interface LocalCloudOptions {
   readonly env: Environment;
@@ -124,7 +124,7 @@ export class LocalCloud {
   readonly states: StepFunctionsService;
   readonly tables: LocalTables;
   /** The local X-Ray: the daemon's segments and the services' own, by trace; `writeTraces()` puts them on disk. */
-  readonly xray: LocalXRay;
+  readonly xray: XRayService;
   /** The local End User Messaging SMS service: its opt-out lists (`texts.optOut(number)`). */
   readonly texts: SmsService;
 

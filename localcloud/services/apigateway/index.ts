@@ -3,17 +3,10 @@ import { lambda } from "../lambda";
 import { xray } from "../xray";
 import { LocalApiAccess } from "./access";
 import { LocalRestApi } from "./rest-api";
+import { ApiGatewayService } from "./service";
 import { localTokenEndpoint } from "./token-endpoint";
 
 /** API Gateway: the graph's REST APIs, each on its own port, and who may call them (tokens, API keys). */
-export class ApiGatewayService {
-  constructor(
-    /** The token issuers, authorizers and API keys of this run. */
-    readonly access: LocalApiAccess,
-    readonly apis: readonly LocalRestApi[],
-  ) {}
-}
-
 export const apigateway = serviceModule<ApiGatewayService>({
   name: "apigateway",
   icon: "⇄",

@@ -1,4 +1,4 @@
-import type { LocalXRay, OpenSegment } from "../xray/local-xray";
+import type { XRayService, OpenSegment } from "../xray/service";
 import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
@@ -63,7 +63,7 @@ export class EventBridgeService {
     private readonly clock: Clock,
     private readonly activity: Activity,
     /** Where deliveries of traced events record their segments. */
-    private readonly xray?: LocalXRay,
+    private readonly xray?: XRayService,
   ) {
     // Patterns and transformers are checked once, as PutRule and PutTargets check them.
     for (const rule of rules) {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { FunctionSpec } from "./spec";
-import type { LocalXRay } from "../xray/local-xray";
+import type { XRayService } from "../xray/service";
 import { newSegmentId } from "../xray/trace-header";
 import { ExecutionEnvironment, InitError, type FunctionErrorPayload, type LogSink } from "./environment";
 
@@ -60,7 +60,7 @@ export class LocalFunction {
     /** Hook for fault injection (scenarios): an error the Lambda service answers instead of running the function. */
     private readonly faults: { take(functionName: string, event: unknown): AwsError | undefined },
     /** Where the Lambda service's segments go (the function's own come from its SDK, through the daemon). */
-    private readonly xray?: LocalXRay,
+    private readonly xray?: XRayService,
   ) {}
 
   get name(): string {

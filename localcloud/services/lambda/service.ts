@@ -3,7 +3,7 @@ import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { FunctionSpec } from "./spec";
-import type { LocalXRay } from "../xray/local-xray";
+import type { XRayService } from "../xray/service";
 import type { LogSink } from "./environment";
 import { LocalFunction, type InvokeOptions, type InvokeResult } from "./function";
 
@@ -21,7 +21,7 @@ export interface LambdaServiceOptions {
   readonly localConcurrency?: number;
   /** Authorizes an invocation's caller (lambda:InvokeFunction); throws the AwsError Invoke answers with. */
   /** The local X-Ray, which records the Lambda service's segments. */
-  readonly xray?: LocalXRay;
+  readonly xray?: XRayService;
   readonly authorizeInvoke?: (functionArn: string, caller: NonNullable<InvokeOptions["caller"]>, options: InvokeOptions) => Promise<void>;
 }
 

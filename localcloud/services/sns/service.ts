@@ -1,5 +1,5 @@
 import { resourceName, serviceOf } from "../events/service";
-import type { LocalXRay, OpenSegment } from "../xray/local-xray";
+import type { XRayService, OpenSegment } from "../xray/service";
 import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
@@ -62,7 +62,7 @@ export class SnsService {
     /** Where the local cloud serves SNS (for the envelope's UnsubscribeURL). */
     private readonly endpoint: string,
     /** Where deliveries of traced messages record their segments. */
-    private readonly xray?: LocalXRay,
+    private readonly xray?: XRayService,
   ) {}
 
   /** The query API: `Publish` only (the handlers publish; topics and subscriptions come from the graph). */

@@ -6,7 +6,7 @@ import type { Clock } from "../../kernel/clock";
 import type { StateMachineSpec } from "./spec";
 import type { LambdaService } from "../lambda/service";
 import type { PutEventsEntry } from "../events/service";
-import type { LocalXRay, OpenSegment } from "../xray/local-xray";
+import type { XRayService, OpenSegment } from "../xray/service";
 import "./promise-with-resolvers";
 
 /** One execution, as DescribeExecution reports it. */
@@ -60,7 +60,7 @@ export class StepFunctionsService {
     clock: Clock,
     private readonly activity: Activity,
     /** Where executions of state machines with tracing enabled record their segments. */
-    private readonly xray?: LocalXRay,
+    private readonly xray?: XRayService,
   ) {
     for (const spec of specs) {
       const definition = JSON.parse(spec.definition) as Asl;

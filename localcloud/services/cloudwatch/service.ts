@@ -1,0 +1,11 @@
+import type { AlarmState } from "./alarms";
+
+/** CloudWatch: the graph's queue alarms, evaluated on the queues' metrics when asked. */
+export class CloudWatchService {
+  constructor(private readonly evaluate: () => AlarmState[]) {}
+
+  /** The condition of every queue alarm now (dead-letter queues above 0 are in ALARM). */
+  alarms(): AlarmState[] {
+    return this.evaluate();
+  }
+}
