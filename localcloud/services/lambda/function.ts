@@ -5,6 +5,7 @@ import type { FunctionSpec } from "./spec";
 import type { XRayService } from "../xray/service";
 import { newSegmentId } from "../xray/trace-header";
 import { ExecutionEnvironment, InitError, type FunctionErrorPayload, type LogSink } from "./environment";
+import { lambdaErrors } from "./errors";
 
 /** What a synchronous invocation returns, as the Invoke API does: a payload, and the error kind when it failed. */
 export interface InvokeResult {
@@ -85,7 +86,7 @@ export class LocalFunction {
     if (reserved !== undefined && this.inFlight >= reserved) {
       this.throttles++;
       this.activity.record({ service: "lambda", kind: "throttled", name: this.spec.component, detail: `throttled: ${this.inFlight} of ${reserved} reserved executions busy (${options.source ?? "caller"})`, error: true, traceId: options.traceId });
-      throw new AwsError("TooManyRequestsException", "Rate Exceeded.", 429, "Sender");
+      throw lambdaErrors.TooManyRequestsException("Rate Exceeded.");
     }
     this.inFlight++;
     this.invocations++;

@@ -8,6 +8,7 @@ import type { LambdaService } from "../lambda/service";
 import type { PutEventsEntry } from "../events/service";
 import type { XRayService, OpenSegment } from "../xray/service";
 import "./promise-with-resolvers";
+import { statesErrors } from "./errors";
 
 /** One execution, as DescribeExecution reports it. */
 export interface Execution {
@@ -74,12 +75,12 @@ export class StepFunctionsService {
   /** StartExecution: runs in the background; resolves at once with the execution. */
   start(stateMachineArn: string, input: string, options: { traceId?: string; source: string; name?: string }): Execution {
     const entry = this.machines.get(stateMachineArn);
-    if (!entry) throw new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${stateMachineArn}'`);
+    if (!entry) throw statesErrors.StateMachineDoesNotExist(`State Machine Does Not Exist: '${stateMachineArn}'`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(input);
     } catch {
-      throw new AwsError("InvalidExecutionInput", `Invalid State Machine Execution Input: 'Unexpected token'`);
+      throw statesErrors.InvalidExecutionInput(`Invalid State Machine Execution Input: 'Unexpected token'`);
     }
     const name = options.name ?? randomUUID();
     const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
