@@ -5,6 +5,7 @@ import type { Environment } from "../stacks/environments";
 import { synthesizeResolvedEnvironment, type ResolvedStack } from "../ops/offline/synthesize";
 import { REPO_ROOT } from "../ops/repo-root";
 import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./app/seed/seed";
+import { customerIdProblem } from "./app/customers";
 import { stockTableOf } from "./app/seed/stock-table";
 import { AwsEndpoint } from "./endpoint/endpoint";
 import { buildLocalGraph, type LocalGraph } from "./graph/graph";
@@ -338,6 +339,7 @@ async function openKernel(
     warm: options.warm !== false,
     port: options.port,
     refusedPollers,
+    app: { customerIdProblem },
     service: (module) => services.get(module),
   };
   return { context, operator, services, refusedPollers };

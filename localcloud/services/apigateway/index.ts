@@ -14,7 +14,7 @@ export const apigateway = serviceModule<ApiGatewayService>({
     const { graph } = cloud;
     // Tokens and API keys: issuers with keys made for this run, the APIs' authorizers and usage plans, and the
     // local-only token endpoint on the first API's port (what `orderflow local token` calls).
-    const access = LocalApiAccess.fromGraph(graph, cloud.stackOutputs);
+    const access = LocalApiAccess.fromGraph(graph, cloud.stackOutputs, cloud.app.customerIdProblem);
     const apis: LocalRestApi[] = graph.restApis.map(
       (spec, i) =>
         new LocalRestApi(spec, cloud.service(lambda), cloud.activity, graph.cloud.account, cloud.logs.writer(`${spec.component}-access`), {

@@ -1,7 +1,7 @@
 import MailComposer from "nodemailer/lib/mail-composer";
 import addressparser from "nodemailer/lib/addressparser";
 import { randomUUID } from "node:crypto";
-import { MAILBOX_SIMULATOR_ADDRESS } from "../../../handlers/notifications/recipients";
+import { MAILBOX_SIMULATOR_ADDRESS } from "./mailbox-simulator";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { RestService } from "../../endpoint/endpoint";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { SMS_SIMULATOR_DESTINATIONS } from "../../../handlers/notifications/recipients";
+import { SMS_SIMULATOR_DESTINATIONS } from "./simulator";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { JsonService } from "../../endpoint/endpoint";
