@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Environment } from "../stacks/environments";
 import { synthesizeResolvedEnvironment, type ResolvedStack } from "../ops/offline/synthesize";
-import { REPO_ROOT } from "../ops/repo-root";
+import { PROJECT_ROOT } from "../stacks/stack-config";
 import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./app/seed/seed";
 import { customerIdProblem } from "./app/customers";
 import { stockTableOf } from "./app/seed/stock-table";
@@ -160,7 +160,7 @@ export class LocalCloud {
    */
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
     const started = Date.now();
-    const root = options.root ?? REPO_ROOT;
+    const root = options.root ?? PROJECT_ROOT;
     const seed = readSeed(options.seedFile ?? DEFAULT_SEED_FILE);
     const outputDir = emptyOutputDir(root, options.env);
     const { stacks, dynamodb } = await synthesizeWhileDynamoDbStarts(options, root);
