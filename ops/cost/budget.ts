@@ -1,5 +1,5 @@
 import { environmentSettingsSchema, parseSettings, type EnvironmentSettings } from "../../stacks/settings";
-import { loadStackConfig } from "../offline/stack-config";
+import { loadStackConfig } from "../../stacks/stack-config";
 
 export type CostBudget = NonNullable<EnvironmentSettings["costBudget"]>;
 
