@@ -8,6 +8,8 @@ import { CodeAnalysis } from "./code-calls";
 import { codeNeeds } from "./code-needs";
 import { GrantCalls } from "./grant-calls";
 import { grantsByRole } from "./granted";
+import { keyNeeds } from "./key-needs";
+import { GraphPolicies } from "../../localcloud/iam/policies-from-graph";
 import type { Need, Unresolved } from "./need";
 import { platformNeeds } from "./platform-needs";
 import { principalsOf, type Principal } from "./principals";
@@ -76,9 +78,12 @@ async function needsOf(principals: readonly Principal[], graph: LocalGraph, root
   const entries = principals.flatMap((p) => (p.kind === "function" || p.kind === "worker-task" ? [p.entry] : []));
   const code = codeAnalysisOf(root, entries);
   const result = new Map<Principal, { needs: Need[]; unresolved: Unresolved[] }>();
+  // Which customer managed key encrypts which queue and topic: read once from the graph, as the local cloud reads it.
+  const keys = new GraphPolicies(graph);
   for (const principal of principals) {
     const own = principal.kind === "function" || principal.kind === "worker-task" ? codeNeeds(await code.calls(principal.entry), environmentOf(principal), graph) : { needs: [], unresolved: [] };
-    result.set(principal, { needs: [...own.needs, ...(await platformNeeds(principal, graph))], unresolved: own.unresolved });
+    const needs = [...own.needs, ...(await platformNeeds(principal, graph))];
+    result.set(principal, { needs: [...needs, ...keyNeeds(needs, keys)], unresolved: own.unresolved });
   }
   return result;
 }
