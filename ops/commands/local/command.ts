@@ -13,6 +13,7 @@ import type { LocalIam } from "../../../localcloud/iam/authorizer";
 import { accessRecordFile, writeAccessRecord } from "../../access/access-record";
 import { formatUnusedByScenarios, unusedByScenarios } from "../../access/scenario-usage";
 import { DEFAULT_PORT, portOption } from "./port-option";
+import { describeParts, runningParts, stoppedLine } from "./stop-report";
 
 export { DEFAULT_PORT };
 
@@ -78,7 +79,12 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       const unsubscribe = options.quiet ? () => undefined : cloud.activity.subscribe((r) => io.write(activityLine(r)));
       const signal = await (io.interrupted ?? interrupted)();
       unsubscribe();
-      io.write(`\n${signal}: stopping every process the local cloud started...`);
+      // Say what is being stopped, then what was: the label worker drains first (up to its stop timeout).
+      const before = runningParts(cloud);
+      io.write(`\n${signal}: stopping ${describeParts(before)}...`);
+      const stopping = performance.now();
+      await cloud.stop();
+      io.write(stoppedLine(before, runningParts(cloud), performance.now() - stopping));
       return ExitCode.ok;
     }
     const results = await runScenarios(cloud, scenarios, { parallel: true });
