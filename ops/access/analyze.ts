@@ -9,6 +9,7 @@ import { codeNeeds } from "./code-needs";
 import { GrantCalls } from "./grant-calls";
 import { grantsByRole } from "./granted";
 import { keyNeeds } from "./key-needs";
+import { GrantHints } from "../../localcloud/iam/grant-hints";
 import { GraphPolicies } from "../../localcloud/iam/policies-from-graph";
 import type { Need, Unresolved } from "./need";
 import { platformNeeds } from "./platform-needs";
@@ -48,6 +49,12 @@ export async function analyzeAccess(options: AccessAnalysisOptions): Promise<Env
   const { grants, opaque } = grantsByRole(graph.resources.flatMap((s) => s.resources));
   const needs = await needsOf(principals, graph, root);
   const grantCalls = new GrantCalls(path.join(root, "components"));
+  // The local cloud's hints name the grant method that gives an action on a resource (learned from the graph's grants).
+  const hints = new GrantHints(graph, path.join(root, "components"));
+  const hint = (roleArn: string, action: string, resource: string) => {
+    const call = hints.hint(roleArn, action, resource);
+    return call ? `\`${call}\` would allow it` : undefined;
+  };
 
   const verdicts: PrincipalVerdict[] = [];
   for (const principal of principals) {
@@ -63,6 +70,7 @@ export async function analyzeAccess(options: AccessAnalysisOptions): Promise<Env
         },
         grantCalls,
         graph.cloud.account,
+        hint,
       ),
     );
   }
