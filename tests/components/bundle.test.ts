@@ -78,7 +78,7 @@ describe("components/bundle bundleHandler", () => {
     assert.equal(await bundleHandler({ handler: "echo.ts", handlersRoot: FIXTURES }).archive().path, dir, "the same files, the same directory");
   });
 
-  it("is a minified CommonJS bundle for Node 22 with a linked source map", () => {
+  it("is a minified CommonJS bundle for Node 24 with a linked source map", () => {
     const bundle = bundleHandler({ handler: "echo.ts", handlersRoot: FIXTURES });
     assert.deepEqual(Object.keys(bundle.files).sort(), ["index.js", "index.js.map"]);
     const js = bundle.files["index.js"];
