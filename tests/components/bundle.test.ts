@@ -160,7 +160,7 @@ describe("components/bundle bundleHandler", () => {
           TABLE_NAME: "orders",
           ...credentials,
         };
-        return (await promisify(execFile)(process.execPath, ["--no-warnings", "-e", script], { cwd: dir, env })).stdout;
+        return (await promisify(execFile)(process.execPath, ["-e", script], { cwd: dir, env })).stdout;
       };
 
       const withRole = await invoke({ AWS_ACCESS_KEY_ID: "ASIAFROMLAMBDA", AWS_SECRET_ACCESS_KEY: "role", AWS_SESSION_TOKEN: "token" });

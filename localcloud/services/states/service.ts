@@ -7,7 +7,6 @@ import type { StateMachineSpec } from "../../graph/graph";
 import type { LambdaService } from "../lambda/service";
 import type { PutEventsEntry } from "../events/service";
 import type { LocalXRay, OpenSegment } from "../xray/local-xray";
-import "./promise-with-resolvers";
 
 /** One execution, as DescribeExecution reports it. */
 export interface Execution {
