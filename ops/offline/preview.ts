@@ -5,8 +5,8 @@ import type { StaleExemption } from "../../policies/lib/stale-exemptions";
 import { deploymentOrder, withUpstreams } from "../../stacks/graph";
 import { stackName, type Environment, type StackKind } from "../../stacks/environments";
 import { ExitCode } from "../automation/exit-codes";
-import { startPolicyPack, type PolicyPackSession } from "../policy/analyzer-client";
-import { evaluateRecordedStack } from "../policy/evaluate";
+// Types only: the analyzer's client (gRPC, the protobuf messages) loads when the pack runs, not on a fully cached run.
+import type { PolicyPackSession } from "../policy/analyzer-client";
 import { PolicyResultCache } from "../policy/result-cache";
 import { staleExemptionsOf } from "../policy/stale-exemptions";
 import type { PolicyPackConfig, PolicyResult } from "../policy/results";
@@ -151,7 +151,7 @@ export async function offlinePreview(
   const evaluate = async (resources: SynthesizedStack["resolved"]["resources"]): Promise<PolicyResult[]> => {
     const known = cache?.results(resources);
     if (known) return known;
-    const running = await pack();
+    const [running, { evaluateRecordedStack }] = await Promise.all([pack(), import("../policy/evaluate")]);
     const results = await evaluateRecordedStack(running, resources);
     cache?.store(running.info, resources, results);
     return results;
@@ -293,6 +293,7 @@ function readPolicyConfig(env: string, root: string): PolicyPackConfig | undefin
 
 /** The pack a preview of the environment runs: `<root>/policies`, with the environment's policy config. */
 export async function startPreviewPack(env: string, root: string): Promise<PolicyPackSession> {
+  const { startPolicyPack } = await import("../policy/analyzer-client");
   return startPolicyPack(previewPackOptions(env, root));
 }
 
