@@ -29,7 +29,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log("\n## The main job: offline preview of dev\n");
     const preview = await benchmarkOfflinePreview("dev");
     console.log(formatPreviewBenchmark(preview));
-    const measured = { cpuMs: preview.medianCpuMs, wallMs: preview.medianMs };
+    const measured = { cpuMs: Math.round(preview.medianCpuMs), wallMs: Math.round(preview.medianMs) };
     const machine = machineKey();
     if (recordPreview) {
       record(machine, { ...measured, recordedAt: new Date().toISOString().slice(0, 10), commit: currentCommit() });
