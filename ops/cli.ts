@@ -11,9 +11,9 @@ import { DOMAINS, ENVIRONMENTS, parseEnvironmentStackName, type Environment, typ
 import { OperationError, UsageError } from "./automation/errors";
 import { ExitCode } from "./automation/exit-codes";
 import { OPERATIONS, type Operation } from "./automation/plan";
-import { currentMachine } from "./automation/preflight";
-import { runOperation, type OperationContext } from "./automation/run-operation";
-// Types only: the offline preview itself is loaded on demand (see loadOfflinePreview).
+// Types only: the offline preview and the operations on a real cloud are loaded on demand, each for its own command,
+// so that `npm start` does not load the AWS SDK clients (EC2, Lambda) that only the account check of `up` uses.
+import type { OperationContext } from "./automation/run-operation";
 import type { RunOfflinePreview } from "./offline/preview";
 
 /** What `main` needs from outside; tests replace parts of it. */
@@ -66,6 +66,7 @@ export async function main(argv: readonly string[], context: CliContext = {}): P
       const runOfflinePreview = await (context.loadOfflinePreview ?? loadOfflinePreview)();
       return await runOfflinePreview({ env, ...(stack ? { stack } : {}), json, parallel, diff, suppressOutputs, verbose });
     }
+    const [{ runOperation }, { currentMachine }] = await Promise.all([import("./automation/run-operation"), import("./automation/preflight")]);
     const outcome = await runOperation(
       { operation, env, ...(stack ? { stack } : {}), parallel, json, diff, suppressOutputs, yes },
       { ...context, machine: context.machine ?? currentMachine(), write },

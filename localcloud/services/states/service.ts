@@ -7,7 +7,6 @@ import type { StateMachineSpec } from "./spec";
 import type { LambdaService } from "../lambda/service";
 import type { PutEventsEntry } from "../events/service";
 import type { XRayService, OpenSegment } from "../xray/service";
-import "./promise-with-resolvers";
 import { statesErrors } from "./errors";
 
 /** One execution, as DescribeExecution reports it. */
