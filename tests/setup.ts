@@ -6,7 +6,7 @@
 // process has its own, so files running at the same time never share tables, and these hooks run once per file: the
 // JVM then outlives the file and is killed when the worker exits (dynamodb-local.ts's exit hook). A serial run (one
 // process, `--no-config`) stops it after its last file.
-const USES_DYNAMODB_LOCAL = /dynamodb-local|[\\/]ops[\\/]local[\\/]/;
+const USES_DYNAMODB_LOCAL = /dynamodb-local|[\\/]localcloud[\\/]/;
 const IN_PARALLEL_WORKER = process.env.MOCHA_WORKER_ID !== undefined;
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
