@@ -248,6 +248,7 @@ export class LocalCloud {
             streamArn: tables.localArn(spec.sourceArn),
             startingPosition: spec.source.startingPosition === "TRIM_HORIZON" ? "TRIM_HORIZON" : "LATEST",
             batchSize: spec.source.batchSize,
+            maximumBatchingWindowMs: clock.ms(spec.source.maximumBatchingWindowSeconds),
             pollIntervalMs: 50,
             eventSourceArn: spec.sourceArn,
             awsRegion: region,
