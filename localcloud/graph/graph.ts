@@ -341,7 +341,8 @@ export async function buildLocalGraph(env: string, cloud: CloudIdentity, stacks:
       messageRetentionSeconds: num(i.messageRetentionSeconds) ?? 345600,
       delaySeconds: num(i.delaySeconds) ?? 0,
       receiveWaitTimeSeconds: num(i.receiveWaitTimeSeconds) ?? 0,
-      maximumMessageSize: num(i.maxMessageSize) ?? 262144,
+      // CreateQueue's default, now 1 MiB (SQS message quotas, https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+      maximumMessageSize: num(i.maxMessageSize) ?? 1_048_576,
       ...(redrive && typeof redrive === "object" && redrive.deadLetterTargetArn
         ? { redrive: { deadLetterTargetArn: redrive.deadLetterTargetArn, maxReceiveCount: Number(redrive.maxReceiveCount ?? 10) } }
         : {}),

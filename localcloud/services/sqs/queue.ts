@@ -34,13 +34,20 @@ export interface StoredMessage {
   readonly messageGroupId?: string;
   readonly messageDeduplicationId?: string;
   readonly sequenceNumber?: string;
-  /** When it entered its first queue: retention counts from here, in a dead-letter queue too. */
+  /** When it entered its first queue (SentTimestamp). */
   readonly sentTimestamp: number;
+  /**
+   * Where its retention period counts from: the first enqueue, in a standard queue's dead-letter queue too; the move,
+   * in a FIFO queue's (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html).
+   */
+  retainedSince: number;
   /** When the message last entered this queue. */
   enqueuedAt: number;
   visibleAt: number;
   receiveCount: number;
   firstReceiveTimestamp?: number;
+  /** When the latest receive handed it out: its visibility cannot be extended past 12 hours from here. */
+  receivedAt?: number;
   /** The receipt handle of the latest receive, while the message is in flight. */
   receiptHandle?: string;
   /** The queue this message was moved from, when it was dead-lettered. */
@@ -66,6 +73,25 @@ export interface ReceiveOptions {
 export type DeadLetterSink = (message: StoredMessage, deadLetterTargetArn: string) => void;
 
 const FIFO_DEDUPLICATION_MS = 5 * 60 * 1000;
+/** "The maximum visibility timeout is 12 hours", counted from the receive (ChangeMessageVisibility cannot go past it). */
+const MAX_VISIBILITY_SECONDS = 43200;
+/**
+ * "The total size of all messages sent in a single SendMessageBatch call cannot exceed 1,048,576 bytes (1 MiB)"
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html); one message may be
+ * as large (quotas, https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+ */
+export const MAX_BATCH_BYTES = 1_048_576;
+
+/** A message's size as SQS counts it against its limits: the body and every attribute's name, type and value. */
+export function messageSize(message: Pick<OutgoingMessage, "body" | "messageAttributes">): number {
+  return (
+    Buffer.byteLength(message.body, "utf8") +
+    Object.entries(message.messageAttributes ?? {}).reduce(
+      (n, [name, v]) => n + Buffer.byteLength(name) + Buffer.byteLength(v.DataType) + Buffer.byteLength(v.StringValue ?? "") + Buffer.from(v.BinaryValue ?? "", "base64").length,
+      0,
+    )
+  );
+}
 
 /**
  * One SQS queue with the semantics the SQS developer guide documents: messages stay invisible for the visibility
@@ -121,6 +147,7 @@ export class LocalQueue {
       ...(dedupId ? { messageDeduplicationId: dedupId } : {}),
       ...(sequenceNumber ? { sequenceNumber } : {}),
       sentTimestamp: now,
+      retainedSince: now,
       enqueuedAt: now,
       visibleAt: now + this.clock.ms(delay),
       receiveCount: 0,
@@ -132,15 +159,22 @@ export class LocalQueue {
     return sent;
   }
 
-  /** Takes a message moved from another queue's redrive; it keeps its id, body, attributes and original timestamp. */
+  /**
+   * Takes a message moved from another queue's redrive; it keeps its id, body, attributes and SentTimestamp. Its
+   * retention keeps counting from its first enqueue, except in a FIFO queue, where the move resets it ("For FIFO
+   * queues, the enqueue timestamp resets when the message is moved to a dead-letter queue",
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html).
+   */
   acceptDeadLetter(message: StoredMessage, sourceArn: string): void {
     const now = this.clock.now();
     this.messages.push({
       ...message,
+      retainedSince: this.spec.fifo ? now : message.retainedSince,
       enqueuedAt: now,
       visibleAt: now,
       receiveCount: 0,
       firstReceiveTimestamp: undefined,
+      receivedAt: undefined,
       receiptHandle: undefined,
       deadLetterSourceArn: sourceArn,
     });
@@ -191,7 +225,13 @@ export class LocalQueue {
     if (!message || message.visibleAt <= this.clock.now()) {
       throw new AwsError("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.", 400, "Sender", "AWS.SimpleQueueService.MessageNotInflight");
     }
-    message.visibleAt = this.clock.now() + this.clock.ms(visibilityTimeoutSeconds);
+    // "If you try to extend the visibility timeout beyond the maximum, your request is rejected": 12 hours from the
+    // receive (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html).
+    const visibleAt = this.clock.now() + this.clock.ms(visibilityTimeoutSeconds);
+    if (message.receivedAt !== undefined && visibleAt > message.receivedAt + this.clock.ms(MAX_VISIBILITY_SECONDS)) {
+      throw new AwsError("InvalidParameterValue", `Value ${visibilityTimeoutSeconds} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_SECONDS} seconds]`);
+    }
+    message.visibleAt = visibleAt;
     this.changed();
   }
 
@@ -253,6 +293,7 @@ export class LocalQueue {
       }
       message.receiveCount++;
       message.firstReceiveTimestamp ??= now;
+      message.receivedAt = now;
       message.visibleAt = now + this.clock.ms(visibilitySeconds);
       message.receiptHandle = receiptHandleFor(message.messageId);
       taken.push({ message, receiptHandle: message.receiptHandle });
@@ -261,21 +302,16 @@ export class LocalQueue {
     return taken;
   }
 
-  /** Drops messages older than the retention period (counted from the first enqueue, also in a dead-letter queue). */
+  /** Drops messages older than the retention period (see `retainedSince`). */
   private expire(): void {
     const cutoff = this.clock.now() - this.clock.ms(this.spec.messageRetentionSeconds);
-    if (this.messages.some((m) => m.sentTimestamp < cutoff)) this.messages = this.messages.filter((m) => m.sentTimestamp >= cutoff);
+    if (this.messages.some((m) => m.retainedSince < cutoff)) this.messages = this.messages.filter((m) => m.retainedSince >= cutoff);
   }
 
   private validate(message: OutgoingMessage): void {
-    const size = Buffer.byteLength(message.body, "utf8");
-    if (size === 0) throw new AwsError("MissingParameter", "The request must contain the parameter MessageBody.");
+    if (Buffer.byteLength(message.body, "utf8") === 0) throw new AwsError("MissingParameter", "The request must contain the parameter MessageBody.");
     const attributes = Object.entries(message.messageAttributes ?? {});
-    const attributeSize = attributes.reduce(
-      (n, [name, v]) => n + Buffer.byteLength(name) + Buffer.byteLength(v.DataType) + Buffer.byteLength(v.StringValue ?? "") + Buffer.from(v.BinaryValue ?? "", "base64").length,
-      0,
-    );
-    if (size + attributeSize > this.spec.maximumMessageSize) {
+    if (messageSize(message) > this.spec.maximumMessageSize) {
       throw new AwsError("InvalidParameterValue", `One or more parameters are invalid. Reason: Message must be shorter than ${this.spec.maximumMessageSize} bytes.`);
     }
     // The characters SQS accepts (SendMessage API reference): #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.

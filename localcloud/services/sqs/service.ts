@@ -2,7 +2,7 @@ import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "../../graph/graph";
 import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";
-import { LocalQueue, type OutgoingMessage, type ReceivedMessage, type SentMessage } from "./queue";
+import { LocalQueue, MAX_BATCH_BYTES, messageSize, type OutgoingMessage, type ReceivedMessage, type SentMessage } from "./queue";
 
 /** Who is calling: the principal the endpoint authenticated (issue 12 decides access; here it names the sender). */
 export interface Caller {
@@ -90,11 +90,19 @@ export class SqsService {
       case "SendMessageBatch": {
         const queue = this.fromUrl(input.QueueUrl);
         const entries = batchEntries(input.Entries);
+        const messages = entries.map((entry) => outgoingOrError(entry, caller));
+        // The whole request is refused when its messages together exceed the batch limit, before any is sent.
+        const total = messages.reduce((n, m) => n + (m instanceof AwsError ? 0 : messageSize(m)), 0);
+        if (total > MAX_BATCH_BYTES) {
+          throw new AwsError("BatchRequestTooLong", `Batch requests cannot be longer than ${MAX_BATCH_BYTES} bytes. You have sent ${total} bytes.`, 400, "Sender", "AWS.SimpleQueueService.BatchRequestTooLong");
+        }
         const Successful: Input[] = [];
         const Failed: Input[] = [];
-        for (const entry of entries) {
+        for (const [i, entry] of entries.entries()) {
           try {
-            const sent = queue.send(outgoing(entry, caller));
+            const message = messages[i];
+            if (message instanceof AwsError) throw message;
+            const sent = queue.send(message);
             Successful.push({
               Id: entry.Id,
               MessageId: sent.messageId,
@@ -183,6 +191,16 @@ export class SqsService {
 
 function nonExistentQueue(): AwsError {
   return new AwsError("QueueDoesNotExist", "The specified queue does not exist.", 400, "Sender", "AWS.SimpleQueueService.NonExistentQueue");
+}
+
+/** A batch entry's message, or why it is malformed (that entry fails; the others are sent). */
+function outgoingOrError(input: Input, caller: Caller): OutgoingMessage | AwsError {
+  try {
+    return outgoing(input, caller);
+  } catch (error) {
+    if (error instanceof AwsError) return error;
+    throw error;
+  }
 }
 
 function outgoing(input: Input, caller: Caller): OutgoingMessage {
