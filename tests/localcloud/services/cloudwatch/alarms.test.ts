@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import type { AlarmSpec } from "../../../../localcloud/graph/graph";
+import type { AlarmSpec } from "../../../../localcloud/services/cloudwatch/spec";
 import { Clock } from "../../../../localcloud/kernel/clock";
 import { queueAlarmStates } from "../../../../localcloud/services/cloudwatch/alarms";
 import { SqsService } from "../../../../localcloud/services/sqs/service";

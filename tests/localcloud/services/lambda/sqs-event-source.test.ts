@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { Activity } from "../../../../localcloud/kernel/activity";
 import { Clock } from "../../../../localcloud/kernel/clock";
-import type { EventSourceMappingSpec } from "../../../../localcloud/graph/graph";
+import type { EventSourceMappingSpec } from "../../../../localcloud/services/lambda/spec";
 import type { InvokeResult, LocalFunction } from "../../../../localcloud/services/lambda/function";
 import { SqsEventSource } from "../../../../localcloud/services/lambda/sqs-event-source";
 import { SqsService } from "../../../../localcloud/services/sqs/service";

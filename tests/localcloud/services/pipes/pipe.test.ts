@@ -4,7 +4,7 @@ import { AwsError } from "../../../../localcloud/kernel/aws-error";
 import { Clock } from "../../../../localcloud/kernel/clock";
 import type { Delivery } from "../../../../localcloud/kernel/delivery";
 import type { DynamoDBStreamReader, DynamoDBStreamRecord, StreamBatch } from "../../../../localcloud/services/dynamodb/streams";
-import type { PipeSpec } from "../../../../localcloud/graph/graph";
+import type { PipeSpec } from "../../../../localcloud/services/pipes/spec";
 import type { LambdaService } from "../../../../localcloud/services/lambda/service";
 import { LocalPipe } from "../../../../localcloud/services/pipes/pipe";
 
