@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { MAX_WILDCARD_COMPLEXITY, wildcardComplexity } from "./wildcard-complexity";
 
 // EventBridge event patterns (rules) and filter criteria (Pipes, Lambda event source mappings) share one syntax, that
 // of AWS's open-source matcher, event-ruler. A malformed pattern is only rejected by the API at deploy time, halfway
@@ -9,14 +10,19 @@ export interface IgnoreCase {
   readonly "equals-ignore-case": string;
 }
 
-/** What `anything-but` accepts: one value, a list of only strings or only numbers, or one nested matcher. */
+/**
+ * What `anything-but` accepts: one value, a list of only strings or only numbers, or one nested matcher over a string
+ * or a list of strings (event-ruler README "Anything-but matching": "It also may be applied to a prefix, suffix, or
+ * equals-ignore-case match of a string or a list of strings"; AWS accepts `{"prefix": ["init", "test"]}`, LocalStack's
+ * AWS-validated event_pattern_templates/content_anything_prefix_list).
+ */
 export type AnythingBut =
   | string
   | number
   | readonly string[]
   | readonly number[]
-  | { readonly prefix: string }
-  | { readonly suffix: string }
+  | { readonly prefix: string | readonly string[] }
+  | { readonly suffix: string | readonly string[] }
   | { readonly "equals-ignore-case": string | readonly string[] }
   | { readonly wildcard: string | readonly string[] };
 
@@ -75,6 +81,16 @@ export class EventPatternError extends Error {
 const OPERATORS = ["prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but", "numeric", "exists", "cidr"] as const;
 const ANYTHING_BUT_OPERATORS = ["prefix", "suffix", "equals-ignore-case", "wildcard"] as const;
 const NUMERIC_LIMIT = 5e9;
+/**
+ * Names a field may not have inside `$or`: event-ruler reserves its operators and keywords there
+ * (Constants.RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP, checked by JsonRuleCompiler.parseObjectInsideOrRelationship).
+ */
+const RESERVED_IN_OR = [
+  "exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists", "wildcard", "numeric", "cidr",
+  "=", "<", "<=", ">", ">=", "regex", "not-wildcard", "not-equals-ignore-case",
+  "date-after", "date-on-or-after", "date-before", "date-on-or-before", "in-date-range",
+  "ip-address-in-range", "ip-address-not-in-range",
+];
 const LOWER_BOUNDS = [">", ">="];
 const UPPER_BOUNDS = ["<", "<="];
 
@@ -91,13 +107,18 @@ export function eventPatternProblems(pattern: unknown, dialect: PatternDialect =
     report("(pattern)", "is empty: it needs at least one field, such as `source: [\"orderflow.orders\"]`");
     return problems;
   }
-  checkObject(pattern, "");
+  // Each field's wildcard patterns (plain and under anything-but), by field path: $or alternatives share one machine.
+  const wildcards = new Map<string, { at: string; patterns: string[] }>();
+  checkObject(pattern, "", false);
+  checkWildcardComplexity();
   return problems;
 
-  function checkObject(node: Record<string, unknown>, path: string): void {
+  function checkObject(node: Record<string, unknown>, path: string, insideOr: boolean): void {
     for (const [field, value] of Object.entries(node)) {
       const at = join(path, field);
-      if (value === undefined) {
+      if (insideOr && RESERVED_IN_OR.includes(field)) {
+        report(at, `"${field}" is a name event-ruler reserves and cannot be a field inside $or`);
+      } else if (value === undefined) {
         report(at, "is undefined; remove the field or give it a list of values");
       } else if (field === "$or") {
         checkOr(value, at);
@@ -105,7 +126,7 @@ export function eventPatternProblems(pattern: unknown, dialect: PatternDialect =
         checkValues(value, at);
       } else if (isPlainObject(value)) {
         if (Object.keys(value).length === 0) report(at, "is an empty object; give it fields or remove it");
-        else checkObject(value, at);
+        else checkObject(value, at, insideOr);
       } else {
         report(at, `must be a list of values (leaf values are always in an array, e.g. [${JSON.stringify(value)}]), but ${describe(value)} was provided`);
       }
@@ -119,7 +140,7 @@ export function eventPatternProblems(pattern: unknown, dialect: PatternDialect =
     }
     value.forEach((alternative, i) => {
       if (Object.keys(alternative).length === 0) report(`${at}[${i}]`, "is an empty pattern");
-      else checkObject(alternative, `${at}[${i}]`);
+      else checkObject(alternative, `${at}[${i}]`, true);
     });
   }
 
@@ -215,16 +236,19 @@ export function eventPatternProblems(pattern: unknown, dialect: PatternDialect =
         return;
       }
       const inner = value[nested];
-      if (nested === "prefix" || nested === "suffix") {
-        requireString(inner, path);
-      } else if (Array.isArray(inner)) {
-        if (inner.length === 0) report(path, "is an empty list");
-        inner.forEach((v, i) => (nested === "wildcard" ? checkWildcard(v, `${path}[${i}]`) : requireString(v, `${path}[${i}]`)));
-      } else if (nested === "wildcard") {
-        checkWildcard(inner, path);
-      } else {
-        requireString(inner, path);
-      }
+      const operands = Array.isArray(inner) ? inner : [inner];
+      const where = (i: number) => (Array.isArray(inner) ? `${path}[${i}]` : path);
+      if (Array.isArray(inner) && inner.length === 0) report(path, "is an empty list");
+      operands.forEach((operand, i) => {
+        if (nested === "wildcard") {
+          checkWildcard(operand, where(i));
+        } else if (typeof operand !== "string") {
+          report(where(i), `must be a string, but ${describe(operand)} was provided`);
+        } else if ((nested === "prefix" || nested === "suffix") && operand === "") {
+          // event-ruler: "Null prefix/suffix not allowed" (LocalStack's AWS-validated content_anything_prefix_empty_EXC).
+          report(where(i), "is empty; EventBridge needs at least one character to exclude");
+        }
+      });
       return;
     }
     report(at, `must be a string, a number, a list of strings or numbers, or one nested operator, but ${describe(value)} was provided`);
@@ -272,6 +296,10 @@ export function eventPatternProblems(pattern: unknown, dialect: PatternDialect =
       report(at, `must be a string, but ${describe(value)} was provided`);
       return;
     }
+    const field = fieldOf(at);
+    const entry = wildcards.get(field) ?? { at: field, patterns: [] };
+    entry.patterns.push(value);
+    wildcards.set(field, entry);
     for (let i = 0; i < value.length; i++) {
       const c = value[i];
       if (c === "\\") {
@@ -284,6 +312,15 @@ export function eventPatternProblems(pattern: unknown, dialect: PatternDialect =
       } else if (c === "*" && value[i + 1] === "*") {
         report(at, `"${value}" has consecutive wildcards "**"; use a single "*"`);
         return;
+      }
+    }
+  }
+
+  function checkWildcardComplexity(): void {
+    for (const { at, patterns } of wildcards.values()) {
+      const complexity = wildcardComplexity(patterns);
+      if (complexity > MAX_WILDCARD_COMPLEXITY) {
+        report(at, `Rule is too complex: the wildcards ${patterns.map((p) => JSON.stringify(p)).join(", ")} have a complexity above ${MAX_WILDCARD_COMPLEXITY}, EventBridge's limit; use fewer "*", fewer repeated characters after one, or a prefix`);
       }
     }
   }
@@ -312,6 +349,11 @@ export function validateEventPattern(pattern: unknown, dialect: PatternDialect =
 export function serializeEventPattern(pattern: EventPattern, dialect: PatternDialect = "rule"): string {
   validateEventPattern(pattern, dialect);
   return JSON.stringify(pattern);
+}
+
+// The field a value belongs to, whatever $or alternative it sits in: "$or[1].detail.path[0].wildcard" -> "detail.path".
+function fieldOf(at: string): string {
+  return at.replace(/\$or\[\d+\]\.?/g, "").replace(/\[\d+\].*$/, "");
 }
 
 function join(path: string, field: string): string {

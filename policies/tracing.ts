@@ -129,13 +129,22 @@ function admits(stack: StackView, policy: StackSubject, topic: StackSubject): bo
   }
   const statements = ([] as unknown[]).concat(at(parsed, "Statement") ?? []);
   const topicArn = at(topic.props, "arn");
+  const aboutSnsSegments = (statement: unknown) => {
+    const principal = at(statement, "Principal");
+    const services = principal === "*" ? ["sns.amazonaws.com"] : ([] as unknown[]).concat(at(statement, "Principal", "Service") ?? []);
+    const actions = ([] as unknown[]).concat(at(statement, "Action") ?? []);
+    return services.includes("sns.amazonaws.com") && actions.some((a) => a === "xray:PutTraceSegments" || a === "xray:*" || a === "*");
+  };
+  // An explicit deny wins over any allow (IAM policy evaluation logic): a Deny of SNS's segments, for every topic or
+  // for this one, admits nothing. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+  for (const statement of statements) {
+    if (at(statement, "Effect") !== "Deny" || !aboutSnsSegments(statement)) continue;
+    const sources = sourceArnPatterns(at(statement, "Condition"));
+    if (sources.length === 0 || (typeof topicArn === "string" && sources.some((pattern) => wildcardMatch(pattern, topicArn)))) return false;
+  }
   let verdict: boolean | Unknown = false;
   for (const statement of statements) {
-    if (at(statement, "Effect") !== "Allow") continue;
-    const services = ([] as unknown[]).concat(at(statement, "Principal", "Service") ?? []);
-    const actions = ([] as unknown[]).concat(at(statement, "Action") ?? []);
-    if (!services.includes("sns.amazonaws.com")) continue;
-    if (!actions.some((a) => a === "xray:PutTraceSegments" || a === "xray:*" || a === "*")) continue;
+    if (at(statement, "Effect") !== "Allow" || !aboutSnsSegments(statement)) continue;
     const sources = sourceArnPatterns(at(statement, "Condition"));
     if (sources.length === 0) return true;
     if (typeof topicArn !== "string") {

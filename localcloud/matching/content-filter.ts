@@ -63,11 +63,6 @@ export interface MatchSemantics {
    */
   readonly existsNeedsValue: boolean;
   /**
-   * Paths whose `anything-but` is judged on all their values at once ("matches if none of the array elements are
-   * listed"), as SNS does for `String.Array` attributes; elsewhere any one value not excluded is enough.
-   */
-  readonly anythingButOverAllValues?: ReadonlySet<string>;
-  /**
    * SNS message attributes: `"exists": false` "only matches if at least one attribute is present".
    */
   readonly absenceNeedsSomeField?: boolean;
@@ -251,21 +246,14 @@ function matchesRule(rule: Rule, event: FlattenedEvent, semantics: MatchSemantic
     }
     const field = rule[index];
     const leaves = event.at(field.path).filter((leaf) => compatible(leaf.membership, membership));
-    const overAll = semantics.anythingButOverAllValues?.has(field.path) ?? false;
 
+    // Any one value may match, `anything-but` included: ["rugby", "baseball"] passes anything-but "rugby".
     for (const leaf of leaves) {
       const matched = field.matchers.some((matcher) => {
         if (matcher.kind === "exists") return matcher.value && present(leaf);
-        if (matcher.kind === "anything-but" && overAll) return false;
         return matchesValue(matcher, leaf.value, semantics);
       });
       if (matched && search(index + 1, merge(membership, leaf.membership), absent)) return true;
-    }
-    if (overAll && leaves.length > 0) {
-      const allPass = field.matchers.some(
-        (matcher) => matcher.kind === "anything-but" && leaves.every((leaf) => matchesValue(matcher, leaf.value, semantics)),
-      );
-      if (allPass && search(index + 1, membership, absent)) return true;
     }
     if (field.matchers.some((matcher) => matcher.kind === "exists" && !matcher.value)) {
       return search(index + 1, membership, [...absent, field]);

@@ -83,32 +83,11 @@ function parseEvent(event: unknown): Record<string, unknown> {
 }
 
 // What the service refuses beyond the program-time validator (components/event-pattern.ts): too many `$or`
-// combinations (content-based filtering page, "Complex example with $or matching") and an empty prefix or suffix
-// under anything-but, which PutRule rejects (LocalStack's AWS-validated pattern tests,
-// content_anything_prefix_empty_EXC / content_anything_suffix_empty_EXC).
+// combinations (content-based filtering page, "Complex example with $or matching").
 function limitProblems(pattern: Record<string, unknown>): PatternProblem[] {
   if (!isObject(pattern)) return [];
-  const problems: PatternProblem[] = [];
   const combinations = countAlternatives(pattern);
-  if (combinations > MAX_OR_COMBINATIONS) {
-    problems.push({ path: "$or", message: `expands to ${combinations} rule combinations; EventBridge allows at most ${MAX_OR_COMBINATIONS}` });
-  }
-  walk(pattern, "");
-  return problems;
-
-  function walk(node: unknown, path: string): void {
-    if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, `${path}[${i}]`));
-    } else if (isObject(node)) {
-      for (const [key, value] of Object.entries(node)) {
-        const at = path === "" ? key : `${path}.${key}`;
-        if (key === "anything-but" && isObject(value)) {
-          for (const nested of ["prefix", "suffix"] as const) {
-            if (value[nested] === "") problems.push({ path: `${at}.${nested}`, message: `is empty; EventBridge needs at least one character to exclude` });
-          }
-        }
-        walk(value, at);
-      }
-    }
-  }
+  return combinations > MAX_OR_COMBINATIONS
+    ? [{ path: "$or", message: `expands to ${combinations} rule combinations; EventBridge allows at most ${MAX_OR_COMBINATIONS}` }]
+    : [];
 }

@@ -32,6 +32,9 @@ describe("components/event-pattern", () => {
           a: [{ "anything-but": "test" }],
           b: [{ "anything-but": [100, 200] }],
           c: [{ "anything-but": { prefix: "tmp-" } }],
+          // A list under prefix and suffix too (event-ruler README "Anything-but prefix list"; accepted by AWS in
+          // LocalStack's AWS-validated event_pattern_templates/content_anything_prefix_list and _suffix_list).
+          c2: [{ "anything-but": { prefix: ["init", "test"] } }, { "anything-but": { suffix: [".txt", ".jpg"] } }],
           d: [{ "anything-but": { "equals-ignore-case": ["x", "y"] } }],
           e: [{ "anything-but": { wildcard: "*/lib/*" } }],
         },
@@ -85,7 +88,7 @@ describe("components/event-pattern", () => {
             b: [{ suffix: { "equals-ignore-case": 1 } }],
             c: [{ exists: "yes" }],
             d: [{ "equals-ignore-case": ["x"] }],
-            e: [{ "anything-but": { prefix: ["a"] } }],
+            e: [{ "anything-but": { prefix: ["a", 1] } }],
             f: [{ "anything-but": ["a", 1] }],
             g: [{ "anything-but": [] }],
             h: [{ "anything-but": { numeric: [">", 1] } }],
@@ -96,7 +99,7 @@ describe("components/event-pattern", () => {
           "detail.b[0].suffix.equals-ignore-case",
           "detail.c[0].exists",
           "detail.d[0].equals-ignore-case",
-          "detail.e[0].anything-but.prefix",
+          "detail.e[0].anything-but.prefix[1]",
           "detail.f[0].anything-but",
           "detail.g[0].anything-but",
           "detail.h[0].anything-but",
@@ -122,6 +125,37 @@ describe("components/event-pattern", () => {
         "ip[1].cidr",
         "ip[2].cidr",
       ]);
+    });
+
+    it("rejects an empty prefix or suffix under anything-but, alone or in a list", () => {
+      // event-ruler JsonRuleCompiler: "Null prefix/suffix not allowed"; AWS: content_anything_prefix_empty_EXC.
+      assert.deepEqual(
+        blamed({ a: [{ "anything-but": { prefix: "" } }], b: [{ "anything-but": { suffix: ["x", ""] } }], c: [{ "anything-but": { wildcard: "" } }] }),
+        ["a[0].anything-but.prefix", "b[0].anything-but.suffix[1]"],
+      );
+    });
+
+    it("rejects wildcards beyond EventBridge's complexity limit, counting a field's patterns together", () => {
+      // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-wildcard-matching-complexity
+      // AWS refuses "*:*:*:*:*:event-bus/*" (LocalStack's AWS-validated content_wildcard_complex_EXC) and accepts the
+      // repeating "/Users/*/dir/dir/dir/dir/dir/doc.txt" (content_wildcard_repeating) and the simplified ARN pattern.
+      assert.match(onlyProblem({ EventBusArn: [{ wildcard: "*:*:*:*:*:event-bus/*" }] }), /^EventBusArn: Rule is too complex/);
+      assert.deepEqual(blamed({ f: [{ wildcard: "/Users/*/dir/dir/dir/dir/dir/doc.txt" }] }), []);
+      assert.deepEqual(blamed({ arn: [{ wildcard: "arn:aws:events:us-east-1:*:event-bus/*" }] }), []);
+      // Three stack patterns on one field pass and four fail (vals-ai/Valkyrie PR #278, refused by AWS at four),
+      // also when the fourth hides under anything-but or in another $or alternative.
+      const stacks = ["A", "B", "C", "D"].map((name) => ({ wildcard: `*:stack/${name}/*` }));
+      assert.deepEqual(blamed({ detail: { "stack-id": stacks.slice(0, 3) } }), []);
+      assert.deepEqual(blamed({ detail: { "stack-id": stacks } }), ["detail.stack-id"]);
+      assert.deepEqual(blamed({ detail: { "stack-id": [...stacks.slice(0, 3), { "anything-but": { wildcard: "*:stack/D/*" } }] } }), ["detail.stack-id"]);
+      assert.deepEqual(blamed({ $or: [{ detail: { "stack-id": stacks.slice(0, 2) } }, { detail: { "stack-id": stacks.slice(2) } }] }), ["detail.stack-id"]);
+      // Patterns on different fields do not add up.
+      assert.deepEqual(blamed({ detail: { a: stacks.slice(0, 2), b: stacks.slice(2) } }), []);
+    });
+
+    it("rejects a field inside $or named like an operator, which event-ruler reserves", () => {
+      assert.deepEqual(blamed({ $or: [{ prefix: ["a"] }, { detail: { numeric: ["1"] } }] }), ["$or[0].prefix", "$or[1].detail.numeric"]);
+      assert.deepEqual(blamed({ prefix: ["a"], detail: { numeric: ["1"] } }), []);
     });
 
     it("rejects a $or that is not a list of at least two non-empty patterns, and checks inside each", () => {

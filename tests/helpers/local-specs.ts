@@ -21,7 +21,7 @@ export function queueSpec(name: string, extra: Partial<QueueSpec> = {}): QueueSp
     messageRetentionSeconds: 345600,
     delaySeconds: 0,
     receiveWaitTimeSeconds: 0,
-    maximumMessageSize: 262144,
+    maximumMessageSize: 1_048_576,
     ...extra,
   };
 }

@@ -63,6 +63,15 @@ describe("policies/tracing", () => {
       resource(XRAY, "lambdaOnly", { policyName: "l", policyDocument: JSON.stringify({ Statement: [{ ...admitSns(), Principal: { Service: "lambda.amazonaws.com" } }] }) }),
       resource(XRAY, "readOnly", { policyName: "r", policyDocument: JSON.stringify({ Statement: [{ ...admitSns(), Action: "xray:GetSamplingRules" }] }) }),
     ], expected: { mandatory: ["its tracing is Active, but no X-Ray resource policy"] } },
+    { title: "flags a policy whose SNS statement is a Deny: it admits nothing", resources: [tracedTopic(), xrayPolicy({ ...admitSns(), Effect: "Deny" })], expected: { mandatory: ["its tracing is Active, but no X-Ray resource policy"] } },
+    { title: "flags a policy that allows SNS but denies it for this topic: an explicit deny wins", resources: [
+      tracedTopic(),
+      resource(XRAY, "tracing", { policyName: "t", policyDocument: JSON.stringify({ Statement: [admitSns(), { ...admitSns({ ArnLike: { "aws:SourceArn": "arn:aws:sns:*:*:notifications-*" } }), Effect: "Deny" }] }) }),
+    ], expected: { mandatory: ["its tracing is Active, but no X-Ray resource policy"] } },
+    { title: "passes a policy whose Deny is for another topic", resources: [
+      tracedTopic(),
+      resource(XRAY, "tracing", { policyName: "t", policyDocument: JSON.stringify({ Statement: [admitSns(), { ...admitSns({ ArnEquals: { "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:alarms-9f8e7d6" } }), Effect: "Deny" }] }) }),
+    ], expected: {} },
     { title: "reports an unknown tracing mode as advisory", resources: [resource(TOPIC, "orders", { tracingConfig: UNKNOWN })], expected: { advisory: ["tracingConfig cannot be checked"] } },
   ]);
 });

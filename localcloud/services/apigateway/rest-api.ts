@@ -163,10 +163,17 @@ export class LocalRestApi {
     const headers = req.headers;
 
     if (route.validateParameters) {
+      // "Required request parameters in the URI, query string, and headers of an incoming request are included and
+      // not blank" (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html):
+      // a parameter sent empty, or as spaces only, counts as missing.
+      const blank = (values: readonly (string | undefined)[]) => values.every((v) => v === undefined || v.trim() === "");
+      const header = (key: string) => headers[key.toLowerCase()];
       const missing = Object.entries(route.requestParameters)
         .filter(([, required]) => required)
         .map(([name]) => name.split("."))
-        .filter(([, , where, key]) => (where === "path" ? !pathParameters[key] : where === "querystring" ? !query.has(key) : where === "header" ? headers[key.toLowerCase()] === undefined : false))
+        .filter(([, , where, key]) =>
+          where === "path" ? blank([pathParameters[key]]) : where === "querystring" ? blank(query.getAll(key)) : where === "header" ? blank([header(key)].flat()) : false,
+        )
         .map(([, , , key]) => key);
       if (missing.length > 0) return this.gatewayResponse("BAD_REQUEST_PARAMETERS", 400, `Missing required request parameters: [${missing.join(", ")}]`, context);
     }

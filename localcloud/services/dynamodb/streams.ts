@@ -82,6 +82,13 @@ export interface StreamReaderOptions {
   readonly batchSize?: number;
   /** How long to wait before polling again when no shard had records. @default 250 (Lambda polls 4 times a second) */
   readonly pollIntervalMs?: number;
+  /**
+   * How long to gather records before handing out a batch smaller than batchSize, counted from the first record
+   * fetched: a pipe's or event source mapping's MaximumBatchingWindowInSeconds ("The maximum length of a time to wait
+   * for events", https://docs.aws.amazon.com/eventbridge/latest/pipes-reference/API_PipeSourceDynamoDBStreamParameters.html).
+   * A full batch, or a shard that ended, is handed out at once. @default 0 (hand out what one read brings)
+   */
+  readonly maximumBatchingWindowMs?: number;
   /** What the records carry as `eventSourceARN`, e.g. the graph's stream ARN. @default streamArn */
   readonly eventSourceArn?: string;
   /** What the records carry as `awsRegion` (DynamoDB Local answers "ddblocal"), e.g. the graph's region. */
@@ -103,6 +110,8 @@ interface ShardState {
   readonly deliveries: Map<string, number>;
   /** Set once an empty shard's first iterator was replaced by one at its start (DynamoDB Local's numbering). */
   renewedAtStart?: boolean;
+  /** When the oldest buffered record was fetched: the batching window counts from here. */
+  gatheringSince?: number;
   done: boolean;
 }
 
@@ -111,6 +120,7 @@ export class DynamoDBStreamReader implements AsyncIterable<StreamBatch> {
   private readonly shards = new Map<string, ShardState>();
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly batchingWindowMs: number;
   /** The shard whose last batch was not checkpointed to its end: it is delivered again before anything else. */
   private retrying?: ShardState;
   private cursor = 0;
@@ -123,10 +133,12 @@ export class DynamoDBStreamReader implements AsyncIterable<StreamBatch> {
   private constructor(private readonly options: StreamReaderOptions) {
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.batchingWindowMs = options.maximumBatchingWindowMs ?? 0;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > 10_000) {
       throw new RangeError(`batchSize must be a whole number from 1 to 10000, but ${this.batchSize} was given.`);
     }
     if (!(this.pollIntervalMs >= 0)) throw new RangeError(`pollIntervalMs must be 0 or more, but ${this.pollIntervalMs} was given.`);
+    if (!(this.batchingWindowMs >= 0)) throw new RangeError(`maximumBatchingWindowMs must be 0 or more, but ${this.batchingWindowMs} was given.`);
   }
 
   /** @internal */
@@ -180,10 +192,17 @@ export class DynamoDBStreamReader implements AsyncIterable<StreamBatch> {
       this.retrying = undefined;
       const ready = [...this.shards.values()].filter((shard) => this.isReady(shard));
       let closed = false;
+      // The soonest a shard still gathering records within its batching window has to be handed out.
+      let gatheringUntil = Infinity;
       for (let i = 0; i < ready.length && !this.stopped; i++) {
         const shard = ready[(this.cursor + i) % ready.length];
         await this.fill(shard);
         if (shard.buffer.length > 0) {
+          const windowEnds = (shard.gatheringSince ?? 0) + this.batchingWindowMs;
+          if (shard.buffer.length < this.batchSize && shard.iterator !== null && Date.now() < windowEnds) {
+            gatheringUntil = Math.min(gatheringUntil, windowEnds);
+            continue;
+          }
           this.cursor = (this.cursor + i + 1) % Math.max(ready.length, 1);
           return this.deliver(shard);
         }
@@ -196,7 +215,7 @@ export class DynamoDBStreamReader implements AsyncIterable<StreamBatch> {
       // A shard that ended has children (DynamoDB rolls shards over); look for them before sleeping.
       if (closed || ready.length === 0) await this.discoverShards(false);
       if (closed) continue;
-      await this.sleep(this.pollIntervalMs);
+      await this.sleep(Math.max(0, Math.min(this.pollIntervalMs, gatheringUntil - Date.now())));
     }
     return undefined;
   }
@@ -233,6 +252,7 @@ export class DynamoDBStreamReader implements AsyncIterable<StreamBatch> {
       shard.deliveries.delete(shard.buffer[0].dynamodb.SequenceNumber);
       shard.buffer.shift();
     }
+    if (shard.buffer.length === 0) shard.gatheringSince = undefined;
     // The batch is settled once its last record is: the consumer may move on to any shard.
     if (through >= BigInt(records[records.length - 1].dynamodb.SequenceNumber) && this.retrying === shard) this.retrying = undefined;
   }
@@ -264,6 +284,7 @@ export class DynamoDBStreamReader implements AsyncIterable<StreamBatch> {
         throw error;
       }
       const records = (answer.Records ?? []).map((record) => this.lambdaRecord(record));
+      if (records.length > 0 && shard.buffer.length === 0) shard.gatheringSince = Date.now();
       shard.buffer.push(...records);
       if (records.length > 0) shard.lastFetched = records[records.length - 1].dynamodb.SequenceNumber;
       shard.iterator = answer.NextShardIterator ?? null;

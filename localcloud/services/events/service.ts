@@ -9,7 +9,7 @@ import { compileInputTransformer, type CompiledInputTransformer } from "./input-
 import { evaluateJsonPath } from "../../matching/json-path";
 import type { Delivery, DeliveryFailure } from "../../kernel/delivery";
 import { chunksOf64KiB, putEventsEntrySize } from "../../kernel/usage";
-
+import { deadLetterErrorCode } from "./dead-letter-code";
 import { eventsErrors } from "./errors";
 
 /** An event as EventBridge delivers it to targets (EventBridge user guide, "Amazon EventBridge events"). */
@@ -187,7 +187,7 @@ export class EventBridgeService {
       const retryable = failure.retryable && !NOT_RETRIED.has(failure.code);
       const ageExceeded = this.clock.now() - started >= this.clock.ms(target.maximumEventAgeSeconds);
       if (!retryable || attempts > target.maximumRetryAttempts || ageExceeded) {
-        return this.deadLetter(rule, target, event, failure, attempts - 1, traceId, !retryable ? undefined : ageExceeded ? "MaximumEventAgeExceeded" : "MaximumRetryAttemptsExceeded");
+        return this.deadLetter(rule, target, event, failure, attempts - 1, traceId, !retryable ? undefined : ageExceeded ? "MaximumEventAgeInSeconds" : "MaximumRetryAttempts");
       }
       this.activity.record({ service: "events", kind: "retry", name: ruleLabel(rule), detail: `delivery to ${target.arn.split(":").pop()} failed (${failure.code}); retry ${attempts}`, error: true, traceId });
       // Exponential backoff with full jitter, from 1 s up to 5 minutes between attempts (scaled).
@@ -206,9 +206,13 @@ export class EventBridgeService {
   }
 
   /**
-   * The event, with why it failed, on the target's dead-letter queue (message attributes RULE_ARN, TARGET_ARN,
-   * ERROR_CODE, ERROR_MESSAGE, and for exhausted retries EXHAUSTED_RETRY_CONDITION and RETRY_ATTEMPTS); dropped when
-   * the target has none, as EventBridge drops it.
+   * The event, with why it failed, on the target's dead-letter queue; dropped when the target has none, as EventBridge
+   * drops it. "Each message in your DLQ will include the following custom attributes" (rule DLQ page,
+   * https://docs.aws.amazon.com/eventbridge/latest/userguide/rule-dlq.html): RULE_ARN, TARGET_ARN, ERROR_CODE (one of
+   * EventBridge's codes, see dead-letter-code.ts), ERROR_MESSAGE, RETRY_ATTEMPTS (0 for an error not retried) and,
+   * when the retry policy ran out, EXHAUSTED_RETRY_CONDITION naming the limit reached by its RetryPolicy field,
+   * MaximumRetryAttempts or MaximumEventAgeInSeconds (the values EventBridge Scheduler documents for the same
+   * attribute, https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html).
    */
   private async deadLetter(rule: RuleSpec, target: RuleTargetSpec, event: EventEnvelope, failure: DeliveryFailure, retries: number, traceId: string | undefined, exhausted?: string): Promise<void> {
     const where = target.deadLetterArn ? `sent to its dead-letter queue ${target.deadLetterArn.split(":").pop()}` : "dropped (the target has no dead-letter queue)";
@@ -223,9 +227,10 @@ export class EventBridgeService {
       messageAttributes: {
         RULE_ARN: attribute(rule.arn),
         TARGET_ARN: attribute(target.arn),
-        ERROR_CODE: attribute(failure.code),
-        ERROR_MESSAGE: attribute(failure.message),
-        ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: attribute(exhausted), RETRY_ATTEMPTS: attribute(String(retries)) } : {}),
+        ERROR_CODE: attribute(deadLetterErrorCode(failure)),
+        ERROR_MESSAGE: attribute(`${failure.code}: ${failure.message}`),
+        RETRY_ATTEMPTS: attribute(String(retries)),
+        ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: attribute(exhausted) } : {}),
       },
     });
     if (failed) this.activity.record({ service: "events", kind: "lost", name: ruleLabel(rule), detail: `event ${event.id} lost: its dead-letter queue refused it (${failed.code}: ${failed.message})`, error: true, traceId });

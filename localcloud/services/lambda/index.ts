@@ -31,7 +31,9 @@ export const lambda = serviceModule<LambdaService>({
       logOf: (spec) => functionLog(cloud.logs.writer(spec.component), spec),
       destinations: async (arn, record, traceId) => {
         // Lambda sends an invocation record to a destination with the function's execution role.
-        const functionArn = String((JSON.parse(record) as { requestContext?: { functionArn?: string } }).requestContext?.functionArn ?? "");
+        // The record itself, or (for a bus) the event whose detail it is.
+        const parsed = JSON.parse(record) as { requestContext?: { functionArn?: string }; detail?: { requestContext?: { functionArn?: string } } };
+        const functionArn = String((parsed.requestContext ?? parsed.detail?.requestContext)?.functionArn ?? "");
         const principal = graph.functions.find((f) => functionArn === f.arn || functionArn.startsWith(`${f.arn}:`))?.roleArn ?? "lambda.amazonaws.com";
         const failure = await delivery.deliver(arn, record, { traceId, source: "lambda destination", principal });
         if (failure) throw new AwsError(failure.code, failure.message);

@@ -177,10 +177,33 @@ export class LambdaService {
         ? { responseContext: { statusCode: result.statusCode, executedVersion: "$LATEST", ...(result.functionError ? { functionError: result.functionError } : {}) }, responsePayload: result.payload }
         : {}),
     };
+    const payload = destination.split(":")[2] === "events" ? busEvent(record, fn.spec.arn, destination, condition) : record;
     try {
-      await this.options.destinations(destination, JSON.stringify(record), item.traceId);
+      await this.options.destinations(destination, JSON.stringify(payload), item.traceId);
     } catch (error) {
       this.options.activity.record({ service: "lambda", kind: "destination-failed", name: fn.spec.component, detail: `could not deliver to ${destination}: ${(error as Error).message}`, error: true });
     }
   }
+}
+
+/**
+ * What an EventBridge bus destination receives: an event from source "lambda" whose detail is the invocation record,
+ * its detail-type saying the outcome ("Lambda Function Invocation Result - Success" or "- Failure"), and its resources
+ * the bus and the function version (Lambda developer guide, "Capturing records of Lambda asynchronous invocations",
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html, the EventBridge destination's
+ * example).
+ */
+function busEvent(record: Record<string, unknown>, functionArn: string, busArn: string, condition: string): Record<string, unknown> {
+  const [, , , region, account] = functionArn.split(":");
+  return {
+    version: "0",
+    id: randomUUID(),
+    "detail-type": `Lambda Function Invocation Result - ${condition === "Success" ? "Success" : "Failure"}`,
+    source: "lambda",
+    account,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+    region,
+    resources: [busArn, `${functionArn}:$LATEST`],
+    detail: record,
+  };
 }

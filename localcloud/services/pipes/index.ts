@@ -20,6 +20,7 @@ export const pipes = serviceModule<PipesService>({
         streamArn: tables.localArn(spec.sourceArn),
         startingPosition: spec.source.startingPosition === "TRIM_HORIZON" ? "TRIM_HORIZON" : "LATEST",
         batchSize: spec.source.batchSize,
+        maximumBatchingWindowMs: cloud.clock.ms(spec.source.maximumBatchingWindowSeconds),
         pollIntervalMs: 50,
         eventSourceArn: spec.sourceArn,
         awsRegion: cloud.graph.cloud.region,

@@ -110,7 +110,7 @@ export class LocalPipe {
     let payload: unknown = records;
     if (this.spec.enrichmentArn) {
       // A template applies to each event of the batch (Pipes input transformation); the batch stays an array.
-      const input = this.enrichmentTemplate ? records.map((r) => JSON.parse(this.enrichmentTemplate!.render(r, this.context(), "dynamodb")) as unknown) : records;
+      const input = this.enrichmentTemplate ? records.map((r) => renderedValue(this.enrichmentTemplate!.render(r, this.context(), "dynamodb"))) : records;
       try {
         // The pipe's role calls Invoke on its enrichment.
         const result = await this.lambda.invoke(this.spec.enrichmentArn, input, { source, caller: { principal: this.spec.roleArn, sourceArn: this.spec.arn } });
@@ -120,9 +120,15 @@ export class LocalPipe {
         if (error instanceof AwsError) return `enrichment refused: ${error.code}: ${error.message}`;
         throw error;
       }
+      if (isEmptyResult(payload)) {
+        // "Event enrichment in EventBridge Pipes": an enrichment filters by returning an empty response ("", {} or
+        // []): the target is not invoked. https://docs.aws.amazon.com/eventbridge/latest/userguide/pipes-enrichment.html
+        this.filtered += records.length;
+        this.activity.record({ service: "pipes", kind: "filter", name: this.spec.component, detail: `${records.length} record(s) filtered out by the enrichment (empty result ${JSON.stringify(payload)}); the target is not invoked` });
+        return undefined;
+      }
     }
-    const events = Array.isArray(payload) ? payload : [payload];
-    const input = this.targetTemplate ? JSON.stringify(events.map((e) => JSON.parse(this.targetTemplate!.render(e, this.context())) as unknown)) : JSON.stringify(payload);
+    const input = this.targetTemplate ? this.targetInput(Array.isArray(payload) ? payload : [payload]) : JSON.stringify(payload);
     try {
       await this.target(this.spec.targetArn, input, { source });
     } catch (error) {
@@ -134,6 +140,18 @@ export class LocalPipe {
     this.activity.meter({ "pipes.requests": chunksOf64KiB(Buffer.byteLength(JSON.stringify(records))) });
     this.activity.record({ service: "pipes", kind: "deliver", name: this.spec.component, detail: `${records.length} record(s) to ${this.spec.targetArn.split(":").pop()}` });
     return undefined;
+  }
+
+  /**
+   * The target's input when it has a template: each event rendered through it. A template may render free text
+   * ("They can be free text, a JSON path to the event payload, or a JSON object", Pipes input transformation,
+   * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-input-transformation.html, "Static string"):
+   * one event's text goes to the target as it is; a batch goes as a JSON array, texts as JSON strings in it.
+   */
+  private targetInput(events: readonly unknown[]): string {
+    const rendered = events.map((e) => this.targetTemplate!.render(e, this.context()));
+    if (rendered.length === 1 && !isJson(rendered[0])) return rendered[0];
+    return JSON.stringify(rendered.map(renderedValue));
   }
 
   private context() {
@@ -167,5 +185,25 @@ export class LocalPipe {
     };
     const failed = await this.delivery.deliver(dlq, JSON.stringify(record), { source: `pipe ${this.spec.component} (dead letter)`, principal: this.spec.roleArn, sourceArn: this.spec.arn });
     if (failed) this.activity.record({ service: "pipes", kind: "lost", name: this.spec.component, detail: `dead-letter record refused: ${failed.code}`, error: true });
+  }
+}
+
+/** What an enrichment returns to filter its batch out: "", {} or [] (and their JSON texts). */
+function isEmptyResult(payload: unknown): boolean {
+  if (payload === "" || (Array.isArray(payload) && payload.length === 0)) return true;
+  return typeof payload === "object" && payload !== null && !Array.isArray(payload) && Object.keys(payload).length === 0;
+}
+
+/** A rendered template as a value: the JSON it renders, else its text. */
+function renderedValue(rendered: string): unknown {
+  return isJson(rendered) ? (JSON.parse(rendered) as unknown) : rendered;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }

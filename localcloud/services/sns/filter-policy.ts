@@ -4,7 +4,8 @@ import { compileRules, FlattenedEvent, isObject, matchesRules, type MatchSemanti
 // Whether an SNS subscription's filter policy accepts a published message, in either scope
 // (https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering.html, "filter policy scope"):
 // - MessageAttributes (the default): the policy's keys are attribute names. String attributes compare as strings,
-//   Number attributes as numbers, String.Array attributes element by element; Binary attributes are ignored
+//   Number attributes as numbers, String.Array attributes element by element (`anything-but` too: see below); Binary
+//   attributes are ignored
 //   (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html). Nested policies are refused.
 // - MessageBody: the message must be a JSON object; the policy may nest keys into it. A body that is not JSON, or not a
 //   JSON object, matches no policy.
@@ -120,15 +121,20 @@ function matchesBody(rules: readonly Rule[], message: SnsMessage): boolean {
   return matchesRules(rules, new FlattenedEvent(body), { numericLimit: SNS_NUMERIC_LIMIT, existsNeedsValue: true });
 }
 
+// A String.Array attribute matches when any of its elements matches, for `anything-but` as for every other operator.
+// The string-value-matching page (https://docs.aws.amazon.com/sns/latest/dg/string-value-matching.html) disagrees with
+// itself here: its prose says anything-but "matches if none of the array elements are listed", while its example says
+// ["rugby", "baseball"] matches anything-but ["rugby", "tennis"] "because it contains a value that isn't rugby or
+// tennis". We follow the example: it is what the engine SNS runs does (event-ruler matches a field when any one of its
+// values matches; README "JSON Array Matching"), earlier versions of the page carry the same example without that
+// sentence, and LocalStack's SNS filter does the same (localstack-core/localstack/services/sns/filter.py: any element).
 function matchesAttributes(rules: readonly Rule[], message: SnsMessage): boolean {
   const values: Record<string, unknown> = {};
-  const arrays = new Set<string>();
   for (const [name, attribute] of Object.entries(message.messageAttributes ?? {})) {
     const type = attribute.DataType ?? attribute.Type ?? "";
     const raw = attribute.StringValue ?? attribute.Value;
     if (type === "String.Array") {
       values[name] = parseStringArray(name, raw);
-      arrays.add(name);
     } else if (type === "Number" || type.startsWith("Number.")) {
       values[name] = parseNumber(name, raw);
     } else if (type === "String" || type.startsWith("String.")) {
@@ -142,8 +148,6 @@ function matchesAttributes(rules: readonly Rule[], message: SnsMessage): boolean
   const semantics: MatchSemantics = {
     numericLimit: SNS_NUMERIC_LIMIT,
     existsNeedsValue: true,
-    // "For String.Array type attributes, it [anything-but] matches if none of the array elements are listed".
-    anythingButOverAllValues: arrays,
     absenceNeedsSomeField: true,
   };
   return matchesRules(rules, new FlattenedEvent(values), semantics);

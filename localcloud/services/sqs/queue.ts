@@ -36,13 +36,20 @@ export interface StoredMessage {
   readonly messageGroupId?: string;
   readonly messageDeduplicationId?: string;
   readonly sequenceNumber?: string;
-  /** When it entered its first queue: retention counts from here, in a dead-letter queue too. */
+  /** When it entered its first queue (SentTimestamp). */
   readonly sentTimestamp: number;
+  /**
+   * Where its retention period counts from: the first enqueue, in a standard queue's dead-letter queue too; the move,
+   * in a FIFO queue's (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html).
+   */
+  retainedSince: number;
   /** When the message last entered this queue. */
   enqueuedAt: number;
   visibleAt: number;
   receiveCount: number;
   firstReceiveTimestamp?: number;
+  /** When the latest receive handed it out: its visibility cannot be extended past 12 hours from here. */
+  receivedAt?: number;
   /** The receipt handle of the latest receive, while the message is in flight. */
   receiptHandle?: string;
   /** The queue this message was moved from, when it was dead-lettered. */
@@ -68,6 +75,25 @@ export interface ReceiveOptions {
 export type DeadLetterSink = (message: StoredMessage, deadLetterTargetArn: string) => void;
 
 const FIFO_DEDUPLICATION_MS = 5 * 60 * 1000;
+/** "The maximum visibility timeout is 12 hours", counted from the receive (ChangeMessageVisibility cannot go past it). */
+const MAX_VISIBILITY_SECONDS = 43200;
+/**
+ * "The total size of all messages sent in a single SendMessageBatch call cannot exceed 1,048,576 bytes (1 MiB)"
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html); one message may be
+ * as large (quotas, https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+ */
+export const MAX_BATCH_BYTES = 1_048_576;
+
+/** A message's size as SQS counts it against its limits: the body and every attribute's name, type and value. */
+export function messageSize(message: Pick<OutgoingMessage, "body" | "messageAttributes">): number {
+  return (
+    Buffer.byteLength(message.body, "utf8") +
+    Object.entries(message.messageAttributes ?? {}).reduce(
+      (n, [name, v]) => n + Buffer.byteLength(name) + Buffer.byteLength(v.DataType) + Buffer.byteLength(v.StringValue ?? "") + Buffer.from(v.BinaryValue ?? "", "base64").length,
+      0,
+    )
+  );
+}
 
 /**
  * One SQS queue with the semantics the SQS developer guide documents: messages stay invisible for the visibility
@@ -79,16 +105,6 @@ const FIFO_DEDUPLICATION_MS = 5 * 60 * 1000;
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html
  */
-/** The bytes SQS counts for message attributes: each name, data type and value. */
-function attributesSize(attributes: OutgoingMessage["messageAttributes"]): number {
-  let bytes = 0;
-  for (const [name, value] of Object.entries(attributes ?? {})) {
-    const v = value as { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array | string };
-    bytes += Buffer.byteLength(name) + Buffer.byteLength(v.DataType ?? "") + Buffer.byteLength(v.StringValue ?? "") + (v.BinaryValue ? Buffer.byteLength(v.BinaryValue as string) : 0);
-  }
-  return bytes;
-}
-
 export class LocalQueue {
   private messages: StoredMessage[] = [];
   private readonly waiters = new Set<() => void>();
@@ -135,27 +151,35 @@ export class LocalQueue {
       ...(dedupId ? { messageDeduplicationId: dedupId } : {}),
       ...(sequenceNumber ? { sequenceNumber } : {}),
       sentTimestamp: now,
+      retainedSince: now,
       enqueuedAt: now,
       visibleAt: now + this.clock.ms(delay),
       receiveCount: 0,
     };
     this.messages.push(stored);
-    this.bill(chunksOf64KiB(Buffer.byteLength(message.body) + attributesSize(message.messageAttributes)));
+    this.bill(chunksOf64KiB(messageSize(message)));
     const sent: SentMessage = { messageId: stored.messageId, ...md5, ...(sequenceNumber ? { sequenceNumber } : {}) };
     if (dedupId) this.deduplication.set(dedupId, { at: now, sent });
     this.changed();
     return sent;
   }
 
-  /** Takes a message moved from another queue's redrive; it keeps its id, body, attributes and original timestamp. */
+  /**
+   * Takes a message moved from another queue's redrive; it keeps its id, body, attributes and SentTimestamp. Its
+   * retention keeps counting from its first enqueue, except in a FIFO queue, where the move resets it ("For FIFO
+   * queues, the enqueue timestamp resets when the message is moved to a dead-letter queue",
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html).
+   */
   acceptDeadLetter(message: StoredMessage, sourceArn: string): void {
     const now = this.clock.now();
     this.messages.push({
       ...message,
+      retainedSince: this.spec.fifo ? now : message.retainedSince,
       enqueuedAt: now,
       visibleAt: now,
       receiveCount: 0,
       firstReceiveTimestamp: undefined,
+      receivedAt: undefined,
       receiptHandle: undefined,
       deadLetterSourceArn: sourceArn,
     });
@@ -210,7 +234,13 @@ export class LocalQueue {
     if (!message || message.visibleAt <= this.clock.now()) {
       throw sqsErrors.MessageNotInflight("Message does not exist or is not available for visibility timeout change.");
     }
-    message.visibleAt = this.clock.now() + this.clock.ms(visibilityTimeoutSeconds);
+    // "If you try to extend the visibility timeout beyond the maximum, your request is rejected": 12 hours from the
+    // receive (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html).
+    const visibleAt = this.clock.now() + this.clock.ms(visibilityTimeoutSeconds);
+    if (message.receivedAt !== undefined && visibleAt > message.receivedAt + this.clock.ms(MAX_VISIBILITY_SECONDS)) {
+      throw sqsErrors.InvalidParameterValue(`Value ${visibilityTimeoutSeconds} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_SECONDS} seconds]`);
+    }
+    message.visibleAt = visibleAt;
     this.changed();
     this.bill(1);
   }
@@ -282,6 +312,7 @@ export class LocalQueue {
       }
       message.receiveCount++;
       message.firstReceiveTimestamp ??= now;
+      message.receivedAt = now;
       message.visibleAt = now + this.clock.ms(visibilitySeconds);
       message.receiptHandle = receiptHandleFor(message.messageId);
       taken.push({ message, receiptHandle: message.receiptHandle });
@@ -290,21 +321,16 @@ export class LocalQueue {
     return taken;
   }
 
-  /** Drops messages older than the retention period (counted from the first enqueue, also in a dead-letter queue). */
+  /** Drops messages older than the retention period (see `retainedSince`). */
   private expire(): void {
     const cutoff = this.clock.now() - this.clock.ms(this.spec.messageRetentionSeconds);
-    if (this.messages.some((m) => m.sentTimestamp < cutoff)) this.messages = this.messages.filter((m) => m.sentTimestamp >= cutoff);
+    if (this.messages.some((m) => m.retainedSince < cutoff)) this.messages = this.messages.filter((m) => m.retainedSince >= cutoff);
   }
 
   private validate(message: OutgoingMessage): void {
-    const size = Buffer.byteLength(message.body, "utf8");
-    if (size === 0) throw sqsErrors.MissingParameter("The request must contain the parameter MessageBody.");
+    if (Buffer.byteLength(message.body, "utf8") === 0) throw sqsErrors.MissingParameter("The request must contain the parameter MessageBody.");
     const attributes = Object.entries(message.messageAttributes ?? {});
-    const attributeSize = attributes.reduce(
-      (n, [name, v]) => n + Buffer.byteLength(name) + Buffer.byteLength(v.DataType) + Buffer.byteLength(v.StringValue ?? "") + Buffer.from(v.BinaryValue ?? "", "base64").length,
-      0,
-    );
-    if (size + attributeSize > this.spec.maximumMessageSize) {
+    if (messageSize(message) > this.spec.maximumMessageSize) {
       throw sqsErrors.InvalidParameterValue(`One or more parameters are invalid. Reason: Message must be shorter than ${this.spec.maximumMessageSize} bytes.`);
     }
     // The characters SQS accepts (SendMessage API reference): #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.

@@ -4,7 +4,7 @@ import type { Activity } from "../../kernel/activity";
 import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "./spec";
 import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";
-import { LocalQueue, type OutgoingMessage, type ReceivedMessage, type SentMessage } from "./queue";
+import { LocalQueue, MAX_BATCH_BYTES, messageSize, type OutgoingMessage, type ReceivedMessage, type SentMessage } from "./queue";
 import { sqsErrors } from "./errors";
 
 /** Who is calling: the principal the endpoint authenticated (issue 12 decides access; here it names the sender). */
@@ -104,11 +104,19 @@ export class SqsService {
       case "SendMessageBatch": {
         const queue = this.fromUrl(input.QueueUrl);
         const entries = batchEntries(input.Entries);
+        const messages = entries.map((entry) => outgoingOrError(entry, caller));
+        // The whole request is refused when its messages together exceed the batch limit, before any is sent.
+        const total = messages.reduce((n, m) => n + (m instanceof AwsError ? 0 : messageSize(m)), 0);
+        if (total > MAX_BATCH_BYTES) {
+          throw new AwsError("BatchRequestTooLong", `Batch requests cannot be longer than ${MAX_BATCH_BYTES} bytes. You have sent ${total} bytes.`, 400, "Sender", "AWS.SimpleQueueService.BatchRequestTooLong");
+        }
         const Successful: Input[] = [];
         const Failed: Input[] = [];
-        for (const entry of entries) {
+        for (const [i, entry] of entries.entries()) {
           try {
-            const sent = queue.send(outgoing(entry, caller));
+            const message = messages[i];
+            if (message instanceof AwsError) throw message;
+            const sent = queue.send(message);
             Successful.push({
               Id: entry.Id,
               MessageId: sent.messageId,
@@ -195,6 +203,16 @@ export class SqsService {
 
 function nonExistentQueue(): AwsError {
   return sqsErrors.QueueDoesNotExist("The specified queue does not exist.");
+}
+
+/** A batch entry's message, or why it is malformed (that entry fails; the others are sent). */
+function outgoingOrError(input: Input, caller: Caller): OutgoingMessage | AwsError {
+  try {
+    return outgoing(input, caller);
+  } catch (error) {
+    if (error instanceof AwsError) return error;
+    throw error;
+  }
 }
 
 function outgoing(input: Input, caller: Caller): OutgoingMessage {

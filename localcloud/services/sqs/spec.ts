@@ -33,12 +33,13 @@ export function readQueues(graph: GraphResources): QueueSpec[] {
       url,
       fifo: i.fifoQueue === true,
       contentBasedDeduplication: i.contentBasedDeduplication === true,
-      // SQS's defaults (CreateQueue API reference): visibility 30 s, retention 4 days, no delay, short polling, 256 KiB.
+      // SQS's defaults (CreateQueue API reference): visibility 30 s, retention 4 days, no delay, short polling, and
+      // messages of up to 1 MiB (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
       visibilityTimeoutSeconds: num(i.visibilityTimeoutSeconds) ?? 30,
       messageRetentionSeconds: num(i.messageRetentionSeconds) ?? 345600,
       delaySeconds: num(i.delaySeconds) ?? 0,
       receiveWaitTimeSeconds: num(i.receiveWaitTimeSeconds) ?? 0,
-      maximumMessageSize: num(i.maxMessageSize) ?? 262144,
+      maximumMessageSize: num(i.maxMessageSize) ?? 1_048_576,
       ...(redrive && typeof redrive === "object" && redrive.deadLetterTargetArn
         ? { redrive: { deadLetterTargetArn: redrive.deadLetterTargetArn, maxReceiveCount: Number(redrive.maxReceiveCount ?? 10) } }
         : {}),

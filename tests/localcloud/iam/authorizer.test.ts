@@ -116,6 +116,20 @@ describe("local cloud IAM: decisions from the graph", () => {
   });
 });
 
+describe("local cloud IAM: decisions are remembered per request, the source ARN included", () => {
+  it("does not reuse the allow for one rule's aws:SourceArn for another rule, in either order", async () => {
+    // The queue admits events.amazonaws.com only with aws:SourceArn = RULE; a remembered decision must not leak.
+    const iam = new LocalIam(smallGraph(), OPERATIONS, new CredentialIssuer(), new Activity(), REPO_ROOT);
+    const call = (sourceArn: string) => iam.check({ principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: ORDERS, sourceArn, via: "test" });
+    assert.equal((await call(RULE)).allowed, true);
+    assert.equal((await call(`${RULE}X`)).allowed, false, "another rule is not the one the queue admits");
+    assert.equal((await call(RULE)).allowed, true);
+    const fresh = new LocalIam(smallGraph(), OPERATIONS, new CredentialIssuer(), new Activity(), REPO_ROOT);
+    assert.equal((await fresh.check({ principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: ORDERS, sourceArn: `${RULE}X`, via: "test" })).allowed, false);
+    assert.equal((await fresh.check({ principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: ORDERS, sourceArn: RULE, via: "test" })).allowed, true, "a denial is not reused either");
+  });
+});
+
 describe("local cloud IAM: the endpoint refuses as SQS refuses", () => {
   let endpoint: AwsEndpoint;
   let sqs: SqsService;

@@ -116,4 +116,17 @@ describe("local cloud IAM: SigV4 verification", () => {
     const stale = await verifySignature(sqs, issued, later);
     assert.match((stale as { message: string }).message, /Signature expired/);
   });
+
+  it("refuses a request dated more than 15 minutes in the future, and takes one dated within 15 minutes either way", async () => {
+    // SigV4 requests are valid for 15 minutes either side of the server's clock ("Signature not yet current" for a
+    // date ahead of it), https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html.
+    const earlier = new Date(Date.now() - 16 * 60 * 1000); // the server's clock is 16 minutes behind the signing date
+    const ahead = await verifySignature(sqs, issued, earlier);
+    assert.ok("kind" in ahead, "a request signed 16 minutes in the server's future is refused");
+    assert.equal((ahead as { kind: string }).kind, "mismatch");
+    for (const minutes of [-14, 14]) {
+      const result = await verifySignature(sqs, issued, new Date(Date.now() + minutes * 60 * 1000));
+      assert.ok(!("kind" in result), `refused at ${minutes} minutes: ${JSON.stringify(result)}`);
+    }
+  });
 });

@@ -162,6 +162,14 @@ describe("localcloud/matching/event-pattern-matcher: EventBridge event patterns"
       assert.ok(!matches({ time: [{ prefix: "2017-12-22" }] }, { time: "x2017-12-22" }));
     });
 
+    it("plain prefix and suffix are case-sensitive", () => {
+      // "Matching is case-sensitive" unless equals-ignore-case says otherwise (content filtering page, prefix matching).
+      assert.ok(!matches({ source: [{ prefix: "AWS." }] }, ec2Event));
+      assert.ok(matches({ source: [{ prefix: "aws." }] }, ec2Event));
+      assert.ok(!matches({ source: [{ suffix: "EC2" }] }, ec2Event));
+      assert.ok(matches({ source: [{ "anything-but": { prefix: "AWS." } }] }, ec2Event), "aws.ec2 does not begin with AWS.");
+    });
+
     it("prefix with equals-ignore-case ignores the case of the beginning", () => {
       const pattern = { detail: { service: [{ prefix: { "equals-ignore-case": "EventB" } }] } };
       for (const service of ["EventBridge", "EVENTBRIDGE", "eventbridge"]) assert.ok(matches(pattern, withDetail({ service })), service);
@@ -267,6 +275,18 @@ describe("localcloud/matching/event-pattern-matcher: EventBridge event patterns"
       assert.ok(!matches(file, { FileName: "a.png" }));
     });
 
+    it("excludes any of a list of prefixes or suffixes (event-ruler README; AWS: LocalStack's content_anything_prefix_list)", () => {
+      const states = { detail: { state: [{ "anything-but": { prefix: ["init", "test"] } }] } };
+      assert.ok(matches(states, withDetail({ state: "post-init" })));
+      assert.ok(!matches(states, withDetail({ state: "testing" })));
+      assert.ok(!matches(states, withDetail({ state: "init" })));
+      assert.ok(matches(states, withDetail({ state: null })), "null has no prefix to exclude (content_anything_prefix_list_null)");
+      assert.ok(!matches(states, withDetail({})), "a missing field matches no anything-but (content_anything_prefix_list_missing_NEG)");
+      const files = { detail: { FileName: [{ "anything-but": { suffix: [".txt", ".jpg"] } }] } };
+      assert.ok(matches(files, withDetail({ FileName: "a.png" })));
+      assert.ok(!matches(files, withDetail({ FileName: "a.jpg" })));
+    });
+
     it("excludes strings whatever their case, one or a list (rules only)", () => {
       const one = { state: [{ "anything-but": { "equals-ignore-case": "initializing" } }] };
       assert.ok(!matches(one, { state: "INITIALIZING" }));
@@ -290,6 +310,7 @@ describe("localcloud/matching/event-pattern-matcher: EventBridge event patterns"
       rejects({ r: [{ "anything-but": ["a", 1] }] }, /only strings or only numbers/);
       rejects({ r: [{ "anything-but": { prefix: "" } }] }, /anything-but\.prefix: is empty/);
       rejects({ r: [{ "anything-but": { suffix: "" } }] }, /anything-but\.suffix: is empty/);
+      rejects({ r: [{ "anything-but": { suffix: [".png", ""] } }] }, /anything-but\.suffix\[1\]: is empty/);
       rejects({ r: [{ "anything-but": { exists: true } }] }, /may nest exactly one of/);
     });
   });

@@ -53,6 +53,7 @@ describe("local cloud: EventBridge rules and SNS subscriptions", () => {
         target("t0", queueArn("gone"), { deadLetterArn: queueArn("big-dlq") }),
         target("t1", queueArn("busy"), { deadLetterArn: queueArn("big-dlq"), maximumRetryAttempts: 2 }),
       ]),
+      rule("agedOrders", { detail: { aged: [true] } }, [target("t0", queueArn("broken"), { deadLetterArn: queueArn("aged-dlq"), maximumEventAgeSeconds: 60 })]),
     ],
     { account: A, region: "us-east-1" },
     router,
@@ -112,13 +113,33 @@ describe("local cloud: EventBridge rules and SNS subscriptions", () => {
     const dead = delivered.filter((d) => d.arn === queueArn("big-dlq"));
     assert.equal(dead.length, 2);
     const gone = dead.find((d) => d.options.messageAttributes?.TARGET_ARN.StringValue === queueArn("gone"))!;
-    assert.equal(gone.options.messageAttributes?.ERROR_CODE.StringValue, "QueueDoesNotExist");
-    assert.equal(gone.options.messageAttributes?.RETRY_ATTEMPTS, undefined, "not retried");
+    // EventBridge's own codes, not the target's exception names (https://docs.aws.amazon.com/eventbridge/latest/userguide/rule-dlq.html).
+    assert.equal(gone.options.messageAttributes?.ERROR_CODE.StringValue, "NO_RESOURCE");
+    assert.match(gone.options.messageAttributes?.ERROR_MESSAGE.StringValue ?? "", /QueueDoesNotExist: The specified queue does not exist/);
+    assert.equal(gone.options.messageAttributes?.RETRY_ATTEMPTS.StringValue, "0", "not retried");
+    assert.equal(gone.options.messageAttributes?.EXHAUSTED_RETRY_CONDITION, undefined, "no retry policy ran out");
+    assert.equal(gone.options.messageAttributes?.RULE_ARN.StringValue, `arn:aws:events:us-east-1:${A}:rule/ordersBus/bigOrders`);
     const busy = dead.find((d) => d.options.messageAttributes?.TARGET_ARN.StringValue === queueArn("busy"))!;
-    assert.equal(busy.options.messageAttributes?.EXHAUSTED_RETRY_CONDITION.StringValue, "MaximumRetryAttemptsExceeded");
+    assert.equal(busy.options.messageAttributes?.ERROR_CODE.StringValue, "THROTTLING");
+    assert.equal(busy.options.messageAttributes?.EXHAUSTED_RETRY_CONDITION.StringValue, "MaximumRetryAttempts");
     assert.equal(busy.options.messageAttributes?.RETRY_ATTEMPTS.StringValue, "2");
     assert.equal(activity.records.filter((r) => r.kind === "retry" && r.detail.includes("busy")).length, 2);
     assert.equal((JSON.parse(busy.payload) as { detail: unknown }).detail && JSON.parse(busy.payload).detail.total, 200000, "the DLQ holds the event");
+  });
+
+  it("retries a target's own fault (5xx) until the event's maximum age, then dead-letters it naming that limit", async () => {
+    // Retried: "EventBridge retries sending the event" for retriable errors, up to the retry policy's age
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html). 60 s is 6 ms at this scale.
+    refusing.set(queueArn("broken"), new AwsError("ServiceException", "the queue's service failed", 500));
+    events.put({ EventBusName: "ordersBus", Source: "x", DetailType: "y", Detail: JSON.stringify({ aged: true }) });
+    await events.drain();
+    const [dead] = delivered.filter((d) => d.arn === queueArn("aged-dlq"));
+    assert.ok(dead, "the event reached the dead-letter queue");
+    const attributes = dead.options.messageAttributes!;
+    assert.equal(attributes.EXHAUSTED_RETRY_CONDITION.StringValue, "MaximumEventAgeInSeconds");
+    assert.equal(attributes.ERROR_CODE.StringValue, "ERROR_FROM_TARGET");
+    assert.ok(Number(attributes.RETRY_ATTEMPTS.StringValue) >= 1, `retried ${attributes.RETRY_ATTEMPTS.StringValue} time(s)`);
+    assert.ok(Number(attributes.RETRY_ATTEMPTS.StringValue) < 185, "stopped by age, not by the 185 attempts");
   });
 
   describe("SNS", () => {

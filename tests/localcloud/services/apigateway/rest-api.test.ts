@@ -82,8 +82,10 @@ describe("local cloud: API Gateway REST API with Lambda proxy integrations", fun
     routes: [
       route("POST", "/orders", "echo", { validateBody: true, validateParameters: true, requestSchemas: { "application/json": schema } }),
       route("GET", "/orders/{id}", "echo", { validateParameters: true, requestParameters: { "method.request.path.id": true } }),
+      route("GET", "/search", "echo", { validateParameters: true, requestParameters: { "method.request.querystring.q": true, "method.request.header.x-tenant": true, "method.request.querystring.page": false } }),
       route("GET", "/orders/special", "malformed"),
       route("GET", "/boom", "boom"),
+      route("GET", "/keyed", "echo", { apiKeyRequired: true }),
     ],
     gatewayResponses: { BAD_REQUEST_BODY: { statusCode: "400", templates: { "application/json": '{"message":"invalid request","errors":"$context.error.validationErrorString"}' }, headers: {} } },
   };
@@ -141,6 +143,33 @@ describe("local cloud: API Gateway REST API with Lambda proxy integrations", fun
     const ok = await fetch(`${base}/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ sku: "ABC" }) });
     assert.equal(ok.status, 201);
     assert.match(logged.at(-1) ?? "", /"status":201/, "the access log records the request");
+  });
+
+  it("refuses a required parameter that is missing or present but blank (400), and passes one that is set", async () => {
+    // "Required request parameters ... are included and not blank",
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html
+    const search = (query: string, tenant?: string) => fetch(`${base}/search${query}`, tenant === undefined ? {} : { headers: { "x-tenant": tenant } });
+    for (const [query, tenant, missing] of [
+      ["", "t-1", "q"],
+      ["?q=", "t-1", "q"],
+      ["?q=%20%20", "t-1", "q"],
+      ["?q=shoes", "", "x-tenant"],
+      ["?q=shoes", undefined, "x-tenant"],
+    ] as const) {
+      const response = await search(query, tenant);
+      assert.equal(response.status, 400, `${query} with x-tenant ${JSON.stringify(tenant)}`);
+      assert.deepEqual(await response.json(), { message: `Missing required request parameters: [${missing}]` });
+    }
+    assert.equal((await search("?q=shoes&page=", "t-1")).status, 201, "an optional parameter may be blank");
+  });
+
+  it("refuses every key (403 Forbidden) on an apiKeyRequired method of a stage that has no usage plans", async () => {
+    // A key counts only through a usage plan bound to the stage: with none, no key can be valid there.
+    for (const headers of [{}, { "x-api-key": "storefront0123456789abcdefghij" }] as Record<string, string>[]) {
+      const response = await fetch(`${base}/keyed`, { headers });
+      assert.equal(response.status, 403);
+      assert.deepEqual(await response.json(), { message: "Forbidden" });
+    }
   });
 
   it("turns a function error or a malformed proxy answer into 502 Internal server error", async () => {

@@ -75,6 +75,16 @@ describe("localcloud/services/cognito/authorizer", () => {
     refused(authorizer.authorize(bearer(token), POST_ORDERS), 401, "The incoming token has expired", /expired/);
   });
 
+  it("refuses a token that expired seconds ago, access and ID alike: no grace period", () => {
+    // API Gateway's Cognito authorizer checks exp against its clock, without leeway; a token is good until exp.
+    const now = Math.floor(Date.now() / 1000);
+    const justExpired = { sub: "cust-1", issuedAt: now - 305, expiresInSeconds: 300 };
+    refused(authorizer.authorize(bearer(issuer.customerAccessToken(justExpired)), POST_ORDERS), 401, "The incoming token has expired", /expired/);
+    refused(authorizer.authorize(bearer(issuer.customerIdToken(justExpired)), ID_TOKEN_METHOD), 401, "The incoming token has expired", /expired/);
+    const stillGood = { sub: "cust-1", issuedAt: now - 290, expiresInSeconds: 300 };
+    assert.equal(authorizer.authorize(bearer(issuer.customerAccessToken(stillGood)), POST_ORDERS).authorized, true, "ten seconds left");
+  });
+
   it("refuses a tampered token: a changed claim, or a signature by a key the pool did not publish", () => {
     const [header, , signature] = issuer.customerAccessToken({ sub: "cust-1" }).split(".");
     const otherPayload = issuer.customerAccessToken({ sub: "cust-2" }).split(".")[1];

@@ -302,6 +302,53 @@ describe("localcloud/services/dynamodb/streams: a table's stream, read as Lambda
       await reader.stop();
     });
 
+    describe("the batching window (a pipe's or mapping's MaximumBatchingWindowInSeconds)", () => {
+      // Record 1 is in the stream from the start; record 2 is written 100 ms after the reader opens.
+      function trickle(): void {
+        const opened = Date.now();
+        let first = true;
+        let second = false;
+        api.on(DescribeStreamCommand).resolves({ StreamDescription: { Shards: [{ ShardId: "shard-open", SequenceNumberRange: { StartingSequenceNumber: "1" } }] } });
+        api.on(GetRecordsCommand).callsFake(() => {
+          if (first) {
+            first = false;
+            return { Records: [record(1)], NextShardIterator: "next" };
+          }
+          if (Date.now() - opened >= 100 && !second) {
+            second = true;
+            return { Records: [record(2)], NextShardIterator: "next" };
+          }
+          return { Records: [], NextShardIterator: "next" };
+        });
+      }
+
+      it("without one, hands out what the first read brought", async () => {
+        trickle();
+        const reader = await openStreamReader({ client, streamArn, startingPosition: "TRIM_HORIZON", pollIntervalMs: 5 });
+        assert.deepEqual((await reader.next())!.records.map((r) => r.eventID), ["e1"]);
+        await reader.stop();
+      });
+
+      it("with one, gathers records until the window ends, then hands out the batch however small", async () => {
+        trickle();
+        const reader = await openStreamReader({ client, streamArn, startingPosition: "TRIM_HORIZON", pollIntervalMs: 5, maximumBatchingWindowMs: 400 });
+        const started = Date.now();
+        const batch = (await reader.next())!;
+        assert.deepEqual(batch.records.map((r) => r.eventID), ["e1", "e2"]);
+        assert.ok(Date.now() - started >= 350, `handed out after ${Date.now() - started} ms, before the window ended`);
+        await reader.stop();
+      });
+
+      it("hands out a full batch at once, without waiting for the window", async () => {
+        trickle();
+        const reader = await openStreamReader({ client, streamArn, startingPosition: "TRIM_HORIZON", batchSize: 1, pollIntervalMs: 5, maximumBatchingWindowMs: 5000 });
+        const started = Date.now();
+        assert.deepEqual((await reader.next())!.records.map((r) => r.eventID), ["e1"]);
+        assert.ok(Date.now() - started < 1000);
+        await reader.stop();
+      });
+    });
+
     it("renews an expired iterator right after the last record it read", async () => {
       api.on(DescribeStreamCommand).resolves({ StreamDescription: { Shards: [{ ShardId: "shard-open", SequenceNumberRange: { StartingSequenceNumber: "1" } }] } });
       let expired = false;

@@ -64,6 +64,9 @@ describe("local cloud: the Lambda runtime (each environment a process that loade
       spec(dir, "index.flaky", { asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600, onFailure: "arn:aws:sqs:us-east-1:123456789012:failures" } }),
       spec(dir, "index.echo", { name: "reservedFunction", arn: "arn:aws:lambda:us-east-1:123456789012:function:reservedFunction", reservedConcurrency: 1, handler: "index.slow" } as Partial<FunctionSpec>),
       spec(dir, "index.fail", { name: "asyncFail", arn: "arn:aws:lambda:us-east-1:123456789012:function:asyncFail", asyncInvoke: { maximumRetryAttempts: 1, maximumEventAgeSeconds: 21600, onFailure: "arn:aws:sqs:us-east-1:123456789012:failures" } }),
+      spec(dir, "index.fail", { name: "agedFail", arn: "arn:aws:lambda:us-east-1:123456789012:function:agedFail", asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 60, onFailure: "arn:aws:sqs:us-east-1:123456789012:failures" } }),
+      spec(dir, "index.echo", { name: "asyncEcho", arn: "arn:aws:lambda:us-east-1:123456789012:function:asyncEcho", asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 21600, onSuccess: "arn:aws:sqs:us-east-1:123456789012:successes" } }),
+      spec(dir, "index.fail", { name: "failToBus", arn: "arn:aws:lambda:us-east-1:123456789012:function:failToBus", asyncInvoke: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 21600, onFailure: "arn:aws:events:us-east-1:123456789012:event-bus/failures" } }),
     ],
     {
       // One minute between asynchronous retries becomes 6 ms.
@@ -151,6 +154,46 @@ describe("local cloud: the Lambda runtime (each environment a process that loade
     assert.equal(context.condition, "RetriesExhausted");
     assert.equal(context.approximateInvokeCount, 2, "the first attempt and one retry");
     assert.equal((failure.record.responsePayload as { errorType: string }).errorType, "PaymentDeclined");
+  });
+
+  it("stops retrying an event older than the function's maximum event age: EventAgeExceeded", async () => {
+    // The retry waits a minute (6 ms here), past the event's 60 s maximum age (also 6 ms): no second attempt.
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+    lambda.invokeAsync("agedFail", { order: "o-4" });
+    await lambda.drain();
+    const failure = records.find((r) => (r.record.requestPayload as { order?: string })?.order === "o-4");
+    assert.ok(failure, "a record reached the on-failure destination");
+    const context = failure.record.requestContext as Record<string, unknown>;
+    assert.equal(context.condition, "EventAgeExceeded");
+    assert.equal(context.approximateInvokeCount, 1);
+  });
+
+  it("sends a successful asynchronous invocation's record to the on-success destination, with the response", async () => {
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+    lambda.invokeAsync("asyncEcho", { order: "o-2" });
+    await lambda.drain();
+    const success = records.find((r) => r.arn === "arn:aws:sqs:us-east-1:123456789012:successes");
+    assert.ok(success, "a record reached the on-success destination");
+    const context = success.record.requestContext as Record<string, unknown>;
+    assert.equal(context.condition, "Success");
+    assert.equal(context.functionArn, "arn:aws:lambda:us-east-1:123456789012:function:asyncEcho:$LATEST");
+    assert.deepEqual(success.record.requestPayload, { order: "o-2" });
+    assert.equal((success.record.responseContext as { statusCode: number }).statusCode, 200);
+    assert.deepEqual((success.record.responsePayload as { event: unknown }).event, { order: "o-2" });
+  });
+
+  it("sends a bus destination the record as the event AWS puts: source lambda, the outcome as detail-type, the record as detail", async () => {
+    lambda.invokeAsync("failToBus", { order: "o-3" });
+    await lambda.drain();
+    const sent = records.find((r) => r.arn === "arn:aws:events:us-east-1:123456789012:event-bus/failures");
+    assert.ok(sent, "an event reached the bus");
+    assert.equal(sent.record.source, "lambda");
+    assert.equal(sent.record["detail-type"], "Lambda Function Invocation Result - Failure");
+    assert.deepEqual(sent.record.resources, ["arn:aws:events:us-east-1:123456789012:event-bus/failures", "arn:aws:lambda:us-east-1:123456789012:function:failToBus:$LATEST"]);
+    const detail = sent.record.detail as Record<string, unknown>;
+    assert.equal((detail.requestContext as { condition: string }).condition, "RetriesExhausted");
+    assert.deepEqual(detail.requestPayload, { order: "o-3" });
+    assert.equal((detail.responsePayload as { errorType: string }).errorType, "PaymentDeclined");
   });
 
   it("refuses to start a function whose archive does not load, naming it", async () => {

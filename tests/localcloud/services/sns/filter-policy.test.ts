@@ -91,6 +91,15 @@ describe("localcloud/services/sns/filter-policy: SNS subscription filter policie
       assert.ok(!accepts({ price: [{ prefix: "1" }] }, attributes({ price: num("100") })), "a Number attribute is not a string");
     });
 
+    it("plain prefix and suffix are case-sensitive", () => {
+      // "String matching – For string matching in the filter policy, the comparison is case-sensitive."
+      // https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html
+      assert.ok(!accepts({ customer_interests: [{ prefix: "Bas" }] }, attributes({ customer_interests: str("basketball") })));
+      assert.ok(!accepts({ customer_interests: [{ suffix: "BALL" }] }, attributes({ customer_interests: str("baseball") })));
+      assert.ok(!accepts({ customer_interests: ["Rugby"] }, attributes({ customer_interests: str("rugby") })));
+      assert.ok(accepts({ event: [{ "anything-but": { prefix: "Order-" } }] }, attributes({ event: str("order-placed") })));
+    });
+
     it("anything-but matches any value but those listed, and needs the attribute", () => {
       const policy = { customer_interests: [{ "anything-but": ["rugby", "tennis"] }] };
       assert.ok(accepts(policy, attributes({ customer_interests: str("baseball") })));
@@ -98,10 +107,14 @@ describe("localcloud/services/sns/filter-policy: SNS subscription filter policie
       assert.ok(!accepts(policy, attributes({ other: str("x") })));
     });
 
-    it("anything-but on a String.Array matches only if none of its elements are listed", () => {
+    it("anything-but on a String.Array matches when any element is not listed (the docs' example), not only when none is", () => {
+      // https://docs.aws.amazon.com/sns/latest/dg/string-value-matching.html, "Anything-but matching": the example
+      // ["rugby", "baseball"] matches "because it contains a value that isn't rugby or tennis" (see localcloud/services/sns/filter-policy.ts).
       const policy = { customer_interests: [{ "anything-but": ["rugby", "tennis"] }] };
       assert.ok(accepts(policy, attributes({ customer_interests: arr(["baseball", "football"]) })));
-      assert.ok(!accepts(policy, attributes({ customer_interests: arr(["rugby", "baseball"]) })));
+      assert.ok(accepts(policy, attributes({ customer_interests: arr(["rugby", "baseball"]) })));
+      assert.ok(!accepts(policy, attributes({ customer_interests: arr(["rugby", "tennis"]) })));
+      assert.ok(!accepts(policy, attributes({ customer_interests: arr(["tennis"]) })));
     });
 
     it("anything-but can exclude a prefix", () => {
