@@ -30,9 +30,17 @@ export async function ordersStack(): Promise<Exports<"orders">> {
     ...tableDefaults(settings),
   });
   const tableEnv = { ORDERS_TABLE_NAME: orders.tableName };
+  // Orders are priced from inventory's catalog, never from what the client sends.
+  const inventory = reference(id.env, "inventory");
+  const catalog = Table.fromAttributes("catalog", { arn: inventory.catalogTableArn, tableName: inventory.catalogTableName });
 
-  const placeOrder = new Function("placeOrder", { handler: "orders/place-order.ts", environment: tableEnv, ...defaults });
+  const placeOrder = new Function("placeOrder", {
+    handler: "orders/place-order.ts",
+    environment: { ...tableEnv, CATALOG_TABLE_NAME: catalog.tableName, SOLD_CURRENCIES: settings.currencies.join(",") },
+    ...defaults,
+  });
   orders.grantReadWrite(placeOrder);
+  catalog.grantRead(placeOrder);
   const getOrder = new Function("getOrder", { handler: "orders/get-order.ts", environment: tableEnv, ...defaults });
   orders.grantRead(getOrder);
   const confirmOrder = new Function("confirmOrder", { handler: "orders/confirm-order.ts", environment: tableEnv, ...defaults });

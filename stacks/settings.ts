@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCurrencyCode } from "../handlers/shared/money";
 import { EMAIL_RECIPIENTS_RULE, isEmailRecipients, isSmsRecipients, SMS_RECIPIENTS_RULE } from "../handlers/notifications/recipients";
 import type { StackKind } from "./environments";
 
@@ -20,6 +21,9 @@ const apiClientLimits = z.strictObject({
   dailyQuota: z.number().int().min(1),
 });
 
+/** ISO 4217 codes: three capital letters the runtime knows as a currency (as place-order checks them). */
+const currencyCode = z.string().refine((c) => /^[A-Z]{3}$/.test(c) && isCurrencyCode(c), { message: 'must be an ISO 4217 currency code such as "EUR"' });
+
 /**
  * The environment's settings: `orderflow:<key>` in `Pulumi.<env>.yaml`, exported by the platform stack as `settings` for
  * every domain stack of the environment.
@@ -27,6 +31,16 @@ const apiClientLimits = z.strictObject({
 export const environmentSettingsSchema = z.strictObject({
   /** Pulumi organization that owns the stacks, for StackReferences. */
   org: z.string().min(1).default("organization"),
+  /**
+   * The currencies the shop sells in: an order in any other is refused (place-order), and the catalog's prices in
+   * them are what customers pay. At least one, no repeats.
+   * @default ["EUR"]
+   */
+  currencies: z
+    .array(currencyCode)
+    .min(1)
+    .refine((codes) => new Set(codes).size === codes.length, { message: "lists a currency twice" })
+    .default(["EUR"]),
   /** Retention of every log group (functions, saga, pipes, API access logs). */
   logRetentionDays: logRetentionDays.default(30),
   /** Point-in-time recovery on every table. */

@@ -46,7 +46,7 @@ describe("stacks: every stack of every environment under mocks", function () {
   for (const env of ENVIRONMENTS) {
     it(`${env}: every stack runs, in dependency order, and exports exactly its contract with the right types`, async () => {
       const stacks = await environment(env);
-      assert.deepEqual(stacks.map((s) => s.kind), ["bootstrap", "platform", "orders", "inventory", "payments", "shipping", "notifications", "checkout"]);
+      assert.deepEqual(stacks.map((s) => s.kind), ["bootstrap", "platform", "inventory", "payments", "shipping", "notifications", "orders", "checkout"]);
       for (const s of stacks) {
         const parsed = contracts[s.kind].safeParse(s.resolved.outputs);
         assert.ok(parsed.success, `${s.stack} outputs break its contract: ${parsed.success ? "" : parsed.error.message}`);
@@ -257,6 +257,24 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.deepEqual(model.required.sort(), ["contact", "currency", "items"]);
     const throttle = (s: SynthesizedStack) => (one(s, "aws:apigateway/methodSettings:MethodSettings").inputs.settings as { throttlingRateLimit: number }).throttlingRateLimit;
     assert.ok(throttle(prod) > throttle(dev));
+  });
+
+  it("orders: place-order prices from inventory's catalog table, read only, in the currencies Pulumi.<env>.yaml sells", async () => {
+    for (const [env, currencies] of [["dev", "EUR,USD"], ["prod", "EUR"]] as const) {
+      const orders = await stackOf(env, "orders");
+      const inventory = await stackOf(env, "inventory");
+      const catalog = one(inventory, "aws:dynamodb/table:Table", "catalogTable");
+      assert.equal(catalog.inputs.hashKey, "sku");
+      assert.equal(inventory.resolved.outputs.catalogTableName, catalog.outputs.name);
+      const placeOrder = one(orders, "aws:lambda/function:Function", "placeOrderFunction");
+      const variables = (placeOrder.inputs.environment as { variables: Record<string, string> }).variables;
+      assert.equal(variables.CATALOG_TABLE_NAME, catalog.outputs.name);
+      assert.equal(variables.SOLD_CURRENCIES, currencies);
+      const grant = one(orders, "aws:iam/rolePolicy:RolePolicy", "placeOrder-read-catalog");
+      const [statement] = JSON.parse(String(grant.inputs.policy)).Statement as { Action: string[]; Resource: string[] }[];
+      assert.ok(statement.Resource.includes(String(catalog.outputs.arn)), JSON.stringify(statement));
+      assert.ok(!statement.Action.some((a) => /Put|Update|Delete|Write/.test(a)), "the orders API may not change prices");
+    }
   });
 
   it("bootstrap: the account's API Gateway CloudWatch role and X-Ray policy for SNS live there, and in no environment's stacks", async () => {
