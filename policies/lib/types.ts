@@ -11,6 +11,7 @@ export const EVENT_BUS_POLICY = "aws:cloudwatch/eventBusPolicy:EventBusPolicy";
 export const EVENT_PERMISSION = "aws:cloudwatch/eventPermission:EventPermission";
 export const EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+export const LOG_DATA_PROTECTION_POLICY = "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy";
 export const FUNCTION = "aws:lambda/function:Function";
 export const EVENT_INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
 export const EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
