@@ -118,6 +118,7 @@ export async function ordersStack(): Promise<Exports<"orders">> {
       selfSignUp: settings.identity.selfSignUp,
       deletionProtection: settings.identity.deletionProtection,
       threatProtection: settings.identity.threatProtection,
+      mfa: settings.identity.mfa,
       resourceServers: [
         {
           identifier: ORDERS_RESOURCE_SERVER,

@@ -83,6 +83,8 @@ export const environmentSettingsSchema = z.strictObject({
       selfSignUp: z.boolean().default(false),
       /** Whether the pool refuses deletion (it holds every customer and their password); off only where customers are test data. */
       deletionProtection: z.boolean().default(true),
+      /** `ON`: every customer signs in with a second factor (an authenticator app); `OPTIONAL`: each may add one. */
+      mfa: z.enum(["OPTIONAL", "ON"]).default("OPTIONAL"),
       /** Cognito threat protection: OFF keeps the pool on the Essentials plan; AUDIT and ENFORCED need the Plus plan (billed per user). */
       threatProtection: z.enum(["OFF", "AUDIT", "ENFORCED"]).default("OFF"),
       /** Minutes the storefront's access and ID tokens live (Cognito allows 5 to 1440). */

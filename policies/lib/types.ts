@@ -34,3 +34,4 @@ export const POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment";
 export const REST_METHOD = "aws:apigateway/method:Method";
 export const HTTP_ROUTE = "aws:apigatewayv2/route:Route";
 export const USER_POOL = "aws:cognito/userPool:UserPool";
+export const USER_POOL_CLIENT = "aws:cognito/userPoolClient:UserPoolClient";

@@ -315,6 +315,14 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.deepEqual([pool("dev").deletionProtection, pool("staging").deletionProtection, pool("prod").deletionProtection], ["INACTIVE", "ACTIVE", "ACTIVE"]);
     assert.deepEqual([pool("prod").userPoolTier, pool("prod").userPoolAddOns], ["PLUS", { advancedSecurityMode: "ENFORCED" }]);
     assert.equal(pool("dev").userPoolTier, "ESSENTIALS");
+    // Every customer of prod signs in with a second factor; elsewhere each may add one.
+    assert.deepEqual([pool("dev").mfaConfiguration, pool("staging").mfaConfiguration, pool("prod").mfaConfiguration], ["OPTIONAL", "OPTIONAL", "ON"]);
+    for (const env of ENVIRONMENTS) {
+      assert.equal((pool(env).passwordPolicy as { minimumLength: number }).minimumLength >= 12, true, env);
+      assert.ok((pool(env).passwordPolicy as { passwordHistorySize: number }).passwordHistorySize >= 1, env);
+      const storefront = one(orders[env], "aws:cognito/userPoolClient:UserPoolClient", "customersStorefrontClient").inputs;
+      assert.equal((storefront.refreshTokenRotation as { feature: string }).feature, "ENABLED", `${env}: the storefront's refresh tokens rotate`);
+    }
 
     const dev = orders.dev;
     const [identity] = userPoolsFromGraph(dev.resolved.resources);
