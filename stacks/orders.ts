@@ -86,6 +86,7 @@ export async function ordersStack(): Promise<Exports<"orders">> {
     authorizer: { userPoolArns: [identity.pool.arn] },
     clients: settings.apiClients,
     throttle: settings.apiThrottle,
+    firewall: settings.apiFirewall === "none" ? undefined : settings.apiFirewall,
     logRetentionInDays: settings.logRetentionDays,
     alarmTopicArn: platform.alarmTopicArn,
   });

@@ -76,6 +76,17 @@ export const environmentSettingsSchema = z.strictObject({
   apiThrottle: z
     .strictObject({ rateLimit: z.number().positive().max(10000), burstLimit: z.number().int().min(1).max(5000) })
     .default({ rateLimit: 50, burstLimit: 100 }),
+  /**
+   * The orders API's WAF web ACL: how many requests one client IP may make in any 5 minutes (10 to 2,000,000,000)
+   * before it is blocked, besides AWS's managed rule groups; or `none` for no web ACL (dev: the policy pack asks for
+   * one everywhere else, and the local cloud, which runs dev, has no WAF to emulate).
+   * @default { ipRequestsPer5Minutes: 2000 }
+   */
+  apiFirewall: z
+    .union([z.strictObject({ ipRequestsPer5Minutes: z.number().int().min(10).max(2_000_000_000) }), z.literal("none")], {
+      error: 'expected { ipRequestsPer5Minutes: <10 to 2000000000> }, or "none" for no web ACL',
+    })
+    .default({ ipRequestsPer5Minutes: 2000 }),
   /** How customers sign in (the orders stack's Cognito user pool and the storefront's app client). */
   identity: z
     .strictObject({

@@ -257,6 +257,22 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.deepEqual(model.required.sort(), ["contact", "currency", "items"]);
     const throttle = (s: SynthesizedStack) => (one(s, "aws:apigateway/methodSettings:MethodSettings").inputs.settings as { throttlingRateLimit: number }).throttlingRateLimit;
     assert.ok(throttle(prod) > throttle(dev));
+    // Every environment's API takes TLS 1.3 only, and validates bodies whatever their content type.
+    for (const s of [dev, prod]) assert.equal(one(s, "aws:apigateway/restApi:RestApi").inputs.securityPolicy, "SecurityPolicy_TLS13_1_3_2025_09");
+    const post = one(dev, "aws:apigateway/method:Method", "ordersPOSTOrders");
+    assert.deepEqual(Object.keys(post.inputs.requestModels as object).sort(), ["$default", "application/json"]);
+  });
+
+  it("orders: a WAF web ACL with each environment's per-IP limit guards the stage outside dev", async () => {
+    const limit = async (env: Environment) => {
+      const orders = await stackOf(env, "orders");
+      const acls = ofType(orders, "aws:wafv2/webAcl:WebAcl");
+      if (acls.length === 0) return undefined;
+      assert.equal(one(orders, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs.resourceArn, one(orders, "aws:apigateway/stage:Stage").outputs.arn);
+      const rules = acls[0].inputs.rules as { statement: { rateBasedStatement?: { limit: number } } }[];
+      return rules.find((r) => r.statement.rateBasedStatement)?.statement.rateBasedStatement?.limit;
+    };
+    assert.deepEqual([await limit("dev"), await limit("staging"), await limit("prod")], [undefined, 1000, 5000]);
   });
 
   it("orders: place-order prices from inventory's catalog table, read only, in the currencies Pulumi.<env>.yaml sells", async () => {
