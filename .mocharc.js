@@ -13,7 +13,7 @@ const path = require("node:path");
 const SLOWEST_FIRST = [
   "tests/ops/offline/preview.test.ts",
   "tests/ops/policy/analyzer-client.test.ts",
-  "tests/ops/local/local-cloud.e2e.test.ts",
+  "tests/localcloud/cloud.e2e.test.ts",
   "tests/stacks/stacks.test.ts",
   "tests/ops/automation/account.test.ts",
 ];

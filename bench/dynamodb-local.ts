@@ -1,5 +1,5 @@
 import os from "node:os";
-import { startDynamoDBLocal } from "../ops/local/dynamodb-local";
+import { startDynamoDBLocal } from "../localcloud/services/dynamodb/local";
 
 export interface DynamoDBLocalBenchmark {
   /** Spawning the JVM to its first answer to ListTables, per run. */

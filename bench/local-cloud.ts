@@ -1,7 +1,7 @@
 import os from "node:os";
-import { LocalCloud } from "../ops/local/local-cloud";
-import { happyPath } from "../ops/local/scenarios/happy-path";
-import { runScenarios, type ScenarioResult } from "../ops/local/scenarios/scenario";
+import { LocalCloud } from "../localcloud/cloud";
+import { happyPath } from "../localcloud/app/scenarios/happy-path";
+import { runScenarios, type ScenarioResult } from "../localcloud/app/scenarios/scenario";
 
 export interface LocalCloudBenchmark {
   /** `LocalCloud.start` to ready (synthesis, DynamoDB Local, tables, functions' first environments), per run. */

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { LocalCloud } from "../ops/local/local-cloud";
-import { available, orderBody, paymentsTable, shipmentsTable, skus } from "../ops/local/scenarios/orders";
-import { ScenarioContext } from "../ops/local/scenarios/scenario";
+import { LocalCloud } from "../localcloud/cloud";
+import { available, orderBody, paymentsTable, shipmentsTable, skus } from "../localcloud/app/scenarios/orders";
+import { ScenarioContext } from "../localcloud/app/scenarios/scenario";
 
 export interface LoadBenchmark {
   readonly orders: number;

@@ -41,8 +41,8 @@ interface ParsedCommand {
 export async function main(argv: readonly string[], context: CliContext = {}): Promise<number> {
   const write = context.write ?? ((text: string) => process.stdout.write(`${text}\n`));
   const writeError = context.writeError ?? ((text: string) => process.stderr.write(`${text}\n`));
-  // `local` has options of its own (ops/local/command.ts), loaded only when asked for.
-  if (argv[0] === "local") return (await import("./local/command")).runLocalCommand(argv.slice(1), { write, writeError });
+  // `local` has options of its own (ops/commands/local/command.ts), loaded only when asked for.
+  if (argv[0] === "local") return (await import("./commands/local/command")).runLocalCommand(argv.slice(1), { write, writeError });
   let parsed: ParsedCommand;
   try {
     parsed = parse(argv, write, writeError);

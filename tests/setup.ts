@@ -1,7 +1,7 @@
 // Test-wide setup, loaded by mocha before any spec (see .mocharc.js).
 
 // aws-local-stepfunctions 3.x needs Promise.withResolvers, which Node 20 lacks: the same polyfill the local cloud loads.
-import "../ops/local/states/promise-with-resolvers";
+import "../localcloud/services/states/promise-with-resolvers";
 
 // Root hooks for the one DynamoDB Local of a mocha process (tests/helpers/dynamodb-local.ts). When a file that uses it
 // starts, its JVM starts at once, in the background, so its start-up (a second or more) overlaps the tests before that

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { startDynamoDBLocal, type DynamoDBLocal } from "../../ops/local/dynamodb-local";
+import { startDynamoDBLocal, type DynamoDBLocal } from "../../localcloud/services/dynamodb/local";
 
 // One DynamoDB Local per mocha run: started by the first test file that needs it (a JVM start is about a second) and
 // stopped by the root hook in tests/setup.ts. Files share it, each with its own tables, deleted when the file ends.

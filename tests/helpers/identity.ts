@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { LocalCognitoAuthorizer } from "../../ops/local/cognito-authorizer";
-import { LocalTokenIssuer, type IssuerUserPool } from "../../ops/local/token-issuer";
+import { LocalCognitoAuthorizer } from "../../localcloud/services/cognito/authorizer";
+import { LocalTokenIssuer, type IssuerUserPool } from "../../localcloud/services/cognito/issuer";
 
 /** A user pool shaped like the orders stack's: a storefront (SRP sign-in) and a back office (client credentials). */
 export const TEST_POOL: IssuerUserPool = {

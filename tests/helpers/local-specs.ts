@@ -1,4 +1,4 @@
-import type { QueueSpec } from "../../ops/local/graph";
+import type { QueueSpec } from "../../localcloud/graph/graph";
 
 const ACCOUNT = "123456789012";
 

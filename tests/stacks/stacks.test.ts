@@ -14,13 +14,13 @@ import { cancelOrderInput, EVENTS } from "../../handlers/shared/events";
 import type { AslDefinition } from "../../components/saga-definition";
 import { lambdaError, runLocalSaga } from "../helpers/local-saga";
 import { advancedLoggingEnvironment, powertoolsLevelIn } from "../helpers/lambda-logging";
-import { methodAuthorizationsFromGraph, userPoolsFromGraph } from "../../ops/local/user-pool-graph";
-import { matchesEventPattern } from "../../ops/local/event-pattern-matcher";
-import { subscriptionAccepts } from "../../ops/local/sns-filter-policy";
-import { transformInput } from "../../ops/local/input-transformer";
+import { methodAuthorizationsFromGraph, userPoolsFromGraph } from "../../localcloud/services/cognito/user-pool-graph";
+import { matchesEventPattern } from "../../localcloud/matching/event-pattern-matcher";
+import { subscriptionAccepts } from "../../localcloud/services/sns/filter-policy";
+import { transformInput } from "../../localcloud/services/events/input-transformer";
 import { synthesizedEnvironment } from "../helpers/synthesized";
 
-// Shared with the other files that read a graph (tests/ops/local), so each environment is synthesized once per run.
+// Shared with the other files that read a graph (tests/localcloud), so each environment is synthesized once per run.
 const environment = synthesizedEnvironment;
 
 async function stackOf(env: Environment, kind: StackKind): Promise<SynthesizedStack> {

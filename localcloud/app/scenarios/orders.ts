@@ -1,0 +1,91 @@
+import { CUSTOMERS } from "../../../handlers/notifications/recipients";
+import type { OutboxEmail, OutboxText } from "../../kernel/outbox";
+import type { ScenarioContext } from "./scenario";
+import { expect, ExpectationFailed } from "./scenario";
+
+/** The contact scenario orders give. */
+export const CONTACT = { email: "customer@example.com", phone: "+15555550100" } as const;
+
+/**
+ * An order body as POST /orders takes it, for SKUs the scenario picks from the seed. The customer is the caller (the
+ * token's sub): a `customerId` names the customer a machine client orders for, or a customer ordering in their name.
+ */
+export function orderBody(options: { customerId?: string; phone?: boolean; lines: readonly { sku: string; quantity: number; unitPrice: number }[]; currency?: string }): Record<string, unknown> {
+  return {
+    ...(options.customerId !== undefined ? { customerId: options.customerId } : {}),
+    contact: { email: CONTACT.email, ...(options.phone ? { phone: CONTACT.phone } : {}) },
+    items: options.lines,
+    currency: options.currency ?? "EUR",
+  };
+}
+
+/**
+ * A SKU the seed stocks with at least `quantity`, and one it holds none of. Scenarios run at the same time; one that
+ * asserts stock levels asks for its own `slot` (1, 2, ...), a SKU no other scenario orders; slot 0 is shared.
+ */
+export function skus(context: ScenarioContext, quantity = 1, slot = 0): { inStock: string; outOfStock: string } {
+  const entries = Object.entries(context.cloud.seed.stock);
+  const stocked = entries.filter(([, n]) => n >= quantity).map(([sku]) => sku);
+  const inStock = stocked[slot];
+  const outOfStock = entries.find(([, n]) => n === 0)?.[0];
+  if (!inStock || !outOfStock) {
+    throw new ExpectationFailed(`the seed must stock ${slot + 1} SKU(s) with at least ${quantity} each and hold none of another (see localcloud/app/seed/default.json)`);
+  }
+  return { inStock, outOfStock };
+}
+
+export const ordersTable = (c: ScenarioContext) => c.output("orders", "ordersTableName");
+export const stockTable = (c: ScenarioContext) => c.output("inventory", "stockTableName");
+export const paymentsTable = (c: ScenarioContext) => c.output("payments", "paymentsTableName");
+export const shipmentsTable = (c: ScenarioContext) => c.output("shipping", "shipmentsTableName");
+
+/** The order's item once its status is one of the given ones. */
+export async function orderReaches(context: ScenarioContext, orderId: string, statuses: readonly string[], configuredWaitSeconds = 0): Promise<Record<string, unknown>> {
+  return context.waitFor(
+    `order ${orderId} to reach ${statuses.join(" or ")}`,
+    async () => {
+      const item = await context.item(ordersTable(context), { orderId });
+      return item && statuses.includes(String(item.status)) ? item : undefined;
+    },
+    configuredWaitSeconds,
+  );
+}
+
+/** The available quantity of a SKU now. */
+export async function available(context: ScenarioContext, sku: string): Promise<number> {
+  const item = await context.item(stockTable(context), { pk: `SKU#${sku}` });
+  return Number(item?.available ?? 0);
+}
+
+/** The recipient a notification function sends to: its settings' recipients (a simulator), or the order's contact. */
+export function recipientFor(context: ScenarioContext, channel: "email" | "sms", contact: string): string {
+  const [component, variable] = channel === "email" ? ["sendEmail", "EMAIL_RECIPIENTS"] : ["sendSms", "SMS_RECIPIENTS"];
+  const setting = context.cloud.graph.functions.find((f) => f.component === component)?.environment[variable];
+  if (setting === undefined) throw new ExpectationFailed(`function ${component} has no ${variable} in the graph`);
+  return setting === CUSTOMERS ? contact : setting;
+}
+
+/**
+ * The email the notifications sent about an order's event, once it is in the local SES outbox (send-email tags each
+ * email with its event and order), checked to have gone to the recipient the environment's settings name.
+ */
+export async function emailed(context: ScenarioContext, orderId: string, event: string, contact = CONTACT.email): Promise<OutboxEmail> {
+  const email = await context.waitFor(`the ${event} email of order ${orderId} in the outbox`, () =>
+    context.cloud.outbox.emails.find((m) => m.tags.orderId === orderId && m.tags.event === event),
+  );
+  const recipient = recipientFor(context, "email", contact);
+  expect(email.to.length === 1 && email.to[0] === recipient, `expected the ${event} email to go to ${recipient}, it went to ${email.to.join(", ")}`);
+  expect(email.text?.includes(orderId) && email.html?.includes(orderId), `expected the ${event} email's text and HTML to name order ${orderId}`);
+  return email;
+}
+
+/** The text the notifications sent about an order's event (send-sms puts them in its Context), to the settings' recipient. */
+export async function texted(context: ScenarioContext, orderId: string, event: string, contact = CONTACT.phone): Promise<OutboxText> {
+  const text = await context.waitFor(`the ${event} text of order ${orderId} in the outbox`, () =>
+    context.cloud.outbox.texts.find((m) => m.context.orderId === orderId && m.context.event === event),
+  );
+  const recipient = recipientFor(context, "sms", contact);
+  expect(text.destinationPhoneNumber === recipient, `expected the ${event} text to go to ${recipient}, it went to ${text.destinationPhoneNumber}`);
+  expect(text.messageBody.includes(orderId), `expected the ${event} text to name order ${orderId}: "${text.messageBody}"`);
+  return text;
+}

@@ -1,0 +1,203 @@
+import { randomUUID } from "node:crypto";
+import type { Activity } from "../../kernel/activity";
+import { AwsError } from "../../kernel/aws-error";
+import type { FunctionSpec } from "../../graph/graph";
+import type { LocalXRay } from "../xray/local-xray";
+import { newSegmentId } from "../xray/trace-header";
+import { ExecutionEnvironment, InitError, type FunctionErrorPayload, type LogSink } from "./environment";
+
+/** What a synchronous invocation returns, as the Invoke API does: a payload, and the error kind when it failed. */
+export interface InvokeResult {
+  readonly requestId: string;
+  readonly statusCode: number;
+  readonly payload: unknown;
+  /** `Unhandled` when the function or its runtime failed (the payload is then the error). */
+  readonly functionError?: "Unhandled";
+  readonly coldStart: boolean;
+  readonly durationMs: number;
+}
+
+export interface InvokeOptions {
+  /** The X-Ray trace header the invocation runs under (`Root=...;Parent=...;Sampled=...`). */
+  readonly traceId?: string;
+  /** Who or what invoked: for the activity log. */
+  readonly source?: string;
+  /**
+   * Who calls Invoke, for IAM: a role (the saga's, a pipe's) or a service principal (`apigateway.amazonaws.com`) with
+   * the ARN it acts for. Unset for what Lambda does itself (event source mappings, its asynchronous queue).
+   */
+  readonly caller?: { readonly principal: string; readonly sourceArn?: string };
+  /**
+   * The trace headers of the messages an event source mapping passes in one batch: the invocation starts its own
+   * trace, linked to theirs, as Lambda does for SQS (https://docs.aws.amazon.com/xray/latest/devguide/xray-tracelinking.html).
+   */
+  readonly links?: readonly string[];
+}
+
+/**
+ * One Lambda function: its execution environments (each a process that loaded the deployed archive), at most
+ * `reservedConcurrency` of them busy at once. Beyond a reservation an invocation is throttled, as Lambda throttles it
+ * (TooManyRequestsException, 429); without one, the local limit (`localConcurrency`) makes extra invocations wait for
+ * a free environment where AWS would start another one.
+ */
+export class LocalFunction {
+  private readonly environments: ExecutionEnvironment[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private starting = 0;
+  private inFlight = 0;
+  invocations = 0;
+  coldStarts = 0;
+  throttles = 0;
+  errors = 0;
+
+  constructor(
+    readonly spec: FunctionSpec,
+    /** The process environment of the function's runtime (its variables and Lambda's own). */
+    private readonly variables: Record<string, string>,
+    private readonly activity: Activity,
+    private readonly log: LogSink,
+    private readonly localConcurrency: number,
+    /** Hook for fault injection (scenarios): an error the Lambda service answers instead of running the function. */
+    private readonly faults: { take(functionName: string, event: unknown): AwsError | undefined },
+    /** Where the Lambda service's segments go (the function's own come from its SDK, through the daemon). */
+    private readonly xray?: LocalXRay,
+  ) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** Starts the first environment (the cold start happens with the local cloud), so an archive that does not load fails early. */
+  async warm(): Promise<number> {
+    const env = await this.startEnvironment();
+    this.environments.push(env);
+    return env.initMs;
+  }
+
+  /** A synchronous (RequestResponse) invocation. */
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+    const fault = this.faults.take(this.spec.name, event);
+    if (fault) {
+      this.activity.record({ service: "lambda", kind: "fault", name: this.spec.component, detail: `${fault.code} injected for ${options.source ?? "a caller"}`, error: true, traceId: options.traceId });
+      throw fault;
+    }
+    const reserved = this.spec.reservedConcurrency;
+    if (reserved !== undefined && this.inFlight >= reserved) {
+      this.throttles++;
+      this.activity.record({ service: "lambda", kind: "throttled", name: this.spec.component, detail: `throttled: ${this.inFlight} of ${reserved} reserved executions busy (${options.source ?? "caller"})`, error: true, traceId: options.traceId });
+      throw new AwsError("TooManyRequestsException", "Rate Exceeded.", 429, "Sender");
+    }
+    this.inFlight++;
+    this.invocations++;
+    const requestId = randomUUID();
+    // Active tracing: Lambda continues the caller's sampled trace or starts one, records its own segment (AWS::Lambda)
+    // and the function's (AWS::Lambda::Function), and hands the function `Root;Parent=<function segment>;Sampled=1`.
+    // PassThrough: the caller's header goes on unchanged, nothing is recorded.
+    // https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
+    const service = this.spec.tracing === "Active" ? this.xray?.begin(this.spec.name, "AWS::Lambda", options.traceId, { startTrace: true, ...(options.source ? { source: options.source } : {}), ...(options.links ? { links: options.links } : {}), fields: { aws: { function_arn: this.spec.arn, request_id: requestId } } }) : undefined;
+    const functionSegmentId = newSegmentId();
+    const traceHeader = service ? service.header(functionSegmentId) : options.traceId;
+    try {
+      const { env, cold } = await this.acquire();
+      const started = Date.now();
+      this.log(`START RequestId: ${requestId} Version: $LATEST`, "stdout");
+      const outcome = await env.invoke({ requestId, event, traceId: traceHeader }, this.spec.timeoutSeconds * 1000, this.spec.arn);
+      const durationMs = Date.now() - started;
+      if (service && this.xray) {
+        const failure = outcome.ok ? undefined : `${outcome.error.errorType}: ${outcome.error.errorMessage}`;
+        this.xray.record({
+          trace_id: service.traceId,
+          id: functionSegmentId,
+          name: this.spec.name,
+          origin: "AWS::Lambda::Function",
+          parent_id: service.id,
+          start_time: started / 1000,
+          end_time: (started + durationMs) / 1000,
+          ...(failure ? { error: true, cause: { exceptions: [{ type: outcome.ok ? undefined : outcome.error.errorType, message: failure }] } } : {}),
+        });
+        service.end(!failure ? {} : !outcome.ok && outcome.fatal ? { fault: failure } : { error: failure });
+      }
+      this.log(`END RequestId: ${requestId}`, "stdout");
+      this.log(
+        `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.spec.memoryMb} MB${cold ? `\tInit Duration: ${env.initMs.toFixed(2)} ms` : ""}`,
+        "stdout",
+      );
+      this.release(env);
+      if (!outcome.ok) this.errors++;
+      this.activity.record({
+        service: "lambda",
+        kind: "invoke",
+        name: this.spec.component,
+        detail: outcome.ok ? `ok${cold ? " (cold start)" : ""} for ${options.source ?? "a caller"}` : `${outcome.error.errorType}: ${outcome.error.errorMessage}`,
+        error: !outcome.ok,
+        durationMs,
+        traceId: traceHeader,
+      });
+      return outcome.ok
+        ? { requestId, statusCode: 200, payload: outcome.payload, coldStart: cold, durationMs }
+        : { requestId, statusCode: 200, payload: errorPayload(outcome.error), functionError: "Unhandled", coldStart: cold, durationMs };
+    } catch (error) {
+      service?.end(error instanceof InitError ? { fault: error.message } : { fault: (error as Error).message });
+      if (error instanceof InitError) {
+        this.errors++;
+        this.activity.record({ service: "lambda", kind: "init-error", name: this.spec.component, detail: error.message, error: true, traceId: options.traceId });
+        return { requestId, statusCode: 200, payload: errorPayload(error.payload), functionError: "Unhandled", coldStart: true, durationMs: 0 };
+      }
+      throw error;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** Ends every environment. */
+  async stop(): Promise<void> {
+    await Promise.all(this.environments.map((e) => e.stop()));
+    this.environments.length = 0;
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  private async acquire(): Promise<{ env: ExecutionEnvironment; cold: boolean }> {
+    for (;;) {
+      const idle = this.environments.find((e) => !e.busy && !e.dead);
+      if (idle) {
+        idle.busy = true;
+        return { env: idle, cold: false };
+      }
+      this.prune();
+      if (this.environments.length + this.starting < this.localConcurrency) {
+        this.starting++;
+        try {
+          const env = await this.startEnvironment();
+          env.busy = true;
+          this.environments.push(env);
+          return { env, cold: true };
+        } finally {
+          this.starting--;
+        }
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  private release(env: ExecutionEnvironment): void {
+    env.busy = false;
+    this.prune();
+    this.waiting.shift()?.();
+  }
+
+  private prune(): void {
+    for (let i = this.environments.length - 1; i >= 0; i--) if (this.environments[i].dead) this.environments.splice(i, 1);
+  }
+
+  private async startEnvironment(): Promise<ExecutionEnvironment> {
+    const env = await ExecutionEnvironment.start(this.spec, this.variables, this.log);
+    this.coldStarts++;
+    this.activity.record({ service: "lambda", kind: "cold-start", name: this.spec.component, detail: `init ${env.initMs.toFixed(0)} ms`, durationMs: env.initMs });
+    return env;
+  }
+}
+
+/** The Invoke API's error payload (`errorType`, `errorMessage`, `trace`), as the Node.js runtime reports it. */
+function errorPayload(error: FunctionErrorPayload): FunctionErrorPayload {
+  return { errorType: error.errorType, errorMessage: error.errorMessage, ...(error.trace ? { trace: error.trace } : {}) };
+}

@@ -1,0 +1,321 @@
+import { AwsError } from "../../kernel/aws-error";
+import type { Clock } from "../../kernel/clock";
+import type { QueueSpec } from "../../graph/graph";
+import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";
+import { LocalQueue, type OutgoingMessage, type ReceivedMessage, type SentMessage } from "./queue";
+
+/** Who is calling: the principal the endpoint authenticated (issue 12 decides access; here it names the sender). */
+export interface Caller {
+  readonly principalId: string;
+  readonly signal?: AbortSignal;
+  /** The request's X-Amzn-Trace-Id. */
+  readonly traceHeader?: string;
+}
+
+type Input = Record<string, unknown>;
+
+const SYSTEM_ATTRIBUTES = [
+  "ApproximateReceiveCount",
+  "ApproximateFirstReceiveTimestamp",
+  "SentTimestamp",
+  "SenderId",
+  "AWSTraceHeader",
+  "MessageGroupId",
+  "MessageDeduplicationId",
+  "SequenceNumber",
+  "DeadLetterQueueSourceArn",
+] as const;
+
+/**
+ * SQS for the environment's queues: the queues themselves (redrive between them wired here), and the API the SDK's
+ * JSON protocol calls (`AmazonSQS.<Action>`), with SQS's parameter names, limits and error codes.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_Operations.html
+ */
+export class SqsService {
+  private readonly byArn = new Map<string, LocalQueue>();
+  private readonly byName = new Map<string, LocalQueue>();
+
+  constructor(
+    specs: readonly QueueSpec[],
+    /** The local endpoint queue URLs are served from (`http://127.0.0.1:<port>`). */
+    readonly endpoint: string,
+    clock: Clock,
+  ) {
+    for (const spec of specs) {
+      const queue = new LocalQueue(spec, `${endpoint}/${spec.arn.split(":")[4]}/${spec.name}`, clock, (message, dlqArn) => {
+        const dlq = this.byArn.get(dlqArn);
+        // A redrive policy naming a queue outside the environment loses the message in AWS too; say so here.
+        if (!dlq) throw new Error(`Queue ${spec.name} redrives to ${dlqArn}, which is not in the environment.`);
+        dlq.acceptDeadLetter(message, spec.arn);
+      });
+      this.byArn.set(spec.arn, queue);
+      this.byName.set(spec.name, queue);
+    }
+  }
+
+  get queues(): readonly LocalQueue[] {
+    return [...this.byArn.values()];
+  }
+
+  /** The queue with this ARN, or QueueDoesNotExist. */
+  queue(arn: string): LocalQueue {
+    const queue = this.byArn.get(arn);
+    if (!queue) throw nonExistentQueue();
+    return queue;
+  }
+
+  /** The local URL of every queue whose graph URL appears in a value (function environments, task definitions). */
+  localUrlFor(graphUrl: string): string | undefined {
+    return this.queues.find((q) => q.spec.url === graphUrl)?.url;
+  }
+
+  /** Sends from inside the local cloud (EventBridge, SNS, destinations); the same checks as the API. */
+  send(arn: string, message: OutgoingMessage): SentMessage {
+    return this.queue(arn).send(message);
+  }
+
+  /** The `AmazonSQS.<action>` operations; resolves to the JSON answer. */
+  async call(action: string, input: Input, caller: Caller): Promise<Input> {
+    switch (action) {
+      case "SendMessage": {
+        const queue = this.fromUrl(input.QueueUrl);
+        const sent = queue.send(outgoing(input, caller));
+        return {
+          MessageId: sent.messageId,
+          MD5OfMessageBody: sent.md5OfBody,
+          ...(sent.md5OfMessageAttributes ? { MD5OfMessageAttributes: sent.md5OfMessageAttributes } : {}),
+          ...(sent.sequenceNumber ? { SequenceNumber: sent.sequenceNumber } : {}),
+        };
+      }
+      case "SendMessageBatch": {
+        const queue = this.fromUrl(input.QueueUrl);
+        const entries = batchEntries(input.Entries);
+        const Successful: Input[] = [];
+        const Failed: Input[] = [];
+        for (const entry of entries) {
+          try {
+            const sent = queue.send(outgoing(entry, caller));
+            Successful.push({
+              Id: entry.Id,
+              MessageId: sent.messageId,
+              MD5OfMessageBody: sent.md5OfBody,
+              ...(sent.md5OfMessageAttributes ? { MD5OfMessageAttributes: sent.md5OfMessageAttributes } : {}),
+              ...(sent.sequenceNumber ? { SequenceNumber: sent.sequenceNumber } : {}),
+            });
+          } catch (error) {
+            if (!(error instanceof AwsError)) throw error;
+            Failed.push({ Id: entry.Id, Code: error.code, Message: error.message, SenderFault: error.fault === "Sender" });
+          }
+        }
+        return { Successful, Failed };
+      }
+      case "ReceiveMessage": {
+        const queue = this.fromUrl(input.QueueUrl);
+        const received = await queue.receive({
+          maxNumberOfMessages: optionalInteger(input.MaxNumberOfMessages, "MaxNumberOfMessages"),
+          visibilityTimeoutSeconds: optionalInteger(input.VisibilityTimeout, "VisibilityTimeout"),
+          waitTimeSeconds: optionalInteger(input.WaitTimeSeconds, "WaitTimeSeconds"),
+          signal: caller.signal,
+        });
+        const wanted = [...strings(input.AttributeNames), ...strings(input.MessageSystemAttributeNames)];
+        const attributeNames = strings(input.MessageAttributeNames);
+        return received.length === 0 ? {} : { Messages: received.map((r) => wireMessage(r, wanted, attributeNames)) };
+      }
+      case "DeleteMessage":
+        this.fromUrl(input.QueueUrl).delete(requiredString(input.ReceiptHandle, "ReceiptHandle"));
+        return {};
+      case "DeleteMessageBatch":
+        return this.batch(input, (queue, entry) => queue.delete(requiredString(entry.ReceiptHandle, "ReceiptHandle")));
+      case "ChangeMessageVisibility":
+        this.fromUrl(input.QueueUrl).changeVisibility(requiredString(input.ReceiptHandle, "ReceiptHandle"), requiredInteger(input.VisibilityTimeout, "VisibilityTimeout"));
+        return {};
+      case "ChangeMessageVisibilityBatch":
+        return this.batch(input, (queue, entry) => queue.changeVisibility(requiredString(entry.ReceiptHandle, "ReceiptHandle"), requiredInteger(entry.VisibilityTimeout, "VisibilityTimeout")));
+      case "GetQueueUrl": {
+        const queue = this.byName.get(requiredString(input.QueueName, "QueueName"));
+        if (!queue) throw nonExistentQueue();
+        return { QueueUrl: queue.url };
+      }
+      case "GetQueueAttributes":
+        return { Attributes: queueAttributes(this.fromUrl(input.QueueUrl), strings(input.AttributeNames)) };
+      case "PurgeQueue":
+        this.fromUrl(input.QueueUrl).purge();
+        return {};
+      case "ListQueues": {
+        const prefix = typeof input.QueueNamePrefix === "string" ? input.QueueNamePrefix : "";
+        return { QueueUrls: this.queues.filter((q) => q.spec.name.startsWith(prefix)).map((q) => q.url) };
+      }
+      default:
+        throw new AwsError("UnsupportedOperation", `The local cloud does not serve SQS ${action}.`, 400, "Sender", "AWS.SimpleQueueService.UnsupportedOperation");
+    }
+  }
+
+  /** Ends every long poll. */
+  close(): void {
+    for (const queue of this.queues) queue.close();
+  }
+
+  private fromUrl(url: unknown): LocalQueue {
+    const text = requiredString(url, "QueueUrl");
+    // The name is the URL's last segment; the SDK sent the request to this URL's host, which is ours.
+    const name = text.split("/").pop() ?? "";
+    const queue = this.byName.get(name);
+    if (!queue) throw nonExistentQueue();
+    return queue;
+  }
+
+  private batch(input: Input, apply: (queue: LocalQueue, entry: Input) => void): Input {
+    const queue = this.fromUrl(input.QueueUrl);
+    const Successful: Input[] = [];
+    const Failed: Input[] = [];
+    for (const entry of batchEntries(input.Entries)) {
+      try {
+        apply(queue, entry);
+        Successful.push({ Id: entry.Id });
+      } catch (error) {
+        if (!(error instanceof AwsError)) throw error;
+        Failed.push({ Id: entry.Id, Code: error.code, Message: error.message, SenderFault: error.fault === "Sender" });
+      }
+    }
+    return { Successful, Failed };
+  }
+}
+
+function nonExistentQueue(): AwsError {
+  return new AwsError("QueueDoesNotExist", "The specified queue does not exist.", 400, "Sender", "AWS.SimpleQueueService.NonExistentQueue");
+}
+
+function outgoing(input: Input, caller: Caller): OutgoingMessage {
+  const system = (input.MessageSystemAttributes ?? {}) as Record<string, MessageAttributeValue>;
+  const trace = system.AWSTraceHeader;
+  if (trace && trace.DataType !== "String") throw new AwsError("InvalidParameterValue", "AWSTraceHeader must be of DataType String.");
+  return {
+    body: requiredString(input.MessageBody, "MessageBody"),
+    ...(input.MessageAttributes ? { messageAttributes: messageAttributes(input.MessageAttributes) } : {}),
+    // The AWSTraceHeader system attribute, else the request's X-Amzn-Trace-Id (which the X-Ray SDK adds to the calls it
+    // captures): the attribute wins when both are set. https://docs.aws.amazon.com/xray/latest/devguide/xray-services-sqs.html
+    ...(trace?.StringValue ? { traceHeader: trace.StringValue } : caller.traceHeader ? { traceHeader: caller.traceHeader } : {}),
+    ...(input.DelaySeconds !== undefined ? { delaySeconds: requiredInteger(input.DelaySeconds, "DelaySeconds") } : {}),
+    ...(typeof input.MessageGroupId === "string" ? { messageGroupId: input.MessageGroupId } : {}),
+    ...(typeof input.MessageDeduplicationId === "string" ? { messageDeduplicationId: input.MessageDeduplicationId } : {}),
+    senderId: caller.principalId,
+  };
+}
+
+function messageAttributes(value: unknown): Record<string, MessageAttributeValue> {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, attribute] of Object.entries(value as Record<string, MessageAttributeValue>)) {
+    if (!/^[A-Za-z0-9_.-]{1,256}$/.test(name) || name.startsWith("AWS.") || name.startsWith("Amazon.") || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
+      throw new AwsError("InvalidParameterValue", `Message attribute name '${name}' is invalid.`);
+    }
+    if (!/^(String|Number|Binary)(\..+)?$/.test(attribute?.DataType ?? "")) {
+      throw new AwsError("InvalidParameterValue", `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
+    }
+    if (attribute.StringValue === undefined && attribute.BinaryValue === undefined) {
+      throw new AwsError("InvalidParameterValue", `The message attribute '${name}' must contain non-empty message attribute value.`);
+    }
+    out[name] = attribute;
+  }
+  return out;
+}
+
+function wireMessage(received: ReceivedMessage, wanted: readonly string[], attributeNames: readonly string[]): Input {
+  const { message } = received;
+  const all = wanted.includes("All");
+  const system: Record<string, string | undefined> = {
+    ApproximateReceiveCount: String(message.receiveCount),
+    ApproximateFirstReceiveTimestamp: message.firstReceiveTimestamp !== undefined ? String(message.firstReceiveTimestamp) : undefined,
+    SentTimestamp: String(message.sentTimestamp),
+    SenderId: message.senderId,
+    AWSTraceHeader: message.traceHeader,
+    MessageGroupId: message.messageGroupId,
+    MessageDeduplicationId: message.messageDeduplicationId,
+    SequenceNumber: message.sequenceNumber,
+    DeadLetterQueueSourceArn: message.deadLetterSourceArn,
+  };
+  const attributes = Object.fromEntries(
+    SYSTEM_ATTRIBUTES.filter((name) => (all || wanted.includes(name)) && system[name] !== undefined).map((name) => [name, system[name]!]),
+  );
+  // MessageAttributeNames: `All`, `.*`, exact names, or `prefix.*` (ReceiveMessage API reference).
+  const selected = Object.fromEntries(
+    Object.entries(message.messageAttributes).filter(([name]) =>
+      attributeNames.some((n) => n === "All" || n === ".*" || n === name || (n.endsWith(".*") && name.startsWith(n.slice(0, -1)))),
+    ),
+  );
+  return {
+    MessageId: message.messageId,
+    ReceiptHandle: received.receiptHandle,
+    MD5OfBody: md5Of(message.body),
+    Body: message.body,
+    ...(Object.keys(attributes).length > 0 ? { Attributes: attributes } : {}),
+    ...(Object.keys(selected).length > 0 ? { MessageAttributes: selected, MD5OfMessageAttributes: md5OfSelected(selected) } : {}),
+  };
+}
+
+function queueAttributes(queue: LocalQueue, names: readonly string[]): Record<string, string> {
+  const counts = queue.counts();
+  const spec = queue.spec;
+  const all: Record<string, string | undefined> = {
+    QueueArn: spec.arn,
+    ApproximateNumberOfMessages: String(counts.visible),
+    ApproximateNumberOfMessagesNotVisible: String(counts.inFlight),
+    ApproximateNumberOfMessagesDelayed: String(counts.delayed),
+    VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(spec.messageRetentionSeconds),
+    DelaySeconds: String(spec.delaySeconds),
+    ReceiveMessageWaitTimeSeconds: String(spec.receiveWaitTimeSeconds),
+    MaximumMessageSize: String(spec.maximumMessageSize),
+    FifoQueue: spec.fifo ? "true" : undefined,
+    ContentBasedDeduplication: spec.fifo ? String(spec.contentBasedDeduplication) : undefined,
+    RedrivePolicy: spec.redrive ? JSON.stringify(spec.redrive) : undefined,
+    Policy: spec.policy !== undefined ? JSON.stringify(spec.policy) : undefined,
+    SqsManagedSseEnabled: spec.kmsMasterKeyId ? "false" : "true",
+    KmsMasterKeyId: spec.kmsMasterKeyId,
+  };
+  const wanted = names.length === 0 ? [] : names.includes("All") ? Object.keys(all) : names;
+  const out: Record<string, string> = {};
+  for (const name of wanted) {
+    if (!(name in all)) throw new AwsError("InvalidAttributeName", `Unknown Attribute ${name}.`);
+    if (all[name] !== undefined) out[name] = all[name]!;
+  }
+  return out;
+}
+
+function batchEntries(value: unknown): Input[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new AwsError("EmptyBatchRequest", "There should be at least one entry in the request.", 400, "Sender", "AWS.SimpleQueueService.EmptyBatchRequest");
+  }
+  if (value.length > 10) {
+    throw new AwsError("TooManyEntriesInBatchRequest", `Maximum number of entries per request are 10. You have sent ${value.length}.`, 400, "Sender", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest");
+  }
+  const ids = new Set<string>();
+  for (const entry of value as Input[]) {
+    const id = String(entry.Id ?? "");
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) {
+      throw new AwsError("InvalidBatchEntryId", `A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.`, 400, "Sender", "AWS.SimpleQueueService.InvalidBatchEntryId");
+    }
+    if (ids.has(id)) throw new AwsError("BatchEntryIdsNotDistinct", `Id ${id} repeated.`, 400, "Sender", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct");
+    ids.add(id);
+  }
+  return value as Input[];
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+function requiredString(value: unknown, name: string): string {
+  if (typeof value !== "string" || value.length === 0) throw new AwsError("MissingParameter", `The request must contain the parameter ${name}.`);
+  return value;
+}
+
+function requiredInteger(value: unknown, name: string): number {
+  if (value === undefined) throw new AwsError("MissingParameter", `The request must contain the parameter ${name}.`);
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new AwsError("InvalidParameterValue", `Value ${String(value)} for parameter ${name} is invalid. Reason: must be an integer.`);
+  return n;
+}
+
+function optionalInteger(value: unknown, name: string): number | undefined {
+  return value === undefined || value === null ? undefined : requiredInteger(value, name);
+}

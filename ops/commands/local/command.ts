@@ -1,0 +1,186 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import path from "node:path";
+import { ENVIRONMENTS, type Environment } from "../../../stacks/environments";
+import { OperationError } from "../../automation/errors";
+import { ExitCode } from "../../automation/exit-codes";
+import { activityLine } from "../../../localcloud/kernel/activity-line";
+import { REPO_ROOT } from "../../repo-root";
+import { LocalCloud } from "../../../localcloud/cloud";
+import { timelineFromFiles } from "../../../localcloud/services/xray/local-xray";
+import { SCENARIOS, scenarioNamed } from "../../../localcloud/app/scenarios";
+import { runScenarios, type Scenario, type ScenarioResult } from "../../../localcloud/app/scenarios/scenario";
+import { DEFAULT_PORT, portOption } from "./port-option";
+
+export { DEFAULT_PORT };
+
+export interface LocalCommandIo {
+  readonly write: (text: string) => void;
+  readonly writeError: (text: string) => void;
+  /** Resolves when the user asks to stop (Ctrl-C); the serve mode waits on it. */
+  readonly interrupted?: () => Promise<string>;
+}
+
+interface LocalOptions {
+  readonly env: Environment;
+  readonly port: number;
+  readonly seed?: string;
+  readonly scenario?: string;
+  readonly timeScale: number;
+  readonly quiet: boolean;
+  readonly iam: "on" | "off";
+  readonly trace?: string;
+}
+
+/**
+ * `orderflow local --env <env> [--port N] [--seed FILE] [--time-scale F] [--scenario NAME|all]`: runs the environment
+ * on this machine from its synthesized graph. Without --scenario it serves until interrupted; with one it runs the
+ * scenarios and exits 0 when every expectation held, 1 otherwise. Errors (a port in use, Java missing, a bad seed, an
+ * unknown scenario, a function that does not load) exit 2 with one line.
+ */
+export async function runLocalCommand(argv: readonly string[], io: LocalCommandIo): Promise<number> {
+  if (argv[0] === "token") return (await import("./token-command")).runTokenCommand(argv.slice(1), io);
+  let options: LocalOptions;
+  try {
+    options = parse(argv, io);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
+    io.writeError(`error: ${(error as Error).message}`);
+    return ExitCode.error;
+  }
+  if (options.trace !== undefined) return printTrace(options.env, options.trace, io);
+  const scenarios = selectScenarios(options.scenario);
+  if (typeof scenarios === "string") {
+    io.writeError(`error: ${scenarios}`);
+    return ExitCode.error;
+  }
+
+  let cloud: LocalCloud;
+  try {
+    io.write(`orderflow local: starting ${options.env} (synthesizing the stacks, starting DynamoDB Local)...`);
+    cloud = await LocalCloud.start({
+      env: options.env,
+      port: options.port,
+      timeScale: options.timeScale,
+      iam: options.iam === "on",
+      ...(options.seed ? { seedFile: path.resolve(options.seed) } : {}),
+    });
+  } catch (error) {
+    io.writeError(`error: ${startError(error, options)}`);
+    return ExitCode.error;
+  }
+  try {
+    io.write(readyLine(cloud, options));
+    io.write(accessLine(cloud, options));
+    if (scenarios.length === 0) {
+      const unsubscribe = options.quiet ? () => undefined : cloud.activity.subscribe((r) => io.write(activityLine(r)));
+      const signal = await (io.interrupted ?? interrupted)();
+      unsubscribe();
+      io.write(`\n${signal}: stopping every process the local cloud started...`);
+      return ExitCode.ok;
+    }
+    const results = await runScenarios(cloud, scenarios, { parallel: true });
+    for (const result of results) io.write(renderScenario(result, scenarios.find((s) => s.name === result.name)!));
+    const failed = results.filter((r) => !r.ok);
+    io.write(`\n${results.length - failed.length} of ${results.length} scenario(s) passed${failed.length > 0 ? `; failed: ${failed.map((r) => r.name).join(", ")}` : ""}. Logs: ${path.join(cloud.outputDir, "logs")}`);
+    return failed.length === 0 ? ExitCode.ok : ExitCode.scenarioFailed;
+  } finally {
+    await cloud.stop();
+  }
+}
+
+function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
+  const program = new Command("orderflow local")
+    .description("Run an environment on this machine, from its synthesized graph: DynamoDB Local, the functions, queues, rules, topics, the pipe, the saga, the API and the label worker.")
+    .addOption(new Option("--env <env>", "the environment").choices(ENVIRONMENTS).makeOptionMandatory())
+    .option("--port <port>", "the API's port", portOption(0), DEFAULT_PORT)
+    .option("--seed <file>", "the stock seed file: {\"stock\": {\"<sku>\": <available quantity>}} (default localcloud/app/seed/default.json)")
+    .option("--scenario <name>", `run scenarios and exit: ${SCENARIOS.map((s) => s.name).join(", ")} or all`)
+    .option("--time-scale <factor>", "multiply every configured wait (visibility timeouts, batching windows, retry intervals) by this factor, above 0 and at most 1", parseScale, 1)
+    .option("--quiet", "do not print the activity while serving", false)
+    .option("--trace <orderId>", "print an order's journey as a timeline, from the traces the last run wrote (.orderflow/local/<env>/traces/), and exit")
+    .addOption(new Option("--iam <mode>", "verify each request's SigV4 signature and decide it with IAM from the graph (off: neither)").choices(["on", "off"]).default("on"))
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) })
+    .addHelpText("after", "\nExit codes: 0 ok (or every scenario passed), 1 a scenario failed, 2 an error.\nExamples: npm run local; npm run orderflow -- local --env dev --scenario all --time-scale 0.01\nWhile it runs: npm run orderflow -- local token --env dev --customer <id> prints a customer's bearer token (see local token --help).");
+  program.parse([...argv], { from: "user" });
+  return program.opts<LocalOptions>();
+}
+
+
+function parseScale(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`--time-scale must be above 0 and at most 1 (0.01 makes a 65 s visibility timeout 650 ms), but "${value}" was given.`);
+  return n;
+}
+
+function selectScenarios(name: string | undefined): Scenario[] | string {
+  if (name === undefined) return [];
+  if (name === "all") return [...SCENARIOS];
+  const scenario = scenarioNamed(name);
+  return scenario ? [scenario] : `unknown scenario "${name}"; the scenarios are ${SCENARIOS.map((s) => s.name).join(", ")}, or all.`;
+}
+
+/** One line for what failed to start. */
+function startError(error: unknown, options: LocalOptions): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === "EADDRINUSE") return `port ${options.port} is in use; pass another with --port (or --port 0 for any free one).`;
+  if (error instanceof OperationError) return error.message;
+  return e.message ?? String(error);
+}
+
+function readyLine(cloud: LocalCloud, options: LocalOptions): string {
+  const g = cloud.graph;
+  const counts = [
+    `${g.functions.length} functions`,
+    `${g.queues.length} queues`,
+    `${g.tables.length} tables`,
+    `${g.rules.length} rules`,
+    `${g.topics.length} topics`,
+    `${g.pipes.length} pipe${g.pipes.length === 1 ? "" : "s"}`,
+    `${g.stateMachines.length} state machine${g.stateMachines.length === 1 ? "" : "s"}`,
+    `${g.containerServices.length} container service${g.containerServices.length === 1 ? "" : "s"}`,
+  ].join(", ");
+  const iam = options.iam === "on" ? "IAM enforced (SigV4 verified, decided from the graph)" : "IAM OFF: requests are neither verified nor authorized (--iam off)";
+  return `orderflow local ${options.env}: ready in ${(cloud.startupMs / 1000).toFixed(1)} s (DynamoDB Local ${(cloud.dynamoDbStartupMs / 1000).toFixed(1)} s) — API ${cloud.apiUrl} — ${counts}${options.timeScale !== 1 ? ` — time scale ${options.timeScale}` : ""} — ${iam}`;
+}
+
+/** The API keys of this run (made per run, as API Gateway makes them per key) and how to get a token. */
+function accessLine(cloud: LocalCloud, options: LocalOptions): string {
+  const keys = cloud.access.apiKeys().map((k) => `${k.name} ${k.value}`);
+  const listening = cloud.apiUrl ? Number(new URL(cloud.apiUrl).port) : options.port;
+  const port = listening !== DEFAULT_PORT ? ` --port ${listening}` : "";
+  return `API keys (x-api-key): ${keys.join(", ") || "none"} — a token: npm run -s orderflow -- local token --env ${options.env} --customer <id>${port}`;
+}
+
+export function renderScenario(result: ScenarioResult, scenario: Scenario): string {
+  const lines = [`\nscenario ${result.name}: ${scenario.description}`];
+  for (const step of result.steps) lines.push(`  ${step.ok ? "✓" : "✗"} ${step.label}${step.detail ? ` — ${step.detail}` : ""} (${step.ms} ms)`);
+  if (result.trace) {
+    const [first, ...more] = result.trace.traceIds;
+    lines.push(`  trace ${first}${more.length > 0 ? ` (+${more.length} linked by order ${result.trace.orderId})` : ""} (${path.relative(process.cwd(), result.trace.diagram)})`);
+  }
+  lines.push(result.ok ? `  passed in ${(result.ms / 1000).toFixed(1)} s` : `  FAILED: ${result.error}`);
+  return lines.join("\n");
+}
+
+/**
+ * `--trace <orderId>`: the order's timeline from the files the last run wrote. Traces live in the running cloud's
+ * process; it writes them when a scenario ends, every few seconds while serving, and when it stops.
+ */
+function printTrace(env: Environment, orderId: string, io: LocalCommandIo): number {
+  try {
+    io.write(timelineFromFiles(path.join(REPO_ROOT, ".orderflow", "local", env, "traces"), orderId));
+    return ExitCode.ok;
+  } catch (error) {
+    io.writeError(`error: ${(error as Error).message}`);
+    return ExitCode.error;
+  }
+}
+
+/** Resolves with the signal's name at the first SIGINT or SIGTERM. */
+function interrupted(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+}
