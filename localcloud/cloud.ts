@@ -33,7 +33,7 @@ import { SqsEventSource } from "./services/lambda/sqs-event-source";
 import { emailSendingFromGraph, originationIdentitiesFromGraph } from "./graph/messaging";
 import { Outbox } from "./kernel/outbox";
 import { LocalPipe } from "./services/pipes/pipe";
-import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./app/seed/seed";
+import { readSeed, seedInventory, DEFAULT_SEED_FILE, type Seed } from "./app/seed/seed";
 import { SesService } from "./services/ses/service";
 import { SmsService } from "./services/sms/service";
 import { SnsService } from "./services/sns/service";
@@ -47,7 +47,7 @@ export interface LocalCloudOptions {
   readonly port: number;
   /** Multiplies every configured wait (visibility timeouts, batching windows, retry intervals). @default 1 */
   readonly timeScale?: number;
-  /** The stock seed file. @default localcloud/app/seed/default.json */
+  /** The catalog seed file: each SKU's stock and prices. @default localcloud/app/seed/default.json */
   readonly seedFile?: string;
   /** The repository (Pulumi.yaml, stacks, handlers). @default the repository root */
   readonly root?: string;
@@ -101,7 +101,7 @@ export class LocalCloud {
     readonly operator: LocalCredentials,
     private readonly parts: { endpoint: AwsEndpoint; apis: LocalRestApi[]; sources: SqsEventSource[]; pipes: LocalPipe[]; services: LocalService[]; access: LocalApiAccess },
     private readonly logStore: LogStore,
-    /** The stock the cloud was seeded with. */
+    /** The catalog (stock and prices per SKU) the cloud was seeded with. */
     readonly seed: Seed,
     activity: Activity,
     outputDir: string,
@@ -116,7 +116,7 @@ export class LocalCloud {
 
   /**
    * Synthesizes the environment (unless given its stacks), starts DynamoDB Local and every service the graph holds,
-   * seeds the stock, and serves the API. Anything that fails to start stops what had started, then rejects.
+   * seeds the catalog and the stock, and serves the API. Anything that fails to start stops what had started, then rejects.
    */
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
     const started = Date.now();
@@ -232,8 +232,8 @@ export class LocalCloud {
       const texts = new SmsService(originationIdentitiesFromGraph(graphResources), outbox, activity, graph.cloud);
       endpoint.serveJson("PinpointSMSVoiceV2", texts);
 
-      const seeded = await seedStock(dynamoClient, stockTableOf(stacks), seed);
-      activity.record({ service: "dynamodb", kind: "seed", name: "stock", detail: `${seeded} SKU(s) seeded` });
+      const seeded = await seedInventory(dynamoClient, inventoryTablesOf(stacks), seed);
+      activity.record({ service: "dynamodb", kind: "seed", name: "catalog", detail: `${seeded} SKU(s) seeded: stock and prices` });
       if (options.warm !== false) await lambda.warmAll();
 
       const sources = graph.eventSourceMappings.map((esm) => {
@@ -387,12 +387,13 @@ async function runCleanup(steps: (() => Promise<unknown> | unknown)[]): Promise<
   }
 }
 
-/** The stock table's name, from the inventory stack's outputs (its contract). */
-function stockTableOf(stacks: readonly ResolvedStack[]): string {
-  const inventory = stacks.find((s) => s.kind === "inventory");
-  const name = inventory?.resolved.outputs.stockTableName;
-  if (typeof name !== "string") throw new GraphError("The inventory stack exports no stockTableName: the local cloud seeds stock into that table.");
-  return name;
+/** The stock and catalog tables' names, from the inventory stack's outputs (its contract). */
+function inventoryTablesOf(stacks: readonly ResolvedStack[]): { stock: string; catalog: string } {
+  const outputs = stacks.find((s) => s.kind === "inventory")?.resolved.outputs ?? {};
+  const [stock, catalog] = [outputs.stockTableName, outputs.catalogTableName];
+  if (typeof stock !== "string") throw new GraphError("The inventory stack exports no stockTableName: the local cloud seeds stock into that table.");
+  if (typeof catalog !== "string") throw new GraphError("The inventory stack exports no catalogTableName: the local cloud seeds prices into that table.");
+  return { stock, catalog };
 }
 
 /**
