@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AwsError } from "../kernel/aws-error";
-import type { EndpointOperation } from "../iam/operations";
+import type { EndpointOperation } from "./operation";
 import { buffer } from "node:stream/consumers";
 import { closeServer } from "../kernel/http-server";
 
