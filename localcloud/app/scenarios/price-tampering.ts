@@ -17,7 +17,8 @@ export const priceTampering: Scenario = {
   name: "price-tampering",
   description: "a client price that differs from the catalog's is refused; nothing is written or charged",
   async run(c) {
-    const { inStock: sku } = skus(c, 2, 3);
+    // Slot 4: a SKU no other scenario orders, so its stock level tells whether anything was reserved.
+    const { inStock: sku } = skus(c, 2, 4);
     const price = catalogPrice(c, sku);
     const stockBefore = await available(c, sku);
     const key = randomUUID();
