@@ -24,7 +24,7 @@ export const sqs = serviceModule<SqsService>({
       ...(o.messageGroupId ? { messageGroupId: o.messageGroupId } : {}),
       senderId: o.principal,
     }),
-  build: (cloud) => new SqsService(cloud.graph.queues, cloud.endpointUrl, cloud.clock),
+  build: (cloud) => new SqsService(cloud.graph.queues, cloud.endpointUrl, cloud.clock, cloud.activity),
   stop: (service) => service.close(),
 });
 

@@ -1,4 +1,6 @@
 import { AwsError } from "../../kernel/aws-error";
+import { queueNameFromUrl } from "./queue-reference";
+import type { Activity } from "../../kernel/activity";
 import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "./spec";
 import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";
@@ -40,6 +42,8 @@ export class SqsService {
     /** The local endpoint queue URLs are served from (`http://127.0.0.1:<port>`). */
     readonly endpoint: string,
     clock: Clock,
+    /** Where a message moved to a dead-letter queue is reported. */
+    activity?: Activity,
   ) {
     for (const spec of specs) {
       const queue = new LocalQueue(spec, `${endpoint}/${spec.arn.split(":")[4]}/${spec.name}`, clock, (message, dlqArn) => {
@@ -47,6 +51,14 @@ export class SqsService {
         // A redrive policy naming a queue outside the environment loses the message in AWS too; say so here.
         if (!dlq) throw new Error(`Queue ${spec.name} redrives to ${dlqArn}, which is not in the environment.`);
         dlq.acceptDeadLetter(message, spec.arn);
+        activity?.record({
+          service: "sqs",
+          kind: "dead-letter",
+          name: spec.component,
+          detail: `message ${message.messageId} moved to its dead-letter queue ${dlq.spec.component} after ${message.receiveCount} receives (maxReceiveCount ${spec.redrive?.maxReceiveCount ?? "?"})`,
+          error: true,
+          ...(message.traceHeader ? { traceId: message.traceHeader } : {}),
+        });
       });
       this.byArn.set(spec.arn, queue);
       this.byName.set(spec.name, queue);
@@ -156,10 +168,8 @@ export class SqsService {
   }
 
   private fromUrl(url: unknown): LocalQueue {
-    const text = requiredString(url, "QueueUrl");
-    // The name is the URL's last segment; the SDK sent the request to this URL's host, which is ours.
-    const name = text.split("/").pop() ?? "";
-    const queue = this.byName.get(name);
+    requiredString(url, "QueueUrl");
+    const queue = this.byName.get(queueNameFromUrl(url) ?? "");
     if (!queue) throw nonExistentQueue();
     return queue;
   }
