@@ -41,7 +41,7 @@ export async function ordersStack(): Promise<Exports<"orders">> {
   });
   // Each function gets the actions its code calls, and no more (`orderflow access` checks both ways).
   orders.grant(placeOrder, "dynamodb:GetItem", "dynamodb:PutItem");
-  catalog.grant(placeOrder, "dynamodb:BatchGetItem");
+  catalog.grant(placeOrder, "dynamodb:GetItem");
   const getOrder = new Function("getOrder", { handler: "orders/get-order.ts", environment: tableEnv, ...defaults });
   orders.grant(getOrder, "dynamodb:GetItem");
   const confirmOrder = new Function("confirmOrder", { handler: "orders/confirm-order.ts", environment: tableEnv, ...defaults });

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, type BatchGetCommandInput } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, type GetCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
@@ -39,11 +39,13 @@ describe("handlers/orders/place-order (unit)", () => {
   before(() => {
     module = loadHandler<PlaceOrder>("orders/place-order.ts", { ORDERS_TABLE_NAME: "orders", CATALOG_TABLE_NAME: "catalog", SOLD_CURRENCIES: "EUR,JPY" });
   });
-  // BatchGetItem answers with the catalog items of the keys asked for, as DynamoDB does (unknown keys: no item).
+  // GetItem on the catalog answers with the item of the key asked for, as DynamoDB does (an unknown key: no Item).
   const answerFromCatalog = (catalog: Record<string, Record<string, unknown>>) =>
-    ddb.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => ({
-      Responses: { catalog: (input.RequestItems?.catalog?.Keys ?? []).flatMap((k) => (catalog[String(k.sku)] ? [catalog[String(k.sku)]] : [])) },
-    }));
+    ddb.on(GetCommand, { TableName: "catalog" }).callsFake((input: GetCommandInput) => {
+      const item = catalog[String(input.Key?.sku)];
+      return item ? { Item: item } : {};
+    });
+  const catalogReads = () => ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.TableName === "catalog");
   beforeEach(() => {
     ddb.reset();
     answerFromCatalog(CATALOG);
@@ -82,8 +84,7 @@ describe("handlers/orders/place-order (unit)", () => {
     assert.equal(put.Item?.status, "PENDING");
     assert.equal(put.Item?.total, 2699);
     assert.deepEqual(put.Item?.items, priced, "the catalog's prices at the time of ordering are recorded on the order");
-    const read = ddb.commandCalls(BatchGetCommand)[0].args[0].input;
-    assert.deepEqual(read.RequestItems?.catalog?.Keys, [{ sku: "BOOK-1" }, { sku: "PEN-7" }]);
+    assert.deepEqual(catalogReads().map((c) => c.args[0].input.Key), [{ sku: "BOOK-1" }, { sku: "PEN-7" }]);
     assert.equal(put.Item?.correlationId, "api-request-1");
     assert.deepEqual(metricValues(lines, "OrdersPlaced"), [1]);
   });
@@ -149,7 +150,7 @@ describe("handlers/orders/place-order (unit)", () => {
     ddb.on(PutCommand).resolvesOnce({}).rejects(new ConditionalCheckFailedException({ message: "exists", $metadata: {} }));
     const first = await post({ body: JSON.stringify(body), headers: { "Idempotency-Key": "k-1" } });
     const stored = ddb.commandCalls(PutCommand)[0].args[0].input.Item;
-    ddb.on(GetCommand).resolves({ Item: stored });
+    ddb.on(GetCommand, { TableName: "orders" }).resolves({ Item: stored });
 
     const { result, lines } = await post({ body: JSON.stringify(body), headers: { "Idempotency-Key": "k-1" } });
     assert.equal(result.statusCode, 201);
@@ -161,7 +162,7 @@ describe("handlers/orders/place-order (unit)", () => {
   it("answers 422 naming the header when the key was used for a different order", async () => {
     ddb.on(PutCommand).resolvesOnce({}).rejects(new ConditionalCheckFailedException({ message: "exists", $metadata: {} }));
     await post({ body: JSON.stringify(body), headers: { "Idempotency-Key": "k-2" } });
-    ddb.on(GetCommand).resolves({ Item: ddb.commandCalls(PutCommand)[0].args[0].input.Item });
+    ddb.on(GetCommand, { TableName: "orders" }).resolves({ Item: ddb.commandCalls(PutCommand)[0].args[0].input.Item });
 
     const changed = { ...body, items: [{ sku: "BOOK-1", quantity: 3, unitPrice: 1250 }] };
     const { result } = await post({ body: JSON.stringify(changed), headers: { "Idempotency-Key": "k-2" } });
@@ -282,16 +283,12 @@ describe("handlers/orders/place-order (unit)", () => {
       assert.equal(ddb.commandCalls(PutCommand)[0].args[0].input.Item?.total, 597);
     });
 
-    it("asks again for keys BatchGetItem left unprocessed", async () => {
+    it("reads each SKU once, however many lines name it", async () => {
       ddb.on(PutCommand).resolves({});
-      ddb
-        .on(BatchGetCommand)
-        .resolvesOnce({ Responses: { catalog: [CATALOG["BOOK-1"]] }, UnprocessedKeys: { catalog: { Keys: [{ sku: "PEN-7" }] } } })
-        .resolvesOnce({ Responses: { catalog: [CATALOG["PEN-7"]] } });
-      const { result } = await post({ body: JSON.stringify(body) });
+      const { result } = await post({ body: JSON.stringify({ ...body, items: [{ sku: "PEN-7", quantity: 1 }, { sku: "BOOK-1", quantity: 1 }, { sku: "PEN-7", quantity: 2 }] }) });
       assert.equal(result.statusCode, 201);
-      assert.deepEqual(ddb.commandCalls(BatchGetCommand)[1].args[0].input.RequestItems?.catalog?.Keys, [{ sku: "PEN-7" }]);
-      assert.equal(responseBody(result).total, 2699);
+      assert.deepEqual(catalogReads().map((c) => c.args[0].input.Key), [{ sku: "PEN-7" }, { sku: "BOOK-1" }]);
+      assert.equal(responseBody(result).total, 3 * 199 + 1250);
     });
 
     it("answers 500, not 400, when a catalog item breaks the catalog's contract (the shop's fault, not the customer's)", async () => {
@@ -306,8 +303,8 @@ describe("handlers/orders/place-order (unit)", () => {
       const sent = { ...body, items: [{ sku: "BOOK-1", quantity: 1, unitPrice: 1250 }] };
       const first = await post({ body: JSON.stringify(sent), headers: { "Idempotency-Key": "k-price" } });
       const stored = ddb.commandCalls(PutCommand)[0].args[0].input.Item;
-      ddb.on(GetCommand).resolves({});
-      ddb.on(GetCommand, { Key: { orderId: stored?.orderId } }).resolves({ Item: stored });
+      ddb.on(GetCommand, { TableName: "orders" }).resolves({});
+      ddb.on(GetCommand, { TableName: "orders", Key: { orderId: stored?.orderId } }).resolves({ Item: stored });
       answerFromCatalog({ ...CATALOG, "BOOK-1": { sku: "BOOK-1", sold: true, prices: { EUR: 1500 } } });
       const retry = await post({ body: JSON.stringify(sent), headers: { "Idempotency-Key": "k-price" } });
       assert.equal(retry.result.statusCode, 201);
