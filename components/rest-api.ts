@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { anyInOneMinute } from "./alarm";
 import { createHash } from "node:crypto";
 import { createCognitoAuthorizer, createUsagePlans, type ApiClientLimits, type CognitoAuthorizerArgs } from "./rest-api-access";
+import { createFirewall, type ApiFirewallArgs } from "./rest-api-firewall";
 import { ComponentArgumentError, requireIntegerInRange } from "./errors";
 import type { IFunction } from "./interfaces";
 import { transform, type Transform } from "./transform";
@@ -56,6 +57,13 @@ export interface RestApiArgs {
    * @default none: no API keys, only the stage's throttling
    */
   clients?: Record<string, ApiClientLimits>;
+  /**
+   * An AWS WAF web ACL on the stage: a per-client-IP rate limit and AWS's managed rule groups (common, known bad
+   * inputs). Needed wherever the API faces the internet with shared API keys; the apigw-stage-waf policy asks for it
+   * outside dev.
+   * @default none: the stage has no web ACL
+   */
+  firewall?: ApiFirewallArgs;
   transform?: {
     api?: Transform<aws.apigateway.RestApiArgs>;
     stage?: Transform<aws.apigateway.StageArgs>;
@@ -63,6 +71,12 @@ export interface RestApiArgs {
     badRequestBody?: Transform<aws.apigateway.ResponseArgs>;
   };
 }
+
+/** The TLS security policy of every REST API: TLS 1.3 only, the strongest API Gateway offers regional endpoints. */
+export const REST_API_SECURITY_POLICY = "SecurityPolicy_TLS13_1_3_2025_09";
+
+/** The request-models key API Gateway applies to a content type no other key names. */
+export const DEFAULT_CONTENT_TYPE = "$default";
 
 // One line of JSON per request: what the access-log queries and the correlation of logs with traces need.
 const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -80,9 +94,10 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 });
 
 /**
- * A REST API Gateway in front of functions: X-Ray tracing, JSON access logs, request validation (bodies against JSON
- * Schema, required headers and path parameters), stage throttling, and an alarm on 5XX errors; with `authorizer`, a
- * Cognito user pools authorizer on every method, and with `clients`, an API key and usage plan per client.
+ * A REST API Gateway in front of functions: TLS 1.3 only, X-Ray tracing, JSON access logs, request validation (bodies
+ * against JSON Schema whatever their content type, required headers and path parameters), stage throttling, and an
+ * alarm on 5XX errors; with `authorizer`, a Cognito user pools authorizer on every method, with `clients`, an API key
+ * and usage plan per client, and with `firewall`, a WAF web ACL on the stage.
  *
  * @example
  * const api = new RestApi("orders", {
@@ -101,7 +116,7 @@ export class RestApi extends pulumi.ComponentResource {
   readonly accessLogGroupName: pulumi.Output<string>;
   /** Each client's API key id (`aws apigateway get-api-key --include-value --api-key <id>` shows its value). */
   readonly apiKeyIds: Record<string, pulumi.Output<string>>;
-  readonly nodes: { api: aws.apigateway.RestApi; stage: aws.apigateway.Stage; accessLogs: aws.cloudwatch.LogGroup };
+  readonly nodes: { api: aws.apigateway.RestApi; stage: aws.apigateway.Stage; accessLogs: aws.cloudwatch.LogGroup; webAcl?: aws.wafv2.WebAcl };
 
   constructor(name: string, args: RestApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orderflow:api:RestApi", name, {}, opts);
@@ -119,6 +134,7 @@ export class RestApi extends pulumi.ComponentResource {
     const accessLogs = createAccessLogs(scope);
     const stage = createStage(scope, api, deployment, accessLogs);
     const apiKeys = access.apiKeyRequired ? createUsagePlans(name, api, stage, args.clients!, this) : {};
+    const firewall = args.firewall ? createFirewall(name, stage, args.firewall, this) : undefined;
     createMethodSettings(scope, api, stage);
     createAlarm(scope, api, stage);
 
@@ -128,7 +144,7 @@ export class RestApi extends pulumi.ComponentResource {
     this.stageName = scope.stageName;
     this.accessLogGroupName = accessLogs.name;
     this.apiKeyIds = Object.fromEntries(Object.entries(apiKeys).map(([client, key]) => [client, key.id]));
-    this.nodes = { api, stage, accessLogs };
+    this.nodes = { api, stage, accessLogs, ...(firewall ? { webAcl: firewall.webAcl } : {}) };
     this.registerOutputs({ url: this.url, restApiId: this.restApiId, accessLogGroupName: this.accessLogGroupName });
   }
 }
@@ -193,7 +209,15 @@ function createApi({ name, args, parent }: ApiScope): aws.apigateway.RestApi {
     ...transform(
       args.transform?.api,
       `${name}Api`,
-      { description: `orderflow ${name} API`, endpointConfiguration: { types: "REGIONAL" } },
+      {
+        description: `orderflow ${name} API`,
+        endpointConfiguration: { types: "REGIONAL" },
+        // The strongest policy API Gateway offers a regional API: TLS 1.3 only (its default, TLS_1_0, still takes
+        // TLS 1.0). Enhanced policies need an endpoint access mode; STRICT also refuses requests whose endpoint type
+        // or host does not match the API's. https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies-list.html
+        securityPolicy: REST_API_SECURITY_POLICY,
+        endpointAccessMode: "STRICT",
+      },
       { parent },
     ),
   );
@@ -285,7 +309,11 @@ function createRoute(
       apiKeyRequired,
       requestValidatorId: validator.id,
       requestParameters,
-      ...(model ? { requestModels: { "application/json": model.name } } : {}),
+      // "If no matching content type is found, request validation is not performed. To use the same model regardless
+      // of the content type, set the content type for your data model to $default."
+      // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html):
+      // without `$default`, a body sent as text/plain would skip validation and reach the function.
+      ...(model ? { requestModels: { "application/json": model.name, [DEFAULT_CONTENT_TYPE]: model.name } } : {}),
     },
     { parent },
   );
@@ -332,6 +360,8 @@ function createDeployment(
     m: r.method,
     p: r.path,
     s: r.bodySchema ?? null,
+    // Which content types the model validates: changing them changes what the stage refuses.
+    ...(r.bodySchema ? { c: ["application/json", DEFAULT_CONTENT_TYPE] } : {}),
     h: r.requiredHeaders ?? [],
     ...(authorizer ? { a: r.authorizationScopes ?? [] } : {}),
     ...(apiKeyRequired ? { k: true } : {}),

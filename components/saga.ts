@@ -27,6 +27,16 @@ export const SFN_LOG_DELIVERY_ACTIONS = [
   "logs:DescribeLogGroups",
 ] as const;
 
+/**
+ * The personal data a saga's state carries (the customer's contact), as CloudWatch Logs managed data identifiers:
+ * `EmailAddress` (any region), and `PhoneNumber` for each country CloudWatch Logs has one for
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/protect-sensitive-log-data-types-pii.html).
+ */
+export const PII_DATA_IDENTIFIERS: readonly string[] = [
+  "EmailAddress",
+  ...["BR", "DE", "ES", "FR", "GB", "IT", "US"].map((country) => `PhoneNumber-${country}`),
+];
+
 /** The namespace of the metric counting compensations that still failed after their retries. */
 export const SAGA_METRIC_NAMESPACE = "orderflow/Saga";
 
@@ -45,6 +55,15 @@ export interface SagaArgs extends SagaDefinition<IFunction, IEventBus> {
    * @default true
    */
   readonly includeExecutionData?: boolean;
+  /**
+   * CloudWatch Logs managed data identifiers (`"EmailAddress"`, `"PhoneNumber-US"`, ...) masked in the execution logs
+   * by a data protection policy on the log group, when `includeExecutionData` is on: the saga's state carries the
+   * customer's contact. CloudWatch Logs masks them as they are ingested (only `logs:Unmask` shows them) and audits the
+   * findings; identifiers: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL-managed-data-identifiers.html
+   * At least one. Ignored when `includeExecutionData` is off (no data, nothing to mask).
+   * @default - Email addresses, and phone numbers of every country CloudWatch Logs recognizes (`PII_DATA_IDENTIFIERS`).
+   */
+  readonly maskedData?: readonly string[];
   /** Days the execution logs are kept, from 1 to 3653 (CloudWatch allows only certain values in between). @default 30 */
   readonly logRetentionInDays?: number;
   /** The SNS topic the alarms (failed executions, failed compensations) notify. @default - alarms without actions */
@@ -54,6 +73,7 @@ export interface SagaArgs extends SagaDefinition<IFunction, IEventBus> {
     readonly stateMachine?: Transform<aws.sfn.StateMachineArgs>;
     readonly role?: Transform<aws.iam.RoleArgs>;
     readonly logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    readonly dataProtectionPolicy?: Transform<aws.cloudwatch.LogDataProtectionPolicyArgs>;
     readonly compensationFailedMetric?: Transform<aws.cloudwatch.LogMetricFilterArgs>;
     readonly executionsFailedAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
     readonly compensationFailedAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
@@ -68,6 +88,19 @@ function validateSagaArgs(name: string, args: SagaArgs): void {
     throw new ComponentArgumentError(label, `\`type\` must be "STANDARD" or "EXPRESS", but ${JSON.stringify(args.type)} was provided.`);
   }
   requireIntegerInRange(label, "logRetentionInDays", args.logRetentionInDays, 1, 3653, "days");
+  if (args.maskedData !== undefined && (args.includeExecutionData ?? true)) {
+    if (args.maskedData.length === 0) {
+      throw new ComponentArgumentError(
+        label,
+        "`maskedData` must name at least one data identifier while `includeExecutionData` is on: the execution logs carry the state. " +
+          "Name the identifiers to mask, or set `includeExecutionData: false` to keep the data out of the logs.",
+      );
+    }
+    const bad = args.maskedData.find((id) => !/^[A-Za-z]+(-[A-Z]{2})?$/.test(id));
+    if (bad !== undefined) {
+      throw new ComponentArgumentError(label, `\`maskedData\` holds CloudWatch Logs managed data identifiers such as "EmailAddress" or "PhoneNumber-US", but ${JSON.stringify(bad)} was provided.`);
+    }
+  }
   buildSagaAsl(args, placeholderArns(args), label);
 }
 
@@ -83,7 +116,8 @@ function grantStartExecution(stateMachine: IStateMachine, grantee: GranteeLike):
  * state the steps see and how the saga ends.
  *
  * Creates: the state machine (X-Ray tracing on, logging at level ALL), its own role (trusted by
- * states.amazonaws.com for this account only), a log group under `/aws/vendedlogs/states/`, an alarm on
+ * states.amazonaws.com for this account only), a log group under `/aws/vendedlogs/states/` with a data protection
+ * policy masking the customer's email address and phone number when execution data is logged, an alarm on
  * failed executions, and a metric filter plus alarm on compensations that still failed after their retries.
  *
  * @example
@@ -122,6 +156,8 @@ export class Saga extends pulumi.ComponentResource implements IStateMachine, Gra
     readonly stateMachine: aws.sfn.StateMachine;
     readonly role: aws.iam.Role;
     readonly logGroup: aws.cloudwatch.LogGroup;
+    /** Masks the personal data in the execution logs; none when `includeExecutionData` is off. */
+    readonly dataProtectionPolicy?: aws.cloudwatch.LogDataProtectionPolicy;
     readonly policies: readonly aws.iam.RolePolicy[];
     readonly compensationFailedMetric: aws.cloudwatch.LogMetricFilter;
     readonly executionsFailedAlarm: aws.cloudwatch.MetricAlarm;
@@ -141,6 +177,7 @@ export class Saga extends pulumi.ComponentResource implements IStateMachine, Gra
     this.role = role;
     const policies = grantAccess(this);
     const logGroup = createLogGroup(this);
+    const dataProtectionPolicy = (args.includeExecutionData ?? true) ? createDataProtectionPolicy(this) : undefined;
     const stateMachine = createStateMachine(this);
     const compensationFailedMetric = createCompensationFailedMetric(this);
     const executionsFailedAlarm = createExecutionsFailedAlarm(this);
@@ -150,7 +187,7 @@ export class Saga extends pulumi.ComponentResource implements IStateMachine, Gra
     this.stateMachineName = stateMachine.name;
     this.roleArn = role.arn;
     this.logGroupName = logGroup.name;
-    this.nodes = { stateMachine, role, logGroup, policies, compensationFailedMetric, executionsFailedAlarm, compensationFailedAlarm };
+    this.nodes = { stateMachine, role, logGroup, dataProtectionPolicy, policies, compensationFailedMetric, executionsFailedAlarm, compensationFailedAlarm };
     this.registerOutputs({
       arn: this.arn,
       stateMachineName: this.stateMachineName,
@@ -209,6 +246,33 @@ export class Saga extends pulumi.ComponentResource implements IStateMachine, Gra
       );
     }
 
+    // A data protection policy has exactly two statements, an Audit and then a Deidentify over the same identifiers
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data-start.html). Masking applies
+    // to events ingested after the policy exists, so the state machine waits for it.
+    function createDataProtectionPolicy(parent: Saga): aws.cloudwatch.LogDataProtectionPolicy {
+      const partition = aws.getPartitionOutput({}, { parent }).partition;
+      const identifiers = partition.apply((p) => (args.maskedData ?? PII_DATA_IDENTIFIERS).map((id) => `arn:${p}:dataprotection::aws:data-identifier/${id}`));
+      return new aws.cloudwatch.LogDataProtectionPolicy(
+        ...transform(
+          args.transform?.dataProtectionPolicy,
+          `${name}DataProtectionPolicy`,
+          {
+            logGroupName: logGroup.name,
+            policyDocument: pulumi.jsonStringify({
+              Name: `${name}-execution-data`,
+              Description: `Masks the personal data in the ${name} saga's execution logs.`,
+              Version: "2021-06-01",
+              Statement: [
+                { Sid: "audit", DataIdentifier: identifiers, Operation: { Audit: { FindingsDestination: {} } } },
+                { Sid: "redact", DataIdentifier: identifiers, Operation: { Deidentify: { MaskConfig: {} } } },
+              ],
+            }),
+          },
+          { parent },
+        ),
+      );
+    }
+
     function createStateMachine(parent: Saga): aws.sfn.StateMachine {
       const functionArns = [...functionsOf(args, label).values()].map((fn) => pulumi.output(fn.arn).apply((arn) => [fn.name, arn] as const));
       const busArns = [...busesOf(args).values()].map((bus) => pulumi.output(bus.arn).apply((arn) => [bus.name, arn] as const));
@@ -230,8 +294,9 @@ export class Saga extends pulumi.ComponentResource implements IStateMachine, Gra
               logDestination: pulumi.interpolate`${logGroup.arn}:*`,
             },
           },
-          // Step Functions checks at creation that the role may deliver logs and invoke the tasks' resources.
-          { parent, dependsOn: policies },
+          // Step Functions checks at creation that the role may deliver logs and invoke the tasks' resources; no
+          // execution may log before its personal data is masked.
+          { parent, dependsOn: dataProtectionPolicy ? [...policies, dataProtectionPolicy] : policies },
         ),
       );
     }

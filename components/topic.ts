@@ -17,6 +17,14 @@ const AWS_MANAGED_SNS_KEY = "alias/aws/sns";
 /** What a publisher needs on a topic's customer key to have SNS encrypt its message (CDK's topic key grant). */
 const PUBLISH_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"] as const;
 
+/**
+ * Service principals whose KMS requests for an encrypted topic carry no `aws:SourceAccount`, so a key policy cannot
+ * require it: EventBridge (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html, "Enable compatibility
+ * between event sources from AWS services and encrypted topics"). The policy pack's kms-key-policy-scoped exempts the
+ * same list.
+ */
+export const KMS_SOURCE_ACCOUNT_UNSUPPORTED: readonly string[] = ["events.amazonaws.com"];
+
 /** Filters messages for one subscription; keys and operators as in SNS filter policies. */
 export type FilterPolicy = Record<string, unknown>;
 
@@ -352,15 +360,23 @@ export class Topic extends TopicBase {
     );
     if (this.keyStatements && !this.keyServices.has(servicePrincipal)) {
       this.keyServices.add(servicePrincipal);
-      // No aws:SourceArn here: services do not all pass it to KMS. The key only encrypts this topic's messages,
-      // and the topic policy above already limits who may publish.
-      this.keyStatements.add({
-        Sid: `AllowPublishBy${servicePrincipal.replace(/[^A-Za-z0-9]/g, "")}`,
-        Effect: "Allow",
-        Principal: { Service: servicePrincipal },
-        Action: [...PUBLISH_KEY_ACTIONS],
-        Resource: "*",
-      });
+      // The key admits the service only on behalf of this account's resources (aws:SourceAccount: the confused-deputy
+      // protection), except EventBridge, for which AWS documents that "adding the aws:SourceAccount and aws:SourceArn
+      // to a AWS KMS policy is not supported for EventBridge-to-encrypted topics"
+      // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): with it, every delivery would fail. No
+      // aws:SourceArn for any: services do not all pass it to KMS. The key only encrypts this topic's messages, and
+      // the topic policy above already limits who may publish, by source ARN.
+      const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+      this.keyStatements.add(
+        account.apply((sourceAccount) => ({
+          Sid: `AllowPublishBy${servicePrincipal.replace(/[^A-Za-z0-9]/g, "")}`,
+          Effect: "Allow" as const,
+          Principal: { Service: servicePrincipal },
+          Action: [...PUBLISH_KEY_ACTIONS],
+          Resource: "*",
+          ...(KMS_SOURCE_ACCOUNT_UNSUPPORTED.includes(servicePrincipal) ? {} : { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } }),
+        })),
+      );
     }
   }
 

@@ -43,6 +43,19 @@ export interface UserPoolArgs {
    * @default "OPTIONAL"
    */
   mfa?: "OPTIONAL" | "ON";
+  /**
+   * The fewest characters a password may have, 12 to 99 (Cognito's own default, 8, is below NIST SP 800-63B's advice
+   * for passwords that are the only factor). Lowercase, uppercase, numbers and symbols are required as well.
+   * @default 12
+   */
+  passwordMinimumLength?: number;
+  /**
+   * How many of a user's previous passwords they may not reuse, 1 to 24. Cognito enforces it on the Essentials and
+   * Plus plans, which every pool of this component is on
+   * (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_PasswordPolicyType.html).
+   * @default 5
+   */
+  passwordHistorySize?: number;
   /** Resource servers and their scopes, for machine clients and API methods. @default none */
   resourceServers?: ResourceServerArgs[];
   transform?: {
@@ -60,6 +73,15 @@ export interface WebClientArgs {
   accessTokenMinutes?: number;
   /** Days the refresh token lives, 1 to 3650. @default 30 */
   refreshTokenDays?: number;
+  /**
+   * Seconds a rotated-out refresh token still works, 0 to 60, so that a client whose refresh answer was lost can retry.
+   * Refresh tokens rotate: each refresh returns a new one and invalidates the old, so a stolen refresh token stops
+   * working once either party uses it. With rotation, apps refresh through GetTokensFromRefreshToken (Amplify does)
+   * or the token endpoint, not InitiateAuth's REFRESH_TOKEN_AUTH
+   * (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-refresh-token.html).
+   * @default 10
+   */
+  refreshTokenGraceSeconds?: number;
 }
 
 /** A back end that calls APIs in its own name (client-credentials grant). */
@@ -107,6 +129,8 @@ export class UserPool extends pulumi.ComponentResource {
     super("orderflow:identity:UserPool", name, {}, opts);
     this.componentName = name;
     const threatProtection = args.threatProtection ?? "OFF";
+    requireIntegerInRange(`UserPool "${name}"`, "passwordMinimumLength", args.passwordMinimumLength, 12, 99, "characters");
+    requireIntegerInRange(`UserPool "${name}"`, "passwordHistorySize", args.passwordHistorySize, 1, 24, "passwords");
     const scopes = validate();
 
     const region = aws.getRegionOutput({}, { parent: this }).region;
@@ -155,11 +179,12 @@ export class UserPool extends pulumi.ComponentResource {
             adminCreateUserConfig: { allowAdminCreateUserOnly: !(args.selfSignUp ?? false) },
             mfaConfiguration: args.mfa ?? "OPTIONAL",
             softwareTokenMfaConfiguration: { enabled: true },
-            // Cognito's own default policy, stated so that policies and reviewers can see it (and nobody weakens it
-            // by setting one field of the block: the provider sends unset booleans as false).
-            // https://docs.aws.amazon.com/cognito/latest/developerguide/managing-users-passwords.html
+            // Stricter than Cognito's own default (8 characters, no history), stated in full so that policies and
+            // reviewers can see it (and nobody weakens it by setting one field of the block: the provider sends unset
+            // booleans as false). https://docs.aws.amazon.com/cognito/latest/developerguide/managing-users-passwords.html
             passwordPolicy: {
-              minimumLength: 8,
+              minimumLength: args.passwordMinimumLength ?? 12,
+              passwordHistorySize: args.passwordHistorySize ?? 5,
               requireLowercase: true,
               requireUppercase: true,
               requireNumbers: true,
@@ -199,14 +224,15 @@ export class UserPool extends pulumi.ComponentResource {
   }
 
   /**
-   * A public app client for a browser or mobile app: no secret (a browser cannot keep one), SRP sign-in and refresh
-   * tokens, the hosted UI's authorization-code grant (with PKCE) for `openid email aws.cognito.signin.user.admin`,
+   * A public app client for a browser or mobile app: no secret (a browser cannot keep one), SRP sign-in and rotating
+   * refresh tokens, the hosted UI's authorization-code grant (with PKCE) for `openid email aws.cognito.signin.user.admin`,
    * short-lived access tokens, token revocation, and no hint whether a user exists.
    */
   addWebClient(name: string, args: WebClientArgs): aws.cognito.UserPoolClient {
     const component = `UserPool "${this.componentName}" client "${name}"`;
     requireIntegerInRange(component, "accessTokenMinutes", args.accessTokenMinutes, 5, 1440, "minutes");
     requireIntegerInRange(component, "refreshTokenDays", args.refreshTokenDays, 1, 3650, "days");
+    requireIntegerInRange(component, "refreshTokenGraceSeconds", args.refreshTokenGraceSeconds, 0, 60, "seconds");
     const minutes = args.accessTokenMinutes ?? 15;
     return new aws.cognito.UserPoolClient(
       `${this.componentName}${pascal(name)}Client`,
@@ -224,6 +250,8 @@ export class UserPool extends pulumi.ComponentResource {
         accessTokenValidity: minutes,
         idTokenValidity: minutes,
         refreshTokenValidity: args.refreshTokenDays ?? 30,
+        // A public client's refresh token lives in a browser: rotation limits what a stolen one is worth.
+        refreshTokenRotation: { feature: "ENABLED", retryGracePeriodSeconds: args.refreshTokenGraceSeconds ?? 10 },
         tokenValidityUnits: { accessToken: "minutes", idToken: "minutes", refreshToken: "days" },
         enableTokenRevocation: true,
         preventUserExistenceErrors: "ENABLED",

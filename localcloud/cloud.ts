@@ -4,9 +4,9 @@ import path from "node:path";
 import type { Environment } from "../stacks/environments";
 import { synthesizeResolvedEnvironment, type ResolvedStack } from "../ops/offline/synthesize";
 import { PROJECT_ROOT } from "../stacks/stack-config";
-import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./app/seed/seed";
 import { customerIdProblem } from "./app/customers";
-import { stockTableOf } from "./app/seed/stock-table";
+import { inventoryTablesOf } from "./app/seed/inventory-tables";
+import { readSeed, seedInventory, DEFAULT_SEED_FILE, type Seed } from "./app/seed/seed";
 import { AwsEndpoint } from "./endpoint/endpoint";
 import { buildLocalGraph, type LocalGraph } from "./graph/graph";
 import { LocalIam } from "./iam/authorizer";
@@ -53,7 +53,7 @@ export interface LocalCloudOptions {
   readonly port: number;
   /** Multiplies every configured wait (visibility timeouts, batching windows, retry intervals). @default 1 */
   readonly timeScale?: number;
-  /** The stock seed file. @default localcloud/app/seed/default.json */
+  /** The catalog seed file: each SKU's stock and prices. @default localcloud/app/seed/default.json */
   readonly seedFile?: string;
   /** The repository (Pulumi.yaml, stacks, handlers). @default the repository root */
   readonly root?: string;
@@ -138,7 +138,7 @@ export class LocalCloud {
     readonly stacks: readonly ResolvedStack[],
     /** The operator's session (administrator access) for scenarios and tools that call the local endpoint. */
     readonly operator: LocalCredentials,
-    /** The stock the cloud was seeded with. */
+    /** The catalog (stock and prices per SKU) the cloud was seeded with. */
     readonly seed: Seed,
     /** How long start() took, in milliseconds. */
     readonly startupMs: number,
@@ -157,7 +157,7 @@ export class LocalCloud {
 
   /**
    * Synthesizes the environment (unless given its stacks) while DynamoDB Local starts, reads the graph, builds the
-   * services the registry lists, seeds the app's stock, and starts them. Anything that fails to start stops what had
+   * services the registry lists, seeds the app's catalog and stock, and starts them. Anything that fails to start stops what had
    * started, then rejects.
    */
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -183,7 +183,7 @@ export class LocalCloud {
       const graph = await buildLocalGraph(options.env, stacks[0].cloud, stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources })));
       const { context, operator, services, refusedPollers } = await openKernel({ options, root, outputDir, graph, stacks, dynamodb }, stopSteps);
       await buildServices(context, services, stopSteps);
-      await seedStockTable(context, services.get(dynamodbService).client, stockTableOf(stacks), seed);
+      await seedInventoryTables(context, services.get(dynamodbService).client, inventoryTablesOf(stacks), seed);
       if (context.iam) for (const component of await pollerDenials(context.iam, graph)) refusedPollers.add(component);
       await startServices(context, services, stopSteps);
       return new LocalCloud(services, stopSteps, context, stacks, operator, seed, Date.now() - started);
@@ -373,10 +373,10 @@ async function buildServices(context: CloudContext, services: RunningServices, s
   }
 }
 
-/** The app's stock, seeded into its table before anything polls the table's stream. */
-async function seedStockTable(context: CloudContext, client: DynamoDBClient, table: string, seed: Seed): Promise<void> {
-  const seeded = await seedStock(client, table, seed);
-  context.activity.record({ service: "dynamodb", kind: "seed", name: "stock", detail: `${seeded} SKU(s) seeded` });
+/** The app's catalog and stock, seeded into inventory's tables before anything polls a table's stream. */
+async function seedInventoryTables(context: CloudContext, client: DynamoDBClient, tables: { stock: string; catalog: string }, seed: Seed): Promise<void> {
+  const seeded = await seedInventory(client, tables, seed);
+  context.activity.record({ service: "dynamodb", kind: "seed", name: "catalog", detail: `${seeded} SKU(s) seeded: stock and prices` });
 }
 
 /** Starts what polls or listens, in the registry's order; what each started stops before the services themselves. */

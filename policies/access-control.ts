@@ -31,19 +31,26 @@ const apigatewayMethodAuthorized = definePolicy({
   },
 });
 
-// Cognito's default password policy: 8 characters with a lowercase and an uppercase letter, a number and a symbol;
-// temporary passwords expire after 7 days. https://docs.aws.amazon.com/cognito/latest/developerguide/managing-users-passwords.html
-const DEFAULT_MINIMUM_LENGTH = 8;
+// Cognito's default password policy is 8 characters with a lowercase and an uppercase letter, a number and a symbol;
+// temporary passwords expire after 7 days (https://docs.aws.amazon.com/cognito/latest/developerguide/managing-users-passwords.html).
+// The pack asks for 12 characters, and for a password history on every plan that has one (Essentials and Plus:
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_PasswordPolicyType.html).
+const MINIMUM_LENGTH = 12;
 const DEFAULT_TEMPORARY_PASSWORD_DAYS = 7;
 const REQUIRED_CHARACTER_CLASSES = ["requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols"];
 
 const cognitoUserPoolSecure = definePolicy({
   name: "cognito-user-pool-secure",
   description:
-    "Cognito user pools offer or require MFA, keep a password policy at least as strict as Cognito's default, and have deletion protection (the dev policy config turns that part off with `requireDeletionProtection: false`).",
+    "Cognito user pools offer MFA (require it where the config says `requireMfa: true`, as prod's does), ask for passwords of 12+ characters of every class with a password history on the plans that have one, and have deletion protection (the dev policy config turns that part off with `requireDeletionProtection: false`).",
   enforcementLevel: "mandatory",
   resourceTypes: [t.USER_POOL],
   config: {
+    requireMfa: {
+      type: "boolean",
+      default: false,
+      description: "Whether every user must sign in with a second factor (`mfaConfiguration` ON): true in prod's config.",
+    },
     requireDeletionProtection: {
       type: "boolean",
       default: true,
@@ -55,23 +62,30 @@ const cognitoUserPoolSecure = definePolicy({
     if (isUnknown(mfa)) report.unknown(pool, "`mfaConfiguration`");
     else if (mfa !== "OPTIONAL" && mfa !== "ON") {
       report.violation(pool, `its users cannot add a second factor (\`mfaConfiguration\` is ${mfa === undefined ? "OFF, by default" : String(mfa)})`, "use the UserPool component (MFA OPTIONAL with TOTP by default), or set `mfaConfiguration: \"OPTIONAL\"` or `\"ON\"` with `softwareTokenMfaConfiguration: { enabled: true }`");
+    } else if (mfa !== "ON" && config.requireMfa === true) {
+      report.violation(pool, "its users may sign in with a password alone (`mfaConfiguration` is OPTIONAL where this environment requires MFA)", "set `orderflow:identity: { mfa: \"ON\" }` in the environment's Pulumi.<env>.yaml (the UserPool component's `mfa`), or `mfaConfiguration: \"ON\"`");
     }
 
-    // Without a `passwordPolicy` block Cognito applies its default; within one, a boolean left out is false.
+    // Without a `passwordPolicy` block Cognito applies its default (8 characters, no history): too weak here.
     const policy = at(pool.props, "passwordPolicy");
+    const tier = at(pool.props, "userPoolTier");
     if (isUnknown(policy)) report.unknown(pool, "`passwordPolicy`");
-    else if (policy !== undefined && policy !== null) {
+    else {
       const weaker: string[] = [];
-      const length = at(policy, "minimumLength");
-      if (typeof length === "number" && length < DEFAULT_MINIMUM_LENGTH) weaker.push(`minimumLength ${length} < ${DEFAULT_MINIMUM_LENGTH}`);
-      for (const key of REQUIRED_CHARACTER_CLASSES) {
-        const value = at(policy, key);
-        if (!isUnknown(value) && value !== true) weaker.push(`${key} is not true`);
+      const length = policy === undefined || policy === null ? 8 : at(policy, "minimumLength");
+      if (typeof length === "number" && length < MINIMUM_LENGTH) weaker.push(`minimumLength ${length} < ${MINIMUM_LENGTH}`);
+      const history = policy === undefined || policy === null ? undefined : at(policy, "passwordHistorySize");
+      if (!isUnknown(history) && !isUnknown(tier) && tier !== "LITE" && !(typeof history === "number" && history >= 1)) weaker.push("no passwordHistorySize (the plan has one)");
+      if (policy !== undefined && policy !== null) {
+        for (const key of REQUIRED_CHARACTER_CLASSES) {
+          const value = at(policy, key);
+          if (!isUnknown(value) && value !== true) weaker.push(`${key} is not true`);
+        }
+        const days = at(policy, "temporaryPasswordValidityDays");
+        if (typeof days === "number" && days > DEFAULT_TEMPORARY_PASSWORD_DAYS) weaker.push(`temporaryPasswordValidityDays ${days} > ${DEFAULT_TEMPORARY_PASSWORD_DAYS}`);
       }
-      const days = at(policy, "temporaryPasswordValidityDays");
-      if (typeof days === "number" && days > DEFAULT_TEMPORARY_PASSWORD_DAYS) weaker.push(`temporaryPasswordValidityDays ${days} > ${DEFAULT_TEMPORARY_PASSWORD_DAYS}`);
       if (weaker.length > 0) {
-        report.violation(pool, `its password policy is weaker than Cognito's default (${weaker.join(", ")})`, "use the UserPool component (Cognito's default policy), or require 8+ characters with lowercase, uppercase, numbers and symbols, and temporary passwords of 7 days at most");
+        report.violation(pool, `its password policy is too weak (${weaker.join(", ")})`, "use the UserPool component (12+ characters, a history of 5), or require 12+ characters with lowercase, uppercase, numbers and symbols, a `passwordHistorySize`, and temporary passwords of 7 days at most");
       }
     }
 
@@ -85,5 +99,29 @@ const cognitoUserPoolSecure = definePolicy({
   },
 });
 
+// A public client (no secret: a browser or phone app) keeps its refresh token where scripts and malware can reach it.
+// With rotation, each refresh returns a new refresh token and invalidates the old one, so a stolen token is worth one
+// use at most: https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-refresh-token.html
+const cognitoPublicClientRotatesRefreshTokens = definePolicy({
+  name: "cognito-public-client-refresh-rotation",
+  description: "Cognito app clients without a secret (browsers, mobile apps) rotate their refresh tokens (`refreshTokenRotation.feature` ENABLED).",
+  enforcementLevel: "mandatory",
+  resourceTypes: [t.USER_POOL_CLIENT],
+  validateResource: (client, report) => {
+    const secret = at(client.props, "generateSecret");
+    if (isUnknown(secret)) return report.unknown(client, "`generateSecret`");
+    if (secret === true) return;
+    const feature = at(client.props, "refreshTokenRotation", "feature");
+    if (isUnknown(feature)) return report.unknown(client, "`refreshTokenRotation.feature`");
+    if (feature !== "ENABLED") {
+      report.violation(
+        client,
+        "it is a public client (no secret) whose refresh tokens do not rotate, so a stolen refresh token keeps minting access tokens until it expires",
+        "use the UserPool component's addWebClient (rotation on), or set `refreshTokenRotation: { feature: \"ENABLED\", retryGracePeriodSeconds: 10 }`",
+      );
+    }
+  },
+});
+
 /** Access control policies. */
-export const accessControlPolicies: OrderflowPolicy[] = [apigatewayMethodAuthorized, cognitoUserPoolSecure];
+export const accessControlPolicies: OrderflowPolicy[] = [apigatewayMethodAuthorized, cognitoUserPoolSecure, cognitoPublicClientRotatesRefreshTokens];

@@ -1,5 +1,6 @@
 import type { OrderflowPolicy } from "./lib/define";
 import { accessControlPolicies } from "./access-control";
+import { apiProtectionPolicies } from "./api-protection";
 import { dataProtectionPolicies } from "./data-protection";
 import { deadLetterPolicies } from "./dead-letters";
 import { ecsPolicies } from "./ecs";
@@ -24,4 +25,5 @@ export const orderflowPolicies: readonly OrderflowPolicy[] = [
   ...dataProtectionPolicies,
   ...ecsPolicies,
   ...accessControlPolicies,
+  ...apiProtectionPolicies,
 ];

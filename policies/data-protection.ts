@@ -1,4 +1,5 @@
 import { definePolicy, type OrderflowPolicy } from "./lib/define";
+import type { StackSubject, StackView } from "./lib/stack";
 import * as t from "./lib/types";
 import { at, isUnknown } from "./lib/values";
 
@@ -83,5 +84,84 @@ const kmsKeyRotation = definePolicy({
   },
 });
 
-/** Encryption and recovery of data at rest. */
-export const dataProtectionPolicies: OrderflowPolicy[] = [dynamodbPitr, sqsEncryption, snsEncryption, dynamodbEncryption, kmsKeyRotation];
+/** The personal data a state machine's state may carry, as the managed data identifiers that must be masked. */
+const REQUIRED_MASKS = [
+  { what: "email addresses", matches: (id: string) => id.endsWith("data-identifier/EmailAddress") },
+  { what: "phone numbers", matches: (id: string) => /data-identifier\/PhoneNumber-[A-Z]{2}$/.test(id) },
+] as const;
+
+/** The log group a state machine delivers to: the engine's link, or the ARN in `logDestination` (`<arn>:*`). */
+function logGroupOf(stack: StackView, machine: StackSubject): StackSubject | undefined {
+  const linked = stack.referents(machine, ["loggingConfiguration"], t.LOG_GROUP);
+  if (linked.length > 0) return linked[0];
+  const destination = at(machine.props, "loggingConfiguration", "logDestination");
+  if (typeof destination !== "string") return undefined;
+  const arn = destination.replace(/:\*$/, "");
+  return stack.ofType(t.LOG_GROUP).find((group) => at(group.props, "arn") === arn);
+}
+
+/** The identifiers a data protection policy document masks (its Deidentify statements), or why they cannot be read. */
+function maskedIdentifiers(document: unknown): string[] | "unknown" {
+  if (isUnknown(document)) return "unknown";
+  let parsed: unknown = document;
+  if (typeof document === "string") {
+    try {
+      parsed = JSON.parse(document);
+    } catch {
+      return [];
+    }
+  }
+  const statements = at(parsed, "Statement");
+  if (isUnknown(statements)) return "unknown";
+  if (!Array.isArray(statements)) return [];
+  return statements
+    .filter((s) => at(s, "Operation", "Deidentify") !== undefined)
+    .flatMap((s) => {
+      const ids = at(s, "DataIdentifier");
+      return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+    });
+}
+
+// The checkout saga's state carries the customer's email address and phone number; logged with the execution data,
+// they would sit in CloudWatch Logs for the log group's retention (a year in prod). CloudWatch Logs data protection
+// masks them at ingestion: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data.html
+const sfnExecutionDataMasked = definePolicy({
+  name: "sfn-execution-data-masked",
+  description: "A state machine that logs its execution data (includeExecutionData) logs to a log group whose data protection policy masks email addresses and phone numbers.",
+  enforcementLevel: "mandatory",
+  resourceTypes: [t.STATE_MACHINE, t.LOG_DATA_PROTECTION_POLICY],
+  validateStack: (stack, report) => {
+    const fix = "use the Saga component (it masks them with a data protection policy while `includeExecutionData` is on), attach an `aws.cloudwatch.LogDataProtectionPolicy` to the log group, or set `includeExecutionData: false`";
+    for (const machine of stack.ofType(t.STATE_MACHINE)) {
+      const included = at(machine.props, "loggingConfiguration", "includeExecutionData");
+      if (isUnknown(included)) {
+        report.unknown(machine, "`loggingConfiguration.includeExecutionData`");
+        continue;
+      }
+      if (included !== true) continue;
+      const group = logGroupOf(stack, machine);
+      if (group === undefined) {
+        report.violation(machine, "it logs its execution data to a log group outside this stack, whose data protection cannot be checked", fix);
+        continue;
+      }
+      const policies = stack.referrers(group, ["logGroupName"], t.LOG_DATA_PROTECTION_POLICY);
+      const masked = policies.map((p) => maskedIdentifiers(at(p.props, "policyDocument")));
+      if (masked.includes("unknown")) {
+        report.unknown(machine, "the data protection policy of its log group");
+        continue;
+      }
+      const identifiers = masked.flat() as string[];
+      const missing = REQUIRED_MASKS.filter((m) => !identifiers.some((id) => m.matches(id))).map((m) => m.what);
+      if (missing.length > 0) {
+        report.violation(
+          machine,
+          `it logs its execution data (the order's contact among it) to log group ${group.name}, which masks no ${missing.join(" and no ")}`,
+          fix,
+        );
+      }
+    }
+  },
+});
+
+/** Encryption and recovery of data at rest, and personal data kept out of logs. */
+export const dataProtectionPolicies: OrderflowPolicy[] = [dynamodbPitr, sqsEncryption, snsEncryption, dynamodbEncryption, kmsKeyRotation, sfnExecutionDataMasked];

@@ -109,5 +109,38 @@ const eventbridgeBusPolicySecure = definePolicy({
   },
 });
 
-/** Resource policies of queues, topics and buses. */
-export const resourcePolicyPolicies: OrderflowPolicy[] = [sqsQueuePolicySecure, snsTopicPolicySecure, eventbridgeBusPolicySecure];
+/**
+ * Service principals whose KMS requests carry no `aws:SourceAccount` or `aws:SourceArn`, so a key policy that required
+ * them would refuse the service: EventBridge publishing to an encrypted topic ("Adding the aws:SourceAccount and
+ * aws:SourceArn to a AWS KMS policy is not supported for EventBridge-to-encrypted topics",
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html). components/topic.ts leaves the same out.
+ */
+const KMS_UNSCOPABLE_SERVICES: readonly string[] = ["events.amazonaws.com"];
+
+const kmsKeyPolicyServiceScoped = definePolicy({
+  name: "kms-key-policy-service-scoped",
+  description: "KMS key policies admit an AWS service principal only on behalf of the account's resources (aws:SourceAccount or aws:SourceArn).",
+  enforcementLevel: "mandatory",
+  resourceTypes: [t.KMS_KEY],
+  validateResource: (resource, report) => {
+    const doc = parseDocument(at(resource.props, "policy"));
+    if (doc.kind === "absent") return;
+    if (doc.kind === "unknown") return report.unknown(resource, "the key policy document");
+    const fix = "add a condition `StringEquals: { \"aws:SourceAccount\": <account> }` (or `aws:SourceArn`) to the statement, as Topic's allowServicePublish does";
+    if (doc.kind === "malformed") return report.violation(resource, `the key policy is malformed: ${doc.error}`, fix);
+    for (const s of doc.statements) {
+      if (s.effect !== "Allow") continue;
+      if (isUnknown(s.condition)) {
+        report.unknown(resource, `the Condition of ${statementLabel(s)}`);
+        continue;
+      }
+      const services = principalsOf(s.principal, "Service").filter((p): p is string => typeof p === "string" && !KMS_UNSCOPABLE_SERVICES.includes(p));
+      if (services.length > 0 && scopingConditionKeys(s.condition).length === 0) {
+        report.violation(resource, `${statementLabel(s)} lets ${services.join(", ")} use the key on behalf of any account's resources (confused deputy)`, fix);
+      }
+    }
+  },
+});
+
+/** Resource policies of queues, topics, buses and KMS keys. */
+export const resourcePolicyPolicies: OrderflowPolicy[] = [sqsQueuePolicySecure, snsTopicPolicySecure, eventbridgeBusPolicySecure, kmsKeyPolicyServiceScoped];

@@ -44,6 +44,9 @@ export const contracts = {
   }),
   inventory: z.strictObject({
     stockTableName: name,
+    /** What is sold and at what price (handlers/shared/catalog.ts); the orders API prices orders from it. */
+    catalogTableName: name,
+    catalogTableArn: arn,
     reserveStockFunctionArn: arn,
     releaseStockFunctionArn: arn,
   }),
@@ -85,7 +88,7 @@ export const requires = {
   // Every stack of an environment follows the platform, so the account's bootstrap (the API Gateway CloudWatch role the
   // orders API's access logs need among it) is in place before any of them.
   platform: { bootstrap: ["snsTracingPolicyName"] },
-  orders: { platform: ["busArn", "busName", "alarmTopicArn", "settings"] },
+  orders: { platform: ["busArn", "busName", "alarmTopicArn", "settings"], inventory: ["catalogTableName", "catalogTableArn"] },
   inventory: { platform: ["alarmTopicArn", "settings"] },
   payments: { platform: ["alarmTopicArn", "settings"] },
   shipping: { platform: ["busArn", "busName", "alarmTopicArn", "settings"] },

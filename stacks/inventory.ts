@@ -1,12 +1,14 @@
 import { Function } from "../components/function";
 import { Table } from "../components/table";
+import { CATALOG_TABLE_KEY } from "../handlers/shared/catalog";
 import { domainContext } from "./context";
 import { functionDefaults, tableDefaults } from "./defaults";
 import type { Exports } from "./contracts";
 import { reference } from "./reference";
 
 /**
- * Inventory: the stock table (stock per SKU and one reservation per order, key `pk`), and the saga's reserve-stock
+ * Inventory: the catalog (what is sold and at what price, key `sku`), the stock table (stock per SKU and one
+ * reservation per order, key `pk`), and the saga's reserve-stock
  * (one transaction for every line of an order) and release-stock (its idempotent compensation).
  */
 export async function inventoryStack(): Promise<Exports<"inventory">> {
@@ -15,6 +17,8 @@ export async function inventoryStack(): Promise<Exports<"inventory">> {
   const defaults = functionDefaults(id, settings, platform.alarmTopicArn);
 
   const stock = new Table("stock", { partitionKey: { name: "pk", type: "S" }, ...tableDefaults(settings) });
+  // The catalog has a table of its own: why is in handlers/shared/catalog.ts. Inventory owns it; the orders stack reads it.
+  const catalog = new Table("catalog", { partitionKey: { name: CATALOG_TABLE_KEY, type: "S" }, ...tableDefaults(settings) });
   const environment = { STOCK_TABLE_NAME: stock.tableName };
   const reserveStock = new Function("reserveStock", { handler: "inventory/reserve-stock.ts", environment, ...defaults });
   // One transaction of conditional updates and the reservation's put; the reservation read back on a retry.
@@ -22,5 +26,11 @@ export async function inventoryStack(): Promise<Exports<"inventory">> {
   const releaseStock = new Function("releaseStock", { handler: "inventory/release-stock.ts", environment, ...defaults });
   stock.grant(releaseStock, "dynamodb:GetItem", "dynamodb:UpdateItem");
 
-  return { stockTableName: stock.tableName, reserveStockFunctionArn: reserveStock.arn, releaseStockFunctionArn: releaseStock.arn };
+  return {
+    stockTableName: stock.tableName,
+    catalogTableName: catalog.tableName,
+    catalogTableArn: catalog.arn,
+    reserveStockFunctionArn: reserveStock.arn,
+    releaseStockFunctionArn: releaseStock.arn,
+  };
 }

@@ -30,10 +30,18 @@ export async function ordersStack(): Promise<Exports<"orders">> {
     ...tableDefaults(settings),
   });
   const tableEnv = { ORDERS_TABLE_NAME: orders.tableName };
+  // Orders are priced from inventory's catalog, never from what the client sends.
+  const inventory = reference(id.env, "inventory");
+  const catalog = Table.fromAttributes("catalog", { arn: inventory.catalogTableArn, tableName: inventory.catalogTableName });
 
-  const placeOrder = new Function("placeOrder", { handler: "orders/place-order.ts", environment: tableEnv, ...defaults });
+  const placeOrder = new Function("placeOrder", {
+    handler: "orders/place-order.ts",
+    environment: { ...tableEnv, CATALOG_TABLE_NAME: catalog.tableName, SOLD_CURRENCIES: settings.currencies.join(",") },
+    ...defaults,
+  });
   // Each function gets the actions its code calls, and no more (`orderflow access` checks both ways).
   orders.grant(placeOrder, "dynamodb:GetItem", "dynamodb:PutItem");
+  catalog.grant(placeOrder, "dynamodb:GetItem");
   const getOrder = new Function("getOrder", { handler: "orders/get-order.ts", environment: tableEnv, ...defaults });
   orders.grant(getOrder, "dynamodb:GetItem");
   const confirmOrder = new Function("confirmOrder", { handler: "orders/confirm-order.ts", environment: tableEnv, ...defaults });
@@ -79,6 +87,7 @@ export async function ordersStack(): Promise<Exports<"orders">> {
     authorizer: { userPoolArns: [identity.pool.arn] },
     clients: settings.apiClients,
     throttle: settings.apiThrottle,
+    firewall: settings.apiFirewall === "none" ? undefined : settings.apiFirewall,
     logRetentionInDays: settings.logRetentionDays,
     alarmTopicArn: platform.alarmTopicArn,
   });
@@ -111,6 +120,7 @@ export async function ordersStack(): Promise<Exports<"orders">> {
       selfSignUp: settings.identity.selfSignUp,
       deletionProtection: settings.identity.deletionProtection,
       threatProtection: settings.identity.threatProtection,
+      mfa: settings.identity.mfa,
       resourceServers: [
         {
           identifier: ORDERS_RESOURCE_SERVER,

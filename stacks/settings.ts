@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCurrencyCode } from "../handlers/shared/money";
 import { EMAIL_RECIPIENTS_RULE, isEmailRecipients, isSmsRecipients, SMS_RECIPIENTS_RULE } from "../handlers/notifications/recipients";
 import type { StackKind } from "./environments";
 
@@ -20,6 +21,9 @@ const apiClientLimits = z.strictObject({
   dailyQuota: z.number().int().min(1),
 });
 
+/** ISO 4217 codes: three capital letters the runtime knows as a currency (as place-order checks them). */
+const currencyCode = z.string().refine((c) => /^[A-Z]{3}$/.test(c) && isCurrencyCode(c), { message: 'must be an ISO 4217 currency code such as "EUR"' });
+
 /**
  * The environment's settings: `orderflow:<key>` in `Pulumi.<env>.yaml`, exported by the platform stack as `settings` for
  * every domain stack of the environment.
@@ -27,6 +31,16 @@ const apiClientLimits = z.strictObject({
 export const environmentSettingsSchema = z.strictObject({
   /** Pulumi organization that owns the stacks, for StackReferences. */
   org: z.string().min(1).default("organization"),
+  /**
+   * The currencies the shop sells in: an order in any other is refused (place-order), and the catalog's prices in
+   * them are what customers pay. At least one, no repeats.
+   * @default ["EUR"]
+   */
+  currencies: z
+    .array(currencyCode)
+    .min(1)
+    .refine((codes) => new Set(codes).size === codes.length, { message: "lists a currency twice" })
+    .default(["EUR"]),
   /** Retention of every log group (functions, saga, pipes, API access logs). */
   logRetentionDays: logRetentionDays.default(30),
   /** Point-in-time recovery on every table. */
@@ -62,6 +76,17 @@ export const environmentSettingsSchema = z.strictObject({
   apiThrottle: z
     .strictObject({ rateLimit: z.number().positive().max(10000), burstLimit: z.number().int().min(1).max(5000) })
     .default({ rateLimit: 50, burstLimit: 100 }),
+  /**
+   * The orders API's WAF web ACL: how many requests one client IP may make in any 5 minutes (10 to 2,000,000,000)
+   * before it is blocked, besides AWS's managed rule groups; or `none` for no web ACL (dev: the policy pack asks for
+   * one everywhere else, and the local cloud, which runs dev, has no WAF to emulate).
+   * @default { ipRequestsPer5Minutes: 2000 }
+   */
+  apiFirewall: z
+    .union([z.strictObject({ ipRequestsPer5Minutes: z.number().int().min(10).max(2_000_000_000) }), z.literal("none")], {
+      error: 'expected { ipRequestsPer5Minutes: <10 to 2000000000> }, or "none" for no web ACL',
+    })
+    .default({ ipRequestsPer5Minutes: 2000 }),
   /** How customers sign in (the orders stack's Cognito user pool and the storefront's app client). */
   identity: z
     .strictObject({
@@ -69,6 +94,8 @@ export const environmentSettingsSchema = z.strictObject({
       selfSignUp: z.boolean().default(false),
       /** Whether the pool refuses deletion (it holds every customer and their password); off only where customers are test data. */
       deletionProtection: z.boolean().default(true),
+      /** `ON`: every customer signs in with a second factor (an authenticator app); `OPTIONAL`: each may add one. */
+      mfa: z.enum(["OPTIONAL", "ON"]).default("OPTIONAL"),
       /** Cognito threat protection: OFF keeps the pool on the Essentials plan; AUDIT and ENFORCED need the Plus plan (billed per user). */
       threatProtection: z.enum(["OFF", "AUDIT", "ENFORCED"]).default("OFF"),
       /** Minutes the storefront's access and ID tokens live (Cognito allows 5 to 1440). */

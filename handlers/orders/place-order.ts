@@ -10,16 +10,25 @@ import { ValidationError } from "../shared/errors";
 import { answer, correlationIdOf, errorResponse, header, json } from "../shared/http";
 import { count, logger, METRIC_NAMES, setCorrelationId, traceOrder, withPowertools } from "../shared/powertools";
 import { parse, parseJson } from "../shared/validation";
+import { readCatalog } from "./catalog-reader";
 import { ORDERS_TABLE_KEY, type OrderItem } from "./orders-table";
 import { IDEMPOTENCY_HEADER, placeOrderRequest, type PlaceOrderRequest } from "./place-order-request";
+import { priceOrder, type PricedOrder } from "./pricing";
 import { ORDERS_SCOPES } from "./scopes";
 
 export { IDEMPOTENCY_HEADER, placeOrderRequest, type PlaceOrderRequest } from "./place-order-request";
 
-// POST /orders. Environment: ORDERS_TABLE_NAME. The customer is the caller (the authorizer's `sub`); a machine client
-// with the orders/write scope names the customer in the body.
+// POST /orders. Environment: ORDERS_TABLE_NAME; CATALOG_TABLE_NAME (inventory's catalog, read only); SOLD_CURRENCIES
+// (the environment's `orderflow:currencies`, comma-separated). The customer is the caller (the authorizer's `sub`); a
+// machine client with the orders/write scope names the customer in the body. Either way the order is priced from the
+// catalog at the time of ordering, and those prices are recorded on the order: a later price change does not touch it.
 
-const env = readEnvironment({ ORDERS_TABLE_NAME: nonEmpty });
+const env = readEnvironment({
+  ORDERS_TABLE_NAME: nonEmpty,
+  CATALOG_TABLE_NAME: nonEmpty,
+  SOLD_CURRENCIES: z.string().check(z.regex(/^[A-Z]{3}(,[A-Z]{3})*$/, "a comma-separated list of ISO 4217 codes such as \"EUR,USD\"")),
+});
+const soldCurrencies = env.SOLD_CURRENCIES.split(",");
 const db = documentClient();
 
 const idempotencyKey = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, "must be 1 to 255 visible ASCII characters"));
@@ -31,11 +40,23 @@ export const handler = withPowertools(async (event: APIGatewayProxyEvent): Promi
     const caller = callerOf(event);
     const parsed = parseJson(placeOrderRequest, event.body, "request body");
     const request = { ...parsed, customerId: customerOf(caller, parsed) };
-    const total = totalOf(request);
     const key = readIdempotencyKey(event);
     const orderId = key === undefined ? randomUUID() : orderIdFor(request.customerId, key);
     logger.appendKeys({ orderId, caller: caller.kind === "machine" ? caller.clientId : "customer" });
     traceOrder(orderId);
+    const hash = requestHash(request);
+    let priced: PricedOrder;
+    try {
+      priced = priceOrder(request, await readCatalog(db, env.CATALOG_TABLE_NAME, request.items.map((l) => l.sku)), soldCurrencies);
+    } catch (error) {
+      // A retry whose first attempt was placed is answered with that order, even if the catalog changed since (a
+      // price, a SKU withdrawn): the order was placed at the prices of its time.
+      if (error instanceof ValidationError && key !== undefined) {
+        const existing = await storedOrder(orderId);
+        if (existing?.requestHash === hash) return replayed(event, existing);
+      }
+      throw error;
+    }
 
     const now = new Date().toISOString();
     const item: OrderItem = {
@@ -43,13 +64,13 @@ export const handler = withPowertools(async (event: APIGatewayProxyEvent): Promi
       status: "PENDING",
       customerId: request.customerId,
       contact: request.contact,
-      items: request.items,
+      items: priced.items,
       currency: request.currency,
-      total,
+      total: priced.total,
       placedAt: now,
       updatedAt: now,
       correlationId,
-      requestHash: requestHash(request, total),
+      requestHash: hash,
       ...(key !== undefined ? { idempotencyKeyHash: sha256(key) } : {}),
     };
     try {
@@ -68,7 +89,7 @@ export const handler = withPowertools(async (event: APIGatewayProxyEvent): Promi
       return replay(event, orderId, item.requestHash);
     }
     count(METRIC_NAMES.ordersPlaced);
-    logger.info("order placed", { total, currency: request.currency, lines: request.items.length });
+    logger.info("order placed", { total: priced.total, currency: request.currency, lines: priced.items.length });
     return created(event, item, false);
   });
 });
@@ -93,20 +114,6 @@ function customerOf(caller: Caller, request: PlaceOrderRequest): string {
   return request.customerId;
 }
 
-/** The sum of the lines; a `total` the client sent must match it. */
-function totalOf(request: PlaceOrderRequest): number {
-  const total = request.items.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
-  if (request.total !== undefined && request.total !== total) {
-    throw new ValidationError("request body", [
-      { path: "total", message: `must equal the sum of quantity × unitPrice over items (${total}), but is ${request.total}` },
-    ]);
-  }
-  if (total > 100_000_000) {
-    throw new ValidationError("request body", [{ path: "items", message: `add up to ${total}, more than the limit of 100000000 minor units` }]);
-  }
-  return total;
-}
-
 function readIdempotencyKey(event: APIGatewayProxyEvent): string | undefined {
   const value = header(event, IDEMPOTENCY_HEADER);
   if (value === undefined) return undefined;
@@ -123,27 +130,37 @@ export function orderIdFor(customer: string, key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Same request, same hash: the fields in a fixed order, whatever order the client sent them in. */
-function requestHash(request: PlacedRequest, total: number): string {
+/**
+ * Same request, same hash: the fields in a fixed order, whatever order the client sent them in. It hashes what the
+ * client asked for (a price it sent included), not the catalog's answer, so a retry matches its first attempt even
+ * after a price change.
+ */
+function requestHash(request: PlacedRequest): string {
   return sha256(
     JSON.stringify([
       request.customerId,
       request.contact.email,
       request.contact.phone ?? null,
       request.currency,
-      total,
-      request.items.map((l) => [l.sku, l.quantity, l.unitPrice]),
+      request.total ?? null,
+      request.items.map((l) => [l.sku, l.quantity, l.unitPrice ?? null]),
     ]),
   );
 }
 
-async function replay(event: APIGatewayProxyEvent, orderId: string, hash: string): Promise<APIGatewayProxyResult> {
+async function storedOrder(orderId: string): Promise<OrderItem | undefined> {
   const { Item } = await db.send(new GetCommand({ TableName: env.ORDERS_TABLE_NAME, Key: { [ORDERS_TABLE_KEY]: orderId }, ConsistentRead: true }));
-  const existing = Item as OrderItem | undefined;
-  if (existing && existing.requestHash === hash) {
-    logger.info("replayed order for a retried request");
-    return created(event, existing, true);
-  }
+  return Item as OrderItem | undefined;
+}
+
+function replayed(event: APIGatewayProxyEvent, order: OrderItem): APIGatewayProxyResult {
+  logger.info("replayed order for a retried request");
+  return created(event, order, true);
+}
+
+async function replay(event: APIGatewayProxyEvent, orderId: string, hash: string): Promise<APIGatewayProxyResult> {
+  const existing = await storedOrder(orderId);
+  if (existing && existing.requestHash === hash) return replayed(event, existing);
   logger.warn("idempotency key reused for a different order");
   return errorResponse(422, {
     error: "IdempotencyKeyReused",
@@ -155,7 +172,8 @@ async function replay(event: APIGatewayProxyEvent, orderId: string, hash: string
 function created(event: APIGatewayProxyEvent, order: OrderItem, replayed: boolean): APIGatewayProxyResult {
   return json(
     201,
-    { orderId: order.orderId, status: order.status, total: order.total, currency: order.currency },
+    // The lines as priced: the client learns what each costs and what the order will be charged.
+    { orderId: order.orderId, status: order.status, items: order.items, total: order.total, currency: order.currency },
     { location: locationOf(event, order.orderId), ...(replayed ? { "idempotent-replayed": "true" } : {}) },
   );
 }

@@ -96,12 +96,14 @@ export const amount = z.int().check(z.minimum(0), z.maximum(100_000_000));
 /** Correlates the logs of one order across every service: the API request's id, carried in every payload. */
 export const correlationId = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1 to 128 letters, digits, '.', '_', ':' or '-'"));
 
-/** One order line; `unitPrice` in minor units. */
-export const orderLine = z.object({
-  sku,
-  quantity: z.int().check(z.minimum(1), z.maximum(1000)),
-  unitPrice: amount.check(z.minimum(1)),
-});
+/** How many of a SKU one line orders. */
+export const quantity = z.int().check(z.minimum(1), z.maximum(1000));
+
+/** A price of one unit, in minor units: nothing is given away. */
+export const unitPrice = amount.check(z.minimum(1));
+
+/** One order line as placed: `unitPrice` is the catalog's price at the time of ordering (place-order sets it), in minor units. */
+export const orderLine = z.object({ sku, quantity, unitPrice });
 export type OrderLine = z.infer<typeof orderLine>;
 
 /** At most 50 lines: reserve-stock writes every line and the reservation in one transaction (100 items at most). */

@@ -44,8 +44,43 @@ describe("components/RestApi", () => {
     assert.deepEqual(get.inputs.requestParameters, { "method.request.path.id": true });
     const model = run.one("aws:apigateway/model:Model");
     assert.deepEqual(JSON.parse(String(model.inputs.schema)).required, ["items"]);
+    // Every content type is validated: API Gateway skips validation for a content type no model key names.
+    assert.deepEqual(post.inputs.requestModels, { "application/json": model.outputs.name, $default: model.outputs.name });
     const badRequest = run.one("aws:apigateway/response:Response");
     assert.match(String((badRequest.inputs.responseTemplates as Record<string, string>)["application/json"]), /validationErrorString/);
+  });
+
+  it("takes TLS 1.3 only, the strongest security policy of a regional API, in strict endpoint access mode", async () => {
+    const run = await mockRun(ordersApi());
+    const api = run.one("aws:apigateway/restApi:RestApi").inputs;
+    assert.deepEqual(api.endpointConfiguration, { types: "REGIONAL" });
+    assert.equal(api.securityPolicy, "SecurityPolicy_TLS13_1_3_2025_09");
+    assert.equal(api.endpointAccessMode, "STRICT");
+  });
+
+  it("with a firewall: a regional web ACL on the stage, per-IP rate limit first, then AWS's common and known-bad-inputs groups", async () => {
+    const run = await mockRun(() => {
+      new RestApi("orders", { routes: [{ method: "GET", path: "/orders/{id}", function: testFunction("getOrder") }], firewall: { ipRequestsPer5Minutes: 1500 } });
+    });
+    const acl = run.one("aws:wafv2/webAcl:WebAcl");
+    assert.equal(acl.inputs.scope, "REGIONAL");
+    assert.deepEqual(acl.inputs.defaultAction, { allow: {} });
+    const rules = acl.inputs.rules as { name: string; priority: number; action?: unknown; overrideAction?: unknown; statement: Record<string, Record<string, unknown>> }[];
+    assert.deepEqual(rules.map((r) => [r.priority, r.name]), [[0, "per-ip-rate-limit"], [1, "AWSManagedRulesCommonRuleSet"], [2, "AWSManagedRulesKnownBadInputsRuleSet"]]);
+    assert.deepEqual(rules[0].statement.rateBasedStatement, { aggregateKeyType: "IP", limit: 1500, evaluationWindowSec: 300 });
+    assert.deepEqual(rules[0].action, { block: {} });
+    assert.deepEqual(rules[1].overrideAction, { none: {} }, "the managed groups block, not only count");
+    assert.deepEqual(rules[2].statement.managedRuleGroupStatement, { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" });
+    const association = run.one("aws:wafv2/webAclAssociation:WebAclAssociation");
+    assert.equal(association.inputs.resourceArn, run.one("aws:apigateway/stage:Stage").outputs.arn);
+    assert.equal(association.inputs.webAclArn, acl.outputs.arn);
+    assert.equal((await mockRun(ordersApi())).ofType("aws:wafv2/webAcl:WebAcl").length, 0, "no firewall unless asked");
+    await assert.rejects(
+      mockRun(() => {
+        new RestApi("orders", { routes: [{ method: "GET", path: "/orders/{id}", function: testFunction("getOrder") }], firewall: { ipRequestsPer5Minutes: 5 } });
+      }),
+      /`firewall.ipRequestsPer5Minutes` must be an integer from 10 to 2000000000 requests, but 5 was provided/,
+    );
   });
 
   it("throttles the stage with the given limits", async () => {

@@ -41,6 +41,8 @@ const stateMachineOf = (run: MockedRun) => run.one("aws:sfn/stateMachine:StateMa
 const roleOf = (run: MockedRun) => run.one("aws:iam/role:Role", "checkoutRole");
 const arnOf = (run: MockedRun, name: string) => String(run.named(name).outputs.arn);
 
+const DATA_PROTECTION = "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy";
+
 describe("components/saga Saga", () => {
   it("gives its own role exactly: invoke on each function (arn and arn:*), PutEvents on the bus, and only X-Ray and log delivery on *", async () => {
     const run = await mockRun(() => checkout());
@@ -115,6 +117,31 @@ describe("components/saga Saga", () => {
     assert.equal(sm.inputs.type, "EXPRESS");
     assert.equal((sm.inputs.loggingConfiguration as { includeExecutionData: boolean }).includeExecutionData, false);
     assert.equal(run.one("aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays, 7);
+    assert.equal(run.ofType(DATA_PROTECTION).length, 0, "no data logged, nothing to mask");
+  });
+
+  it("masks the customer's email address and phone number in the execution logs before the state machine logs anything", async () => {
+    const run = await mockRun(() => checkout());
+    const policy = run.one(DATA_PROTECTION);
+    const logGroup = run.one("aws:cloudwatch/logGroup:LogGroup");
+    assert.equal(policy.inputs.logGroupName, logGroup.outputs.name);
+    const doc = JSON.parse(String(policy.inputs.policyDocument)) as { Version: string; Statement: { DataIdentifier: string[]; Operation: Record<string, unknown> }[] };
+    assert.equal(doc.Version, "2021-06-01");
+    assert.deepEqual(doc.Statement.map((st) => Object.keys(st.Operation)[0]), ["Audit", "Deidentify"]);
+    for (const statement of doc.Statement) {
+      assert.ok(statement.DataIdentifier.includes("arn:aws:dataprotection::aws:data-identifier/EmailAddress"));
+      assert.ok(statement.DataIdentifier.includes("arn:aws:dataprotection::aws:data-identifier/PhoneNumber-US"));
+      assert.ok(statement.DataIdentifier.includes("arn:aws:dataprotection::aws:data-identifier/PhoneNumber-DE"));
+    }
+    assert.ok(stateMachineOf(run).dependencies.includes(policy.urn));
+    const own = await mockRun(() => checkout({ maskedData: ["EmailAddress"] }));
+    assert.deepEqual(JSON.parse(String(own.one(DATA_PROTECTION).inputs.policyDocument)).Statement[1].DataIdentifier, ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"]);
+  });
+
+  it("refuses to log execution data with nothing masked, or an identifier that is not one, naming the option", async () => {
+    await assert.rejects(mockRun(() => checkout({ maskedData: [] })), /`maskedData` must name at least one data identifier while `includeExecutionData` is on/);
+    await assert.rejects(mockRun(() => checkout({ maskedData: ["email address"] })), /"email address" was provided/);
+    await mockRun(() => checkout({ includeExecutionData: false, maskedData: [] }));
   });
 
   it("generates its definition from the real function and bus ARNs", async () => {

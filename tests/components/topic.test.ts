@@ -256,8 +256,17 @@ describe("components/topic Topic", () => {
       assert.equal(run.one(TOPIC_COMPONENT).outputs.kmsKeyArn, key.outputs.arn);
       assert.deepEqual(parsePolicy(key.inputs.policy).Statement, [
         { Sid: "EnableAccountIamPolicies", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+        // EventBridge's KMS requests carry no aws:SourceAccount (AWS: not supported for EventBridge-to-encrypted topics).
         { Sid: "AllowPublishByeventsamazonawscom", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: PUBLISH_KEY_ACTIONS, Resource: "*" },
-        { Sid: "AllowPublishBycloudwatchamazonawscom", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: PUBLISH_KEY_ACTIONS, Resource: "*" },
+        // Every other service only on behalf of this account's resources (confused deputy).
+        {
+          Sid: "AllowPublishBycloudwatchamazonawscom",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: PUBLISH_KEY_ACTIONS,
+          Resource: "*",
+          Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+        },
       ]);
       const arn = topicArn(run);
       assert.deepEqual(topicPolicyStatements(run), [

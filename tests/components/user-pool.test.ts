@@ -8,15 +8,20 @@ const base: UserPoolArgs = {
 };
 
 describe("components/UserPool", () => {
-  it("signs users in by email, offers TOTP MFA, keeps Cognito's default password policy and lets only admins create users", async () => {
+  it("signs users in by email, offers TOTP MFA, asks for 12+ character passwords not reused, and lets only admins create users", async () => {
     const run = await mockRun(() => new UserPool("customers", base));
     const pool = run.one("aws:cognito/userPool:UserPool").inputs;
     assert.deepEqual(pool.usernameAttributes, ["email"]);
     assert.equal(pool.mfaConfiguration, "OPTIONAL");
     assert.deepEqual(pool.softwareTokenMfaConfiguration, { enabled: true });
     assert.deepEqual(pool.passwordPolicy, {
-      minimumLength: 8, requireLowercase: true, requireUppercase: true, requireNumbers: true, requireSymbols: true, temporaryPasswordValidityDays: 7,
+      minimumLength: 12, passwordHistorySize: 5, requireLowercase: true, requireUppercase: true, requireNumbers: true, requireSymbols: true, temporaryPasswordValidityDays: 7,
     });
+    const longer = await mockRun(() => new UserPool("customers", { ...base, passwordMinimumLength: 16, passwordHistorySize: 24 }));
+    assert.deepEqual(
+      [longer.one("aws:cognito/userPool:UserPool").inputs.passwordPolicy].map((p) => [(p as { minimumLength: number }).minimumLength, (p as { passwordHistorySize: number }).passwordHistorySize]),
+      [[16, 24]],
+    );
     assert.deepEqual(pool.adminCreateUserConfig, { allowAdminCreateUserOnly: true });
     assert.equal(pool.deletionProtection, "INACTIVE");
     assert.equal(pool.userPoolTier, "ESSENTIALS");
@@ -48,7 +53,7 @@ describe("components/UserPool", () => {
     assert.equal(await valueOf(pool!.tokenEndpoint), "https://orderflow-test-123456789012.auth.us-east-1.amazoncognito.com/oauth2/token");
   });
 
-  it("makes a web client public (no secret) with SRP, refresh tokens, the code grant and short-lived tokens", async () => {
+  it("makes a web client public (no secret) with SRP, rotating refresh tokens, the code grant and short-lived tokens", async () => {
     const run = await mockRun(() => {
       new UserPool("customers", base).addWebClient("storefront", { callbackUrls: ["https://shop.example.com/"], accessTokenMinutes: 10 });
     });
@@ -59,6 +64,7 @@ describe("components/UserPool", () => {
     assert.ok(!(client.allowedOauthScopes as string[]).some((s) => s.startsWith("orders/")), "customers get no machine scopes");
     assert.deepEqual([client.accessTokenValidity, client.idTokenValidity], [10, 10]);
     assert.deepEqual(client.tokenValidityUnits, { accessToken: "minutes", idToken: "minutes", refreshToken: "days" });
+    assert.deepEqual(client.refreshTokenRotation, { feature: "ENABLED", retryGracePeriodSeconds: 10 });
     assert.equal(client.enableTokenRevocation, true);
     assert.equal(client.preventUserExistenceErrors, "ENABLED");
   });
@@ -84,6 +90,12 @@ describe("components/UserPool", () => {
     await assert.rejects(
       mockRun(() => new UserPool("customers", base).addWebClient("web", { callbackUrls: ["https://a.example/"], accessTokenMinutes: 2 })),
       /`accessTokenMinutes` must be an integer from 5 to 1440 minutes, but 2 was provided/,
+    );
+    await assert.rejects(mockRun(() => new UserPool("customers", { ...base, passwordMinimumLength: 8 })), /`passwordMinimumLength` must be an integer from 12 to 99 characters, but 8 was provided/);
+    await assert.rejects(mockRun(() => new UserPool("customers", { ...base, passwordHistorySize: 0 })), /`passwordHistorySize` must be an integer from 1 to 24 passwords, but 0 was provided/);
+    await assert.rejects(
+      mockRun(() => new UserPool("customers", base).addWebClient("web", { callbackUrls: ["https://a.example/"], refreshTokenGraceSeconds: 61 })),
+      /`refreshTokenGraceSeconds` must be an integer from 0 to 60 seconds, but 61 was provided/,
     );
   });
 });

@@ -157,9 +157,29 @@ describe(".github/workflows", () => {
         assert.ok(job.steps.some((s) => s.run?.includes(`$ORDERFLOW up --env ${env}`) && /\s--yes\b/.test(s.run)), env);
         assert.deepEqual(job.concurrency, { group: `deploy-${env}`, "cancel-in-progress": false });
       }
-      assert.equal(deploy.jobs.staging.needs, "dev");
-      assert.equal(deploy.jobs.prod.needs, "staging");
+      assert.deepEqual(deploy.jobs.staging.needs, ["install", "dev"]);
+      assert.deepEqual(deploy.jobs.prod.needs, ["install", "staging"]);
       assert.match(deploy.jobs.prod.if!, /needs\.staging\.result == 'success'/);
+    });
+
+    it("pins every action to a full commit SHA, with the release tag in a comment", () => {
+      const text = fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8");
+      const lines = text.split("\n").filter((line) => /^\s*(-\s+)?uses:/.test(line));
+      assert.ok(lines.length > 10, "every job's actions are listed");
+      for (const line of lines) assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, line);
+    });
+
+    it("gives id-token: write only to the jobs that assume the deploy role, none of which runs npm's install scripts", () => {
+      assert.equal(deploy.permissions?.["id-token"], undefined, "not workflow-wide");
+      const jobs = deploy.jobs as Record<string, Job & { permissions?: Record<string, string> }>;
+      for (const [name, job] of Object.entries(jobs)) {
+        const assumesRole = job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        assert.equal(job.permissions?.["id-token"] === "write", assumesRole, `${name}: id-token: write exactly when it assumes the role`);
+        const installs = job.steps.some((s) => s.run !== undefined && /\bnpm (ci|install|i)\b/.test(s.run) && !/--ignore-scripts/.test(s.run));
+        assert.ok(!(assumesRole && installs), `${name} runs install scripts in the job that holds the OIDC token`);
+      }
+      assert.ok(jobs.install.steps.some((s) => s.run?.trim() === "npm ci"), "the install job installs");
+      for (const env of ENVIRONMENTS) assert.ok(jobs[env].steps.some((s) => s.uses?.startsWith("actions/download-artifact@")), `${env} unpacks the install job's dependencies`);
     });
   });
 

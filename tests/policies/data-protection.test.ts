@@ -48,4 +48,31 @@ describe("policies/data-protection", () => {
     { title: "reports unknown as advisory", resources: [resource(KEY, "k", { enableKeyRotation: UNKNOWN })], expected: { advisory: ["`enableKeyRotation` cannot be checked"] } },
     { title: "honours an exemption", resources: [resource(KEY, "k", {})], config: exemption("kms-key-rotation", "k"), expected: { advisory: ["exempted from kms-key-rotation"] } },
   ]);
+  const SM = "aws:sfn/stateMachine:StateMachine";
+  const GROUP = "aws:cloudwatch/logGroup:LogGroup";
+  const PROTECTION = "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy";
+  const GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/checkout-1";
+  const group = resource(GROUP, "checkoutLogGroup", {}, { outputs: { arn: GROUP_ARN, name: "/aws/vendedlogs/states/checkout-1" } });
+  const machine = (includeExecutionData: unknown) =>
+    resource(SM, "checkoutStateMachine", { loggingConfiguration: { level: "ALL", includeExecutionData, logDestination: `${GROUP_ARN}:*` } });
+  const id = (name: string) => `arn:aws:dataprotection::aws:data-identifier/${name}`;
+  const protection = (masked: string[], audited = masked) =>
+    resource(PROTECTION, "checkoutDataProtectionPolicy", {
+      logGroupName: "/aws/vendedlogs/states/checkout-1",
+      policyDocument: JSON.stringify({
+        Version: "2021-06-01",
+        Statement: [
+          { Sid: "audit", DataIdentifier: audited.map(id), Operation: { Audit: { FindingsDestination: {} } } },
+          { Sid: "redact", DataIdentifier: masked.map(id), Operation: { Deidentify: { MaskConfig: {} } } },
+        ],
+      }),
+    });
+  describePolicy("sfn-execution-data-masked", [
+    { title: "passes the Saga component's log group, which masks email addresses and phone numbers", resources: [machine(true), group, protection(["EmailAddress", "PhoneNumber-US", "PhoneNumber-DE"])], expected: {} },
+    { title: "passes a state machine that leaves its execution data out", resources: [machine(false), group], expected: {} },
+    { title: "flags execution data logged without any data protection", resources: [machine(true), group], expected: { mandatory: [["checkoutStateMachine (aws:sfn/stateMachine:StateMachine): it logs its execution data", "masks no email addresses and no phone numbers", "includeExecutionData: false"]] } },
+    { title: "flags a policy that only audits phone numbers, and masks only email addresses", resources: [machine(true), group, protection(["EmailAddress"], ["EmailAddress", "PhoneNumber-US"])], expected: { mandatory: ["masks no phone numbers"] } },
+    { title: "reports an unknown switch as advisory", resources: [machine(UNKNOWN), group], expected: { advisory: ["`loggingConfiguration.includeExecutionData` cannot be checked"] } },
+    { title: "honours an exemption", resources: [machine(true), group], config: exemption("sfn-execution-data-masked", "checkoutStateMachine"), expected: { advisory: ["exempted"] } },
+  ]);
 });

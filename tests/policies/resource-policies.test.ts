@@ -56,4 +56,29 @@ describe("policies/resource-policies", () => {
     { title: "reports an unknown principal as advisory", resources: [resource(BUS_PERMISSION, "perm", { principal: UNKNOWN })], expected: { advisory: ["`principal` cannot be checked"] } },
     { title: "honours an exemption", resources: [resource(BUS_PERMISSION, "perm", { principal: "*" })], config: exemption("eventbridge-bus-policy-secure", "perm"), expected: { advisory: ["exempted"] } },
   ]);
+  const KMS_KEY = "aws:kms/key:Key";
+  const root = { Sid: "EnableAccountIamPolicies", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" };
+  const keyUse = ["kms:Decrypt", "kms:GenerateDataKey*"];
+  describePolicy("kms-key-policy-service-scoped", [
+    {
+      title: "passes the Topic component's key policy: the account, CloudWatch for this account only, EventBridge as AWS documents it",
+      resources: [
+        resource(KMS_KEY, "notificationsKey", {
+          policy: doc(
+            root,
+            { Sid: "Alarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: keyUse, Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } },
+            { Sid: "Rules", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: keyUse, Resource: "*" },
+          ),
+        }),
+      ],
+      expected: {},
+    },
+    {
+      title: "flags a service principal admitted without aws:SourceAccount or aws:SourceArn",
+      resources: [resource(KMS_KEY, "k", { policy: doc(root, { Sid: "Alarms", Effect: "Allow", Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }, Action: keyUse, Resource: "*" }) })],
+      expected: { mandatory: [['k (aws:kms/key:Key): statement "Alarms" lets cloudwatch.amazonaws.com use the key on behalf of any account', "aws:SourceAccount"]] },
+    },
+    { title: "reports an unknown key policy as advisory", resources: [resource(KMS_KEY, "k", { policy: UNKNOWN })], expected: { advisory: ["the key policy document cannot be checked"] } },
+    { title: "honours an exemption", resources: [resource(KMS_KEY, "k", { policy: doc({ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" }) })], config: exemption("kms-key-policy-service-scoped", "k"), expected: { advisory: ["exempted"] } },
+  ]);
 });

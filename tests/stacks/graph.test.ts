@@ -18,12 +18,16 @@ describe("stacks/graph", () => {
     assert.deepEqual(waves[0], ["bootstrap"]);
     assert.deepEqual(waves[1], ["platform"]);
     assert.deepEqual(waves.at(-1), ["checkout"]);
-    assert.deepEqual([...waves[2]].sort(), ["inventory", "notifications", "orders", "payments", "shipping"]);
+    assert.deepEqual([...waves[2]].sort(), ["inventory", "notifications", "payments", "shipping"]);
+    // Orders prices from inventory's catalog, so it follows inventory.
+    assert.deepEqual(waves[3], ["orders"]);
   });
 
   it("knows what a stack needs upstream and what depends on it", () => {
-    assert.deepEqual(withUpstreams("checkout"), ["bootstrap", "platform", "orders", "inventory", "payments", "checkout"]);
+    assert.deepEqual(withUpstreams("checkout"), ["bootstrap", "platform", "inventory", "payments", "orders", "checkout"]);
+    assert.deepEqual(withUpstreams("orders"), ["bootstrap", "platform", "inventory", "orders"]);
     assert.deepEqual(withUpstreams("shipping"), ["bootstrap", "platform", "shipping"]);
     assert.deepEqual(dependents("orders"), ["checkout"]);
+    assert.deepEqual(dependents("inventory"), ["orders", "checkout"]);
   });
 });

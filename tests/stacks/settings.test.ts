@@ -24,6 +24,14 @@ function settingsError(config: Record<string, string>, schema: z.ZodType = envir
 }
 
 describe("stacks/settings", () => {
+  it("reads the currencies each environment sells, and refuses a code that is no currency or one listed twice", () => {
+    assert.deepEqual(parseSettings(environmentSettingsSchema, asPulumiConfig("Pulumi.dev.yaml"), "Pulumi.dev.yaml").currencies, ["EUR", "USD"]);
+    assert.deepEqual(parseSettings(environmentSettingsSchema, asPulumiConfig("Pulumi.prod.yaml"), "Pulumi.prod.yaml").currencies, ["EUR"]);
+    assert.match(settingsError({ "orderflow:currencies": '["EUR","QQQ"]' }), /orderflow:currencies\.1 = "QQQ": must be an ISO 4217 currency code/);
+    assert.match(settingsError({ "orderflow:currencies": '["EUR","EUR"]' }), /orderflow:currencies = \["EUR","EUR"\]: lists a currency twice/);
+    assert.match(settingsError({ "orderflow:currencies": "[]" }), /orderflow:currencies = \[\]/);
+  });
+
   it("reads every environment's platform config", () => {
     const dev = parseSettings(environmentSettingsSchema, asPulumiConfig("Pulumi.dev.yaml"), "Pulumi.dev.yaml");
     const prod = parseSettings(environmentSettingsSchema, asPulumiConfig("Pulumi.prod.yaml"), "Pulumi.prod.yaml");

@@ -46,7 +46,7 @@ describe("stacks: every stack of every environment under mocks", function () {
   for (const env of ENVIRONMENTS) {
     it(`${env}: every stack runs, in dependency order, and exports exactly its contract with the right types`, async () => {
       const stacks = await environment(env);
-      assert.deepEqual(stacks.map((s) => s.kind), ["bootstrap", "platform", "orders", "inventory", "payments", "shipping", "notifications", "checkout"]);
+      assert.deepEqual(stacks.map((s) => s.kind), ["bootstrap", "platform", "inventory", "payments", "shipping", "notifications", "orders", "checkout"]);
       for (const s of stacks) {
         const parsed = contracts[s.kind].safeParse(s.resolved.outputs);
         assert.ok(parsed.success, `${s.stack} outputs break its contract: ${parsed.success ? "" : parsed.error.message}`);
@@ -257,6 +257,40 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.deepEqual(model.required.sort(), ["contact", "currency", "items"]);
     const throttle = (s: SynthesizedStack) => (one(s, "aws:apigateway/methodSettings:MethodSettings").inputs.settings as { throttlingRateLimit: number }).throttlingRateLimit;
     assert.ok(throttle(prod) > throttle(dev));
+    // Every environment's API takes TLS 1.3 only, and validates bodies whatever their content type.
+    for (const s of [dev, prod]) assert.equal(one(s, "aws:apigateway/restApi:RestApi").inputs.securityPolicy, "SecurityPolicy_TLS13_1_3_2025_09");
+    const post = one(dev, "aws:apigateway/method:Method", "ordersPOSTOrders");
+    assert.deepEqual(Object.keys(post.inputs.requestModels as object).sort(), ["$default", "application/json"]);
+  });
+
+  it("orders: a WAF web ACL with each environment's per-IP limit guards the stage outside dev", async () => {
+    const limit = async (env: Environment) => {
+      const orders = await stackOf(env, "orders");
+      const acls = ofType(orders, "aws:wafv2/webAcl:WebAcl");
+      if (acls.length === 0) return undefined;
+      assert.equal(one(orders, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs.resourceArn, one(orders, "aws:apigateway/stage:Stage").outputs.arn);
+      const rules = acls[0].inputs.rules as { statement: { rateBasedStatement?: { limit: number } } }[];
+      return rules.find((r) => r.statement.rateBasedStatement)?.statement.rateBasedStatement?.limit;
+    };
+    assert.deepEqual([await limit("dev"), await limit("staging"), await limit("prod")], [undefined, 1000, 5000]);
+  });
+
+  it("orders: place-order prices from inventory's catalog table, read only, in the currencies Pulumi.<env>.yaml sells", async () => {
+    for (const [env, currencies] of [["dev", "EUR,USD"], ["prod", "EUR"]] as const) {
+      const orders = await stackOf(env, "orders");
+      const inventory = await stackOf(env, "inventory");
+      const catalog = one(inventory, "aws:dynamodb/table:Table", "catalogTable");
+      assert.equal(catalog.inputs.hashKey, "sku");
+      assert.equal(inventory.resolved.outputs.catalogTableName, catalog.outputs.name);
+      const placeOrder = one(orders, "aws:lambda/function:Function", "placeOrderFunction");
+      const variables = (placeOrder.inputs.environment as { variables: Record<string, string> }).variables;
+      assert.equal(variables.CATALOG_TABLE_NAME, catalog.outputs.name);
+      assert.equal(variables.SOLD_CURRENCIES, currencies);
+      const grant = one(orders, "aws:iam/rolePolicy:RolePolicy", "placeOrder-grant-catalog");
+      const [statement] = JSON.parse(String(grant.inputs.policy)).Statement as { Action: string[]; Resource: string[] }[];
+      assert.ok(statement.Resource.includes(String(catalog.outputs.arn)), JSON.stringify(statement));
+      assert.deepEqual(statement.Action, ["dynamodb:GetItem"], "the orders API reads prices and may not change them");
+    }
   });
 
   it("bootstrap: the account's API Gateway CloudWatch role and X-Ray policy for SNS live there, and in no environment's stacks", async () => {
@@ -297,6 +331,14 @@ describe("stacks: every stack of every environment under mocks", function () {
     assert.deepEqual([pool("dev").deletionProtection, pool("staging").deletionProtection, pool("prod").deletionProtection], ["INACTIVE", "ACTIVE", "ACTIVE"]);
     assert.deepEqual([pool("prod").userPoolTier, pool("prod").userPoolAddOns], ["PLUS", { advancedSecurityMode: "ENFORCED" }]);
     assert.equal(pool("dev").userPoolTier, "ESSENTIALS");
+    // Every customer of prod signs in with a second factor; elsewhere each may add one.
+    assert.deepEqual([pool("dev").mfaConfiguration, pool("staging").mfaConfiguration, pool("prod").mfaConfiguration], ["OPTIONAL", "OPTIONAL", "ON"]);
+    for (const env of ENVIRONMENTS) {
+      assert.equal((pool(env).passwordPolicy as { minimumLength: number }).minimumLength >= 12, true, env);
+      assert.ok((pool(env).passwordPolicy as { passwordHistorySize: number }).passwordHistorySize >= 1, env);
+      const storefront = one(orders[env], "aws:cognito/userPoolClient:UserPoolClient", "customersStorefrontClient").inputs;
+      assert.equal((storefront.refreshTokenRotation as { feature: string }).feature, "ENABLED", `${env}: the storefront's refresh tokens rotate`);
+    }
 
     const dev = orders.dev;
     const [identity] = userPoolsFromGraph(dev.resolved.resources);

@@ -28,7 +28,7 @@ export const authentication: Scenario = {
   description: "only a valid token with the method's scope and an API key pass; customers act in their own name only",
   async run(c: ScenarioContext) {
     const { inStock } = skus(c);
-    const order = () => orderBody({ lines: [{ sku: inStock, quantity: 1, unitPrice: 300 }] });
+    const order = () => orderBody({ lines: [{ sku: inStock, quantity: 1 }] });
     const issuer = c.cloud.access.issuer();
     const storefrontKey = c.apiKey("storefront");
     const post = (as: Credentials, status: number, body: Record<string, unknown> = order()) => c.placeOrder(body, { as, expectStatus: status });
@@ -55,7 +55,7 @@ export const authentication: Scenario = {
       await post({ token: issuer.customerIdToken({ sub: c.customerId }), apiKey: storefrontKey }, 401);
     });
     await c.step(`a machine token with ${ORDERS_SCOPES.read} only, on POST (which takes ${ORDERS_SCOPES.write}): 401`, async () => {
-      await post(c.machine([ORDERS_SCOPES.read]), 401, orderBody({ customerId: c.customerId, lines: [{ sku: inStock, quantity: 1, unitPrice: 300 }] }));
+      await post(c.machine([ORDERS_SCOPES.read]), 401, orderBody({ customerId: c.customerId, lines: [{ sku: inStock, quantity: 1 }] }));
     });
     await c.step("no API key, or an unknown one: 403 Forbidden", async () => {
       const { token } = c.customer();
@@ -63,14 +63,14 @@ export const authentication: Scenario = {
       answers(await post({ token, apiKey: "not-a-key-of-this-stage-0123456789" }, 403), 403, { message: "Forbidden" });
     });
     await c.step("a body naming another customer: 403", async () => {
-      await post(c.customer(), 403, orderBody({ customerId: `customer-${randomUUID().slice(0, 8)}`, lines: [{ sku: inStock, quantity: 1, unitPrice: 300 }] }));
+      await post(c.customer(), 403, orderBody({ customerId: `customer-${randomUUID().slice(0, 8)}`, lines: [{ sku: inStock, quantity: 1 }] }));
     });
     await c.step("another customer's order: 404, as if it did not exist", async () => {
       answers(await c.request("GET", `/orders/${orderId}`, undefined, {}, c.customer(`customer-${randomUUID().slice(0, 8)}`)), 404);
     });
     const forCustomer = `customer-${randomUUID().slice(0, 8)}`;
     await c.step(`the back office (${ORDERS_SCOPES.write}) places an order for a named customer: 201`, async () => {
-      const answer = await post(c.machine([ORDERS_SCOPES.write]), 201, orderBody({ customerId: forCustomer, lines: [{ sku: inStock, quantity: 1, unitPrice: 300 }] }));
+      const answer = await post(c.machine([ORDERS_SCOPES.write]), 201, orderBody({ customerId: forCustomer, lines: [{ sku: inStock, quantity: 1 }] }));
       const item = await c.item(ordersTable(c), { orderId: String(answer.body.orderId) });
       expect(item?.customerId === forCustomer, `expected the order to be ${forCustomer}'s, found ${JSON.stringify(item?.customerId)}`);
       return forCustomer;

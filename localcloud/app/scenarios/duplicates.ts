@@ -40,7 +40,7 @@ export const duplicates: Scenario = {
   async run(c) {
     const { inStock } = skus(c);
     const key = randomUUID();
-    const body = orderBody({ lines: [{ sku: inStock, quantity: 1, unitPrice: 700 }] });
+    const body = orderBody({ lines: [{ sku: inStock, quantity: 1 }] });
     const first = await c.step("POST /orders with an Idempotency-Key", () => c.placeOrder(body, { key }));
     const second = await c.step("the same POST again, same key", () => c.placeOrder(body, { key }));
     await c.step("both answer the same order; the second says it was replayed", async () => {

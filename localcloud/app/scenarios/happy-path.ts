@@ -1,6 +1,6 @@
 import { expect, type Scenario } from "./scenario";
 import { formatAmount } from "../../../handlers/shared/money";
-import { emailed, orderBody, orderReaches, paymentsTable, shipmentsTable, skus, texted } from "./orders";
+import { catalogPrice, emailed, orderBody, orderReaches, paymentsTable, shipmentsTable, skus, texted } from "./orders";
 
 /** POST /orders → CONFIRMED → shipment → label → email and SMS; GET shows the final state. */
 export const happyPath: Scenario = {
@@ -8,19 +8,21 @@ export const happyPath: Scenario = {
   description: "an order is confirmed, shipped, labelled and notified",
   async run(c) {
     const { inStock } = skus(c, 2);
-    const body = orderBody({ phone: true, lines: [{ sku: inStock, quantity: 2, unitPrice: 1999 }] });
-    const placed = await c.step("POST /orders answers 201 PENDING", async () => {
+    const body = orderBody({ phone: true, lines: [{ sku: inStock, quantity: 2 }] });
+    // The client sends SKUs and quantities; the server prices them from the catalog.
+    const total = 2 * catalogPrice(c, inStock);
+    const placed = await c.step("POST /orders answers 201 PENDING, priced from the catalog", async () => {
       const answer = await c.placeOrder(body);
       expect(answer.status === 201, `expected 201, got ${answer.status}: ${JSON.stringify(answer.body)}`);
-      expect(answer.body.status === "PENDING" && answer.body.total === 3998, `expected PENDING with total 3998, got ${JSON.stringify(answer.body)}`);
+      expect(answer.body.status === "PENDING" && answer.body.total === total, `expected PENDING with total ${total}, got ${JSON.stringify(answer.body)}`);
       return answer.body;
-    }, (b) => `order ${String(b.orderId)}`);
+    }, (b) => `order ${String(b.orderId)}, total ${String(b.total)}`);
     const orderId = String(placed.orderId);
     // The saga's own waits are none on this path; shipping's batching window (5 s) is the longest configured wait.
     await c.step("the saga confirms it", () => orderReaches(c, orderId, ["CONFIRMED"]));
     await c.step("payment charged", async () => {
       const payment = await c.item(paymentsTable(c), { orderId });
-      expect(payment?.status === "CHARGED" && payment.amount === 3998, `expected a CHARGED payment of 3998, got ${JSON.stringify(payment)}`);
+      expect(payment?.status === "CHARGED" && payment.amount === total, `expected a CHARGED payment of ${total}, got ${JSON.stringify(payment)}`);
     });
     const shipment = await c.step("a shipment is recorded", () => c.waitFor("the shipment", () => c.item(shipmentsTable(c), { orderId }), 10), (s) => `shipment ${String(s.shipmentId)}`);
     await c.step("the label worker writes its label", () => c.waitFor("the label", async () => (await c.item(shipmentsTable(c), { orderId }))?.label, 30), (l) => `label ${String((l as { labelId?: string }).labelId)}`);

@@ -7,31 +7,45 @@ import { expect, ExpectationFailed } from "./scenario";
 export const CONTACT = { email: "customer@example.com", phone: "+15555550100" } as const;
 
 /**
- * An order body as POST /orders takes it, for SKUs the scenario picks from the seed. The customer is the caller (the
- * token's sub): a `customerId` names the customer a machine client orders for, or a customer ordering in their name.
+ * An order body as POST /orders takes it, for SKUs the scenario picks from the seed: SKUs and quantities, priced by
+ * the server from the catalog. A line may carry a `unitPrice` (the price a storefront showed), which the server
+ * checks against the catalog's. The customer is the caller (the token's sub): a `customerId` names the customer a
+ * machine client orders for, or a customer ordering in their name.
  */
-export function orderBody(options: { customerId?: string; phone?: boolean; lines: readonly { sku: string; quantity: number; unitPrice: number }[]; currency?: string }): Record<string, unknown> {
+export function orderBody(options: { customerId?: string; phone?: boolean; lines: readonly { sku: string; quantity: number; unitPrice?: number }[]; currency?: string; total?: number }): Record<string, unknown> {
   return {
     ...(options.customerId !== undefined ? { customerId: options.customerId } : {}),
     contact: { email: CONTACT.email, ...(options.phone ? { phone: CONTACT.phone } : {}) },
     items: options.lines,
-    currency: options.currency ?? "EUR",
+    currency: options.currency ?? SCENARIO_CURRENCY,
+    ...(options.total !== undefined ? { total: options.total } : {}),
   };
 }
 
+/** The currency scenarios order in. */
+export const SCENARIO_CURRENCY = "EUR";
+
 /**
- * A SKU the seed stocks with at least `quantity`, and one it holds none of. Scenarios run at the same time; one that
- * asserts stock levels asks for its own `slot` (1, 2, ...), a SKU no other scenario orders; slot 0 is shared.
+ * A SKU the seed sells and stocks with at least `quantity`, and one it sells but holds none of, both priced in the
+ * scenarios' currency. Scenarios run at the same time; one that asserts stock levels asks for its own `slot` (1, 2,
+ * ...), a SKU no other scenario orders; slot 0 is shared.
  */
 export function skus(context: ScenarioContext, quantity = 1, slot = 0): { inStock: string; outOfStock: string } {
-  const entries = Object.entries(context.cloud.seed.stock);
-  const stocked = entries.filter(([, n]) => n >= quantity).map(([sku]) => sku);
+  const entries = Object.entries(context.cloud.seed.catalog).filter(([, e]) => (e.sold ?? true) && e.prices[SCENARIO_CURRENCY] !== undefined);
+  const stocked = entries.filter(([, e]) => e.stock >= quantity).map(([sku]) => sku);
   const inStock = stocked[slot];
-  const outOfStock = entries.find(([, n]) => n === 0)?.[0];
+  const outOfStock = entries.find(([, e]) => e.stock === 0)?.[0];
   if (!inStock || !outOfStock) {
-    throw new ExpectationFailed(`the seed must stock ${slot + 1} SKU(s) with at least ${quantity} each and hold none of another (see localcloud/app/seed/default.json)`);
+    throw new ExpectationFailed(`the seed must sell ${slot + 1} SKU(s) priced in ${SCENARIO_CURRENCY} with at least ${quantity} in stock each, and one with none in stock (see localcloud/app/seed/default.json)`);
   }
   return { inStock, outOfStock };
+}
+
+/** The catalog's unit price of a SKU in the scenarios' currency, as the cloud was seeded. */
+export function catalogPrice(context: ScenarioContext, sku: string, currency = SCENARIO_CURRENCY): number {
+  const price = context.cloud.seed.catalog[sku]?.prices[currency];
+  if (price === undefined) throw new ExpectationFailed(`the seed has no ${currency} price for ${sku}`);
+  return price;
 }
 
 export const ordersTable = (c: ScenarioContext) => c.output("orders", "ordersTableName");

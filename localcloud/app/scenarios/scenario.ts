@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, paginateScan } from "@aws-sdk/lib-dynamodb";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
@@ -172,6 +172,17 @@ export class ScenarioContext {
       if (answer.status === 201 && typeof answer.body.orderId === "string") this.orders.push(answer.body.orderId);
       return answer;
     }
+  }
+
+  /** Every item of a table whose attribute `name` equals `value` (a consistent scan: the tables here are small). */
+  async itemsWhere(tableName: string, name: string, value: string): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    const pages = paginateScan(
+      { client: this.db },
+      { TableName: tableName, ConsistentRead: true, FilterExpression: "#name = :value", ExpressionAttributeNames: { "#name": name }, ExpressionAttributeValues: { ":value": value } },
+    );
+    for await (const page of pages) found.push(...(page.Items ?? []));
+    return found;
   }
 
   async item(tableName: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {

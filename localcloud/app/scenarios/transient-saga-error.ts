@@ -13,7 +13,7 @@ export const transientSagaError: Scenario = {
     await c.step("the Lambda service will fail the next charge for this customer (Lambda.ServiceException)", async () => {
       c.cloud.lambda.injectFault(charge, lambdaErrors.ServiceException("The service encountered an internal error (injected)."), 1, (event) => (event as { customerId?: string }).customerId === customerId);
     });
-    const answer = await c.step("POST /orders", () => c.placeOrder(orderBody({ customerId, lines: [{ sku: inStock, quantity: 1, unitPrice: 2500 }] })));
+    const answer = await c.step("POST /orders", () => c.placeOrder(orderBody({ customerId, lines: [{ sku: inStock, quantity: 1 }] })));
     const orderId = String(answer.body.orderId);
     // ChargePayment's retrier waits IntervalSeconds (2 s, scaled) before the second attempt.
     await c.step("the order is CONFIRMED", () => orderReaches(c, orderId, ["CONFIRMED"], 10));

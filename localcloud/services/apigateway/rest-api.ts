@@ -179,6 +179,8 @@ export class LocalRestApi {
     }
     if (route.validateBody) {
       const contentType = String(headers["content-type"] ?? "application/json").split(";")[0].trim().toLowerCase();
+      // The model of the request's content type, else the `$default` one; with neither, API Gateway does not validate:
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html
       const schema = route.requestSchemas[contentType] ?? route.requestSchemas["$default"];
       if (schema !== undefined) {
         const problems = this.validateBody(schema, body);

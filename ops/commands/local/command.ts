@@ -116,7 +116,7 @@ function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
     .description("Run an environment on this machine, from its synthesized graph: DynamoDB Local, the functions, queues, rules, topics, the pipe, the saga, the API and the label worker.")
     .addOption(new Option("--env <env>", "the environment").choices(ENVIRONMENTS).makeOptionMandatory())
     .option("--port <port>", "the API's port", portOption(0), DEFAULT_PORT)
-    .option("--seed <file>", "the stock seed file: {\"stock\": {\"<sku>\": <available quantity>}} (default localcloud/app/seed/default.json)")
+    .option("--seed <file>", "the catalog seed file: {\"catalog\": {\"<sku>\": {\"stock\": <quantity>, \"prices\": {\"EUR\": <minor units>}}}} (default localcloud/app/seed/default.json)")
     .option("--scenario <name>", `run scenarios and exit: ${SCENARIOS.map((s) => s.name).join(", ")} or all`)
     .option("--time-scale <factor>", "multiply every configured wait (visibility timeouts, batching windows, retry intervals) by this factor, above 0 and at most 1", parseScale, 1)
     .option("--quiet", "do not print the activity while serving", false)

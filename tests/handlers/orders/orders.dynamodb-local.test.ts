@@ -1,5 +1,5 @@
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { strict as assert } from "node:assert";
 import { useDynamoDBLocal } from "../../helpers/dynamodb-local";
@@ -10,14 +10,17 @@ type Handler<R = unknown> = (event: unknown, context: unknown) => Promise<R>;
 const body = {
   customerId: "cust-1",
   contact: { email: "jane.doe@example.com" },
-  items: [{ sku: "BOOK-1", quantity: 2, unitPrice: 1250 }],
+  items: [{ sku: "BOOK-1", quantity: 2 }],
   currency: "EUR",
 };
+const book = { sku: "BOOK-1", sold: true, prices: { EUR: 1250, USD: 1400 } };
 
 describe("handlers/orders against DynamoDB Local", () => {
   useHandlerEnvironment();
-  const dynamo = useDynamoDBLocal({ orders: "orderId" });
-  const env = { ORDERS_TABLE_NAME: "orders" };
+  const dynamo = useDynamoDBLocal({ orders: "orderId", catalog: "sku" });
+  const env = { ORDERS_TABLE_NAME: "orders", CATALOG_TABLE_NAME: "catalog", SOLD_CURRENCIES: "EUR,USD" };
+  const setPrice = (item: typeof book) => dynamo.current.db.send(new PutCommand({ TableName: "catalog", Item: item }));
+  beforeEach(() => setPrice(book));
   let placeOrder: Handler<APIGatewayProxyResult>;
   let getOrder: Handler<APIGatewayProxyResult>;
   let confirm: Handler<Record<string, unknown>>;
@@ -101,5 +104,27 @@ describe("handlers/orders against DynamoDB Local", () => {
     const [placed] = (await call(enrich, [{ eventID: "1", eventName: "INSERT", dynamodb: { NewImage: Item } }])) as { orderId: string; total: number }[];
     assert.equal(placed.orderId, orderId);
     assert.equal(placed.total, 2500);
+  });
+  it("records the catalog's price at the time of ordering: a later price change does not change a placed order", async () => {
+    const { orderId, response } = await place();
+    assert.equal(response.statusCode, 201);
+    await setPrice({ ...book, prices: { EUR: 9999, USD: 9999 } });
+    const asCustomer = { requestContext: authorizedBy(customerClaims("cust-1")) };
+    const found = JSON.parse((await call(getOrder, apiEvent({ pathParameters: { id: orderId }, ...asCustomer }))).body) as { items: unknown; total: number };
+    assert.deepEqual(found.items, [{ sku: "BOOK-1", quantity: 2, unitPrice: 1250 }]);
+    assert.equal(found.total, 2500);
+    const later = await place();
+    assert.equal((JSON.parse(later.response.body) as { total: number }).total, 19998, "a new order takes the new price");
+  });
+
+  it("refuses a client's price that differs from the catalog's and stores nothing", async () => {
+    const { response } = await place("tamper-1", { ...body, items: [{ sku: "BOOK-1", quantity: 1, unitPrice: 1 }] });
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual((JSON.parse(response.body) as { fields: { path: string }[] }).fields.map((f) => f.path), ["items[0].unitPrice"]);
+    const { Count } = await dynamo.current.client.send(new ScanCommand({ TableName: "orders", Select: "COUNT" }));
+    const before = Count ?? 0;
+    await place("tamper-2", { ...body, items: [{ sku: "BOOK-1", quantity: 1, unitPrice: 1 }] });
+    const after = (await dynamo.current.client.send(new ScanCommand({ TableName: "orders", Select: "COUNT" }))).Count ?? 0;
+    assert.equal(after, before);
   });
 });

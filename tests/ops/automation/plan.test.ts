@@ -21,21 +21,25 @@ describe("ops/automation plan: which stacks an operation runs, in which waves", 
 
   it("walks the waves backwards for destroy, each stack waiting for the stacks that read from it, and never destroys the account's bootstrap", () => {
     const plan = planRun("dev", "destroy");
+    // orders reads inventory's catalog, so inventory goes after orders.
     assert.deepEqual(stacksOf(plan), [
       ["dev.checkout"],
-      ["dev.orders", "dev.inventory", "dev.payments", "dev.shipping", "dev.notifications"],
+      ["dev.orders"],
+      ["dev.inventory", "dev.payments", "dev.shipping", "dev.notifications"],
       ["dev"],
     ]);
     const orders = plan.waves[1].find((s) => s.kind === "orders")!;
     assert.deepEqual(orders.after, ["checkout"]);
-    const platform = plan.waves[2][0];
+    assert.deepEqual([...plan.waves[2].find((s) => s.kind === "inventory")!.after].sort(), ["checkout", "orders"]);
+    const platform = plan.waves[3][0];
     assert.deepEqual([...platform.after].sort(), ["checkout", "inventory", "notifications", "orders", "payments", "shipping"]);
   });
 
   it("makes each stack of up wait for its upstreams only", () => {
     const plan = planRun("dev", "up");
-    const checkout = plan.waves[3][0];
+    const checkout = plan.waves[4][0];
     assert.deepEqual([...checkout.after].sort(), ["inventory", "orders", "payments", "platform"]);
+    assert.deepEqual([...plan.waves[3][0].after].sort(), ["inventory", "platform"], "orders waits for inventory's catalog");
     assert.deepEqual(plan.waves[2].find((s) => s.kind === "shipping")!.after, ["platform"]);
     assert.deepEqual(plan.waves[1][0].after, ["bootstrap"]);
   });
@@ -49,7 +53,7 @@ describe("ops/automation plan: which stacks an operation runs, in which waves", 
   });
 
   it("finds dependents transitively", () => {
-    assert.deepEqual([...withDependents("inventory")].sort(), ["checkout", "inventory"]);
+    assert.deepEqual([...withDependents("inventory")].sort(), ["checkout", "inventory", "orders"]);
     assert.equal(withDependents("platform").size, 7);
     assert.equal(withDependents("bootstrap").size, 8);
     assert.deepEqual([...withDependents("notifications")], ["notifications"]);

@@ -4,7 +4,9 @@ import * as path from "node:path";
 import { ExitCode } from "../../../ops/automation/exit-codes";
 import { FakeWorkspace, runFake, settle, stepEvent, tempRepo, urnOf } from "../../helpers/fake-workspace";
 
-const WAVE_2 = ["dev.orders", "dev.inventory", "dev.payments", "dev.shipping", "dev.notifications"];
+/** The domains that read only the platform; orders reads inventory's catalog too, so it has a wave of its own after them. */
+const DOMAIN_WAVE = ["dev.inventory", "dev.payments", "dev.shipping", "dev.notifications"];
+const DOMAINS = [...DOMAIN_WAVE, "dev.orders"];
 
 /** Index of a log entry, failing loudly when it is absent so a comparison never passes on -1. */
 function at(log: readonly string[], entry: string): number {
@@ -19,10 +21,11 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
     const { results, exitCode } = await runFake(ws, { operation: "up" });
 
     assert.equal(exitCode, ExitCode.ok);
-    assert.deepEqual([...ws.startOrder].sort(), ["bootstrap.nonprod", "dev", ...WAVE_2, "dev.checkout"].sort());
+    assert.deepEqual([...ws.startOrder].sort(), ["bootstrap.nonprod", "dev", ...DOMAINS, "dev.checkout"].sort());
     assert.ok(at(ws.log, "end bootstrap.nonprod") < at(ws.log, "start dev"), "the platform started before the account's bootstrap ended");
     assert.ok(results.every((r) => r.status === "succeeded"));
-    for (const domain of WAVE_2) {
+    assert.ok(at(ws.log, "end dev.inventory") < at(ws.log, "start dev.orders"), "orders started before inventory's catalog existed");
+    for (const domain of DOMAINS) {
       assert.ok(at(ws.log, "end dev") < at(ws.log, `start ${domain}`), `${domain} started before the platform ended`);
       assert.ok(at(ws.log, `end ${domain}`) < at(ws.log, "start dev.checkout"), `checkout started before ${domain} ended`);
     }
@@ -31,38 +34,39 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
 
   it("runs the stacks of one wave at the same time, and the next wave only after all of them", async () => {
     const ws = new FakeWorkspace();
-    const orders = ws.hold("dev.orders");
+    const payments = ws.hold("dev.payments");
     const inventory = ws.hold("dev.inventory");
     const run = runFake(ws, { operation: "up" });
 
-    await Promise.all([ws.started("dev.orders"), ws.started("dev.inventory")]);
-    // Both are in flight at once: neither has ended, and the wave after them has not begun.
-    assert.ok(!ws.log.includes("end dev.orders") && !ws.log.includes("end dev.inventory"));
+    await Promise.all([ws.started("dev.payments"), ws.started("dev.inventory")]);
+    // Both are in flight at once: neither has ended, and the waves after them have not begun.
+    assert.ok(!ws.log.includes("end dev.payments") && !ws.log.includes("end dev.inventory"));
     await settle();
-    assert.ok(!ws.startOrder.includes("dev.checkout"), "checkout started while its upstreams were still running");
+    assert.ok(!ws.startOrder.includes("dev.orders") && !ws.startOrder.includes("dev.checkout"), "a later wave started while its upstreams were still running");
 
-    orders.resolve();
+    payments.resolve();
     await settle();
-    assert.ok(!ws.startOrder.includes("dev.checkout"), "checkout started before inventory ended");
+    assert.ok(!ws.startOrder.includes("dev.orders"), "orders started before inventory ended");
     inventory.resolve();
     const { exitCode } = await run;
     assert.equal(exitCode, ExitCode.ok);
-    assert.ok(at(ws.log, "end dev.inventory") < at(ws.log, "start dev.checkout"));
+    assert.ok(at(ws.log, "end dev.inventory") < at(ws.log, "start dev.orders"));
+    assert.ok(at(ws.log, "end dev.orders") < at(ws.log, "start dev.checkout"));
   });
 
   it("never runs more stacks of a wave at once than --parallel allows", async () => {
     const ws = new FakeWorkspace();
-    const gates = WAVE_2.map((stack) => ws.hold(stack));
+    const gates = DOMAIN_WAVE.map((stack) => ws.hold(stack));
     const run = runFake(ws, { operation: "preview", parallel: 2 });
 
-    await Promise.all([ws.started("dev.orders"), ws.started("dev.inventory")]);
+    await Promise.all([ws.started("dev.inventory"), ws.started("dev.payments")]);
     await settle();
-    assert.deepEqual(ws.startOrder, ["bootstrap.nonprod", "dev", "dev.orders", "dev.inventory"]);
+    assert.deepEqual(ws.startOrder, ["bootstrap.nonprod", "dev", "dev.inventory", "dev.payments"]);
 
     gates[0].resolve();
-    await ws.started("dev.payments");
+    await ws.started("dev.shipping");
     await settle();
-    assert.deepEqual(ws.startOrder.slice(2), ["dev.orders", "dev.inventory", "dev.payments"]);
+    assert.deepEqual(ws.startOrder.slice(2), ["dev.inventory", "dev.payments", "dev.shipping"]);
 
     gates.forEach((g) => g.resolve());
     assert.equal((await run).exitCode, ExitCode.ok);
@@ -102,7 +106,7 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
     assert.equal(exitCode, ExitCode.ok);
     assert.equal(ws.startOrder[0], "dev.checkout");
     assert.equal(ws.startOrder.at(-1), "dev");
-    for (const domain of WAVE_2) {
+    for (const domain of DOMAINS) {
       assert.ok(at(ws.log, "end dev.checkout") < at(ws.log, `start ${domain}`));
       assert.ok(at(ws.log, `end ${domain}`) < at(ws.log, "start dev"));
     }
@@ -164,14 +168,17 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
   it("prints each stack's progress as prefixed lines when not on a terminal", async () => {
     const { progress } = await runFake(new FakeWorkspace(), { operation: "preview", stack: "orders" });
     assert.deepEqual(progress, [
-      "orderflow preview --env dev: wave 1 [bootstrap.nonprod] → wave 2 [dev] → wave 3 [dev.orders]",
+      "orderflow preview --env dev: wave 1 [bootstrap.nonprod] → wave 2 [dev] → wave 3 [dev.inventory] → wave 4 [dev.orders]",
       "[bootstrap.nonprod] started",
       "[bootstrap.nonprod] preview bootstrap.nonprod",
       "[bootstrap.nonprod] no changes",
       "[dev] started (after bootstrap)",
       "[dev] preview dev",
       "[dev] no changes",
-      "[dev.orders] started (after platform)",
+      "[dev.inventory] started (after platform)",
+      "[dev.inventory] preview dev.inventory",
+      "[dev.inventory] no changes",
+      "[dev.orders] started (after platform, inventory)",
       "[dev.orders] preview dev.orders",
       "[dev.orders] no changes",
     ]);
@@ -184,7 +191,7 @@ describe("ops/automation runner: up, preview and destroy over an environment", (
 
     const summary = JSON.parse(fs.readFileSync(path.join(repo, ".orderflow", "dev", "up-summary.json"), "utf8"));
     assert.equal(summary.exitCode, 0);
-    assert.deepEqual(summary.waves, [["bootstrap.nonprod"], ["dev"], WAVE_2, ["dev.checkout"]]);
+    assert.deepEqual(summary.waves, [["bootstrap.nonprod"], ["dev"], DOMAIN_WAVE, ["dev.orders"], ["dev.checkout"]]);
     assert.deepEqual(summary.stacks.find((s: { stack: string }) => s.stack === "dev.shipping").changes, { same: 4, update: 2 });
   });
 

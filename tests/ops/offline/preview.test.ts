@@ -110,7 +110,7 @@ describe("ops/offline preview (the main job)", function () {
     assert.equal(result.exitCode, ExitCode.ok, capture.err.join(""));
     assert.deepEqual(
       result.stacks.map((s) => s.stack),
-      ["bootstrap.nonprod", "dev", "dev.orders", "dev.inventory", "dev.payments", "dev.shipping", "dev.notifications", "dev.checkout"],
+      ["bootstrap.nonprod", "dev", "dev.inventory", "dev.payments", "dev.shipping", "dev.notifications", "dev.orders", "dev.checkout"],
     );
     assert.ok(result.policy.every((p) => p.mandatory.length === 0));
   });
@@ -128,7 +128,7 @@ describe("ops/offline preview (the main job)", function () {
     assert.match(shipping, /Outputs:\n( {4}.*\n)* {4}shippingQueueUrl +: output<string>\n/);
     assert.match(shipping, /Resources:\n {4}\+ \d+ to create\n/);
     assert.ok(text.trimEnd().endsWith("✔ The preview of dev passes: no mandatory policy is violated."), text.slice(-300));
-    assert.match(text, /Summary of the preview of dev \(8 stacks: bootstrap\.nonprod, dev, dev\.orders.*\):\n {4}\+ \d+ to create\n {4}Policies \(orderflow@v0\.1\.0\): 0 mandatory, \d+ advisory, 1 exempted; \d+ checks deferred at preview, all passing with resolved values/);
+    assert.match(text, /Summary of the preview of dev \(8 stacks: bootstrap\.nonprod, dev, dev\.inventory.*\):\n {4}\+ \d+ to create\n {4}Policies \(orderflow@v0\.1\.0\): 0 mandatory, \d+ advisory, 1 exempted; \d+ checks deferred at preview, all passing with resolved values/);
   });
 
   it("counts the checks deferred at preview once per stack, listing them only with --verbose", () => {
@@ -210,6 +210,7 @@ describe("ops/offline preview (the main job)", function () {
     edge("dev_checkout__checkoutStateMachine", "dev__ordersBus", "OrderConfirmed");
     edge("dev_shipping__labelsQueue", "dev_shipping__labelWorkerService");
     edge("dev_orders__placeOrderFunction", "dev_orders__ordersTable", "writes");
+    edge("dev_orders__placeOrderFunction", "dev_inventory__catalogTable", "reads");
     edge("dev_orders__getOrderFunction", "dev_orders__ordersTable", "reads");
     edge("dev_shipping__labelWorkerService", "dev_shipping__shipmentsTable", "writes");
   });

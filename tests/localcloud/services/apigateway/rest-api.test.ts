@@ -81,6 +81,7 @@ describe("local cloud: API Gateway REST API with Lambda proxy integrations", fun
     throttle: { rateLimit: 20, burstLimit: 10 },
     routes: [
       route("POST", "/orders", "echo", { validateBody: true, validateParameters: true, requestSchemas: { "application/json": schema } }),
+      route("POST", "/carts", "echo", { validateBody: true, requestSchemas: { "application/json": schema, $default: schema } }),
       route("GET", "/orders/{id}", "echo", { validateParameters: true, requestParameters: { "method.request.path.id": true } }),
       route("GET", "/search", "echo", { validateParameters: true, requestParameters: { "method.request.querystring.q": true, "method.request.header.x-tenant": true, "method.request.querystring.page": false } }),
       route("GET", "/orders/special", "malformed"),
@@ -170,6 +171,22 @@ describe("local cloud: API Gateway REST API with Lambda proxy integrations", fun
       assert.equal(response.status, 403);
       assert.deepEqual(await response.json(), { message: "Forbidden" });
     }
+  });
+
+  // "If no matching content type is found, request validation is not performed. To use the same model regardless of the
+  // content type, set the content type for your data model to $default."
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html
+  it("validates other content types only against a $default model, as API Gateway does", async () => {
+    const invalid = JSON.stringify({ sku: "lower" });
+    const post = (path: string, contentType: string) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": contentType }, body: invalid });
+    assert.equal((await post("/orders", "text/plain")).status, 201, "no model for text/plain: not validated, passed on");
+    for (const contentType of ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8"]) {
+      const refused = await post("/carts", contentType);
+      assert.equal(refused.status, 400, contentType);
+      assert.match(((await refused.json()) as { errors: string }).errors, /pattern/, contentType);
+    }
+    const ok = await fetch(`${base}/carts`, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ sku: "ABC" }) });
+    assert.equal(ok.status, 201);
   });
 
   it("turns a function error or a malformed proxy answer into 502 Internal server error", async () => {
