@@ -233,6 +233,8 @@ export interface ContainerServiceSpec extends Origin {
   readonly container: { readonly name: string; readonly environment: Readonly<Record<string, string>>; readonly stopTimeoutSeconds: number };
   /** How the image is built: the Dockerfile and its context, relative to the repository root. */
   readonly image?: { readonly context: string; readonly dockerfile: string };
+  /** Where the application container logs (its `awslogs` driver's group and stream prefix), when it says. */
+  readonly logs?: { readonly group: string; readonly streamPrefix?: string };
 }
 
 export interface AlarmSpec extends Origin {
@@ -516,6 +518,7 @@ export async function buildLocalGraph(env: string, cloud: CloudIdentity, stacks:
     if (!entry) throw new GraphError(`Service ${String(i.name)} has no application container.`);
     const [containerName, container] = entry as [string, Inputs];
     const image = all.find(({ r: x }) => x.type === "awsx:ecr:Image" && x.parent === r.parent);
+    const logOptions = stringRecord(obj(obj(container.logConfiguration).options));
     return {
       ...origin(stack, r),
       name: String(i.name ?? r.name),
@@ -528,6 +531,7 @@ export async function buildLocalGraph(env: string, cloud: CloudIdentity, stacks:
         stopTimeoutSeconds: num(container.stopTimeout) ?? 30,
       },
       ...(image ? { image: { context: String(image.r.inputs.context ?? "."), dockerfile: String(image.r.inputs.dockerfile ?? "Dockerfile") } } : {}),
+      ...(logOptions["awslogs-group"] ? { logs: { group: logOptions["awslogs-group"], ...(logOptions["awslogs-stream-prefix"] ? { streamPrefix: logOptions["awslogs-stream-prefix"] } : {}) } } : {}),
     };
   });
 

@@ -1,31 +1,47 @@
 import { appendFileSync } from "node:fs";
 import path from "node:path";
 
+/** One line of a log, as CloudWatch Logs keeps it: when it was written, and the stream it went to. */
+export interface LogEvent {
+  readonly timestamp: number;
+  readonly message: string;
+  /** A function's execution environment (`2026/12/07/[$LATEST]<id>`, as Lambda names it), a task's stream. */
+  readonly logStream: string;
+}
+
 /**
  * The local cloud's logs: each function's and service's output in its own file under `.orderflow/local/<env>/logs/`
  * (what CloudWatch Logs would hold), and the most recent lines in memory for scenarios to read.
  */
 export class LogStore {
-  private readonly recent = new Map<string, string[]>();
+  private readonly recent = new Map<string, LogEvent[]>();
 
   constructor(
     readonly dir: string,
     private readonly keep = 20_000,
   ) {}
 
-  /** A writer for one component's log (`createShipment`, `labelWorker`, `orders-access`). */
-  writer(component: string): (line: string) => void {
+  /**
+   * A writer for one component's log (`createShipment`, `labelWorker`, `orders-access`); each line goes to the stream
+   * the writer is given, else to `defaultStream`.
+   */
+  writer(component: string, defaultStream: string = component): (line: string, logStream?: string) => void {
     const file = path.join(this.dir, `${component}.log`);
-    return (line) => {
+    return (line, logStream) => {
       appendFileSync(file, `${line}\n`);
-      const lines = this.recent.get(component) ?? [];
-      lines.push(line);
-      if (lines.length > this.keep) lines.splice(0, lines.length - this.keep);
-      this.recent.set(component, lines);
+      const events = this.recent.get(component) ?? [];
+      events.push({ timestamp: Date.now(), message: line, logStream: logStream ?? defaultStream });
+      if (events.length > this.keep) events.splice(0, events.length - this.keep);
+      this.recent.set(component, events);
     };
   }
 
   lines(component: string): readonly string[] {
+    return this.events(component).map((e) => e.message);
+  }
+
+  /** The recent events of a component's log, oldest first (CloudWatch Logs' API reads them). */
+  events(component: string): readonly LogEvent[] {
     return this.recent.get(component) ?? [];
   }
 }
