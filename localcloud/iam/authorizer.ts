@@ -65,7 +65,7 @@ export class LocalIam {
     if ("kind" in verified) throw signatureError(service, verified);
     const roleArn = this.credentials.byAccessKey(verified.accessKeyId)!.roleArn;
     const needed = requiredPermissions(operation, this.graph);
-    const name = operation.protocol === "json" ? `${operation.targetPrefix}.${operation.operation}` : operation.protocol === "query" ? `SNS ${operation.params.Action}` : `${operation.method} ${operation.path}`;
+    const name = operation.protocol === "json" ? `${operation.targetPrefix}.${operation.operation}` : operation.protocol === "query" ? `${service.toUpperCase()} ${operation.params.Action}` : `${operation.method} ${operation.path}`;
     if (!needed) {
       throw denialError(service, `The local cloud cannot tell which IAM action and resource ${name} needs, so it refuses it rather than allow it unchecked (run with --iam off to skip IAM).`);
     }
@@ -163,7 +163,10 @@ export class LocalIam {
 export function denialError(service: string, message: string): AwsError {
   switch (service) {
     case "sqs":
+    case "cloudwatch":
       return new AwsError("AccessDenied", message, 403, "Sender", "AccessDenied");
+    case "sts":
+      return new AwsError("AccessDenied", message, 403);
     case "sns":
       return new AwsError("AuthorizationError", message, 403);
     case "ses":
@@ -181,7 +184,7 @@ export function denialError(service: string, message: string): AwsError {
  * 403 for SES v2).
  */
 export function signatureError(service: string, failure: SignatureFailure): AwsError {
-  const legacy = service === "sqs" || service === "sns";
+  const legacy = service === "sqs" || service === "sns" || service === "sts" || service === "cloudwatch";
   const status = legacy || service === "ses" ? 403 : 400;
   const code = {
     missing: legacy ? "MissingAuthenticationToken" : "MissingAuthenticationTokenException",
@@ -189,5 +192,5 @@ export function signatureError(service: string, failure: SignatureFailure): AwsE
     "unknown-key": legacy ? "InvalidClientTokenId" : "UnrecognizedClientException",
     mismatch: legacy ? "SignatureDoesNotMatch" : "InvalidSignatureException",
   }[failure.kind];
-  return new AwsError(code, failure.message, status, "Sender", service === "sqs" ? code : undefined);
+  return new AwsError(code, failure.message, status, "Sender", service === "sqs" || service === "cloudwatch" ? code : undefined);
 }
