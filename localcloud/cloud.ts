@@ -40,11 +40,24 @@ import { SnsService } from "./services/sns/service";
 import { SqsService } from "./services/sqs/service";
 import { StepFunctionsService } from "./services/states/service";
 import { LocalXRay } from "./services/xray/local-xray";
+import { StepFunctionsApi } from "./services/states/api";
+import { EventBridgeApi } from "./services/events/api";
+import { SnsApi } from "./services/sns/api";
+import { LambdaApi } from "./services/lambda/api";
+import { CloudWatchLogsApi, type LocalLogGroup } from "./services/logs/api";
+import { CloudWatchApi } from "./services/cloudwatch/api";
+import { StsApi } from "./services/sts/api";
+import { publishOperatorAccess, withdrawOperatorAccess } from "./operator/access";
 
 export interface LocalCloudOptions {
   readonly env: Environment;
   /** The API's port; 0 picks a free one. */
   readonly port: number;
+  /**
+   * The AWS endpoint's port (every service's API, for the functions, the worker and the operator's tools); 0 picks a
+   * free one. @default 0 (the `local` command's default is 4566, LocalStack's, where operators look for it)
+   */
+  readonly awsPort?: number;
   /** Multiplies every configured wait (visibility timeouts, batching windows, retry intervals). @default 1 */
   readonly timeScale?: number;
   /** The stock seed file. @default localcloud/app/seed/default.json */
@@ -157,7 +170,7 @@ export class LocalCloud {
       const iam = options.iam === false ? undefined : new LocalIam(graph, credentials, activity, root, operator.roleArn);
       if (iam) endpoint.guardWith((request, operation) => iam.authorizeRequest(request, operation));
       cleanup.push(() => endpoint.close());
-      const endpointUrl = await endpoint.listen();
+      const endpointUrl = await endpoint.listen(options.awsPort ?? 0);
       endpoint.forwardDynamoDb("127.0.0.1", dynamodb.port);
       const region = graph.cloud.region;
       const dynamoClient = new DynamoDBClient({ endpoint: dynamodb.endpoint, region, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
@@ -165,7 +178,7 @@ export class LocalCloud {
       // A DynamoDB Local the cloud did not start outlives it: the tables go instead, after everything that used them.
       if (given) cleanup.push(() => Promise.all(tables.tables.map((t) => dynamoClient.send(new DeleteTableCommand({ TableName: t.tableName })))));
 
-      const sqs = new SqsService(graph.queues, endpointUrl, clock);
+      const sqs = new SqsService(graph.queues, endpointUrl, clock, activity);
       cleanup.push(() => sqs.close());
       // Every value the graph gives a function or a task that is a queue's URL becomes the local one.
       const localValues = (values: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, sqs.localUrlFor(v) ?? v]));
@@ -222,8 +235,23 @@ export class LocalCloud {
       cleanup.push(() => states.stop());
 
       endpoint.serveJson("AmazonSQS", { contentType: "application/x-amz-json-1.0", call: (action, input, ctx) => sqs.call(action, input, { principalId: ctx.principal, signal: ctx.signal, ...(ctx.traceHeader ? { traceHeader: ctx.traceHeader } : {}) }) });
-      endpoint.serveJson("AWSEvents", events);
-      endpoint.serveQuery("2010-03-31", sns);
+      // The operator's way in: each service's API over the state the cloud runs on, decided by IAM like any call.
+      const startedAt = new Date(started);
+      endpoint.serveJson("AWSEvents", new EventBridgeApi(events, graph.buses, graph.rules, startedAt));
+      endpoint.serveQuery("2010-03-31", new SnsApi(sns, graph.topics, graph.subscriptions));
+      endpoint.serveJson("AWSStepFunctions", new StepFunctionsApi(states));
+      endpoint.serveRawRest(new LambdaApi(lambda, graph.eventSourceMappings, region, startedAt));
+      endpoint.serveJson("Logs_20140328", new CloudWatchLogsApi(logGroupsOf(graph), logs, graph.cloud, started));
+      const alarms = new CloudWatchApi(graph.alarms, () => queueAlarmStates(graph.alarms, sqs), graph.cloud, startedAt);
+      endpoint.serveJson("GraniteServiceVersion20100801", alarms);
+      endpoint.serveQuery("2010-08-01", { xmlns: alarms.xmlns, call: (action, params, context) => alarms.callQuery(action, params, context) });
+      const sessionNames = new Map<string, string>([...graph.functions.map((f) => [f.roleArn, f.name] as const), ...graph.containerServices.map((s) => [s.taskRoleArn, s.name] as const), [operator.roleArn, "operator"]]);
+      endpoint.serveQuery("2011-06-15", new StsApi((roleArn) => (sessionNames.has(roleArn) ? { sessionName: sessionNames.get(roleArn)! } : undefined)));
+      // The operator's calls show in the activity, as CloudTrail would record them.
+      endpoint.onAnswered((call) => {
+        if (call.principal !== operator.roleArn) return;
+        activity.record({ service: "local", kind: "operator", name: "operator", detail: `${call.operation}: ${call.status}${call.error ? ` ${call.error}` : ""}`, error: call.status >= 400 });
+      });
       // SES v2 and End User Messaging SMS: what the notification functions send lands in the outbox.
       const outbox = new Outbox(path.join(outputDir, "outbox"));
       const graphResources = graph.resources.flatMap((r) => r.resources);
@@ -276,7 +304,7 @@ export class LocalCloud {
             // The task's X-Ray daemon sidecar is the local daemon.
             AWS_XRAY_DAEMON_ADDRESS: xray.address,
           };
-          return new LocalService(spec, image, environment, activity, logs.writer(spec.component));
+          return new LocalService(spec, image, environment, activity, logs.writer(spec.component, `${spec.logs?.streamPrefix ?? spec.component}/${spec.container.name}/local`));
         }),
       );
       // Tokens and API keys: issuers with keys made for this run, the APIs' authorizers and usage plans, and the
@@ -310,6 +338,9 @@ export class LocalCloud {
       cleanup.push(() => clearInterval(writing));
       cloud.outbox = outbox;
       cloud.texts = texts;
+      // What `orderflow local env` reads: the endpoint and the operator's session, for this user's eyes only.
+      publishOperatorAccess(outputDir, { env: options.env, pid: process.pid, endpointUrl, region, accessKeyId: operator.accessKeyId, secretAccessKey: operator.secretAccessKey, sessionToken: operator.sessionToken, roleArn: operator.roleArn });
+      cleanup.push(() => withdrawOperatorAccess(outputDir));
       return cloud;
     } catch (error) {
       await runCleanup(cleanup);
@@ -387,6 +418,30 @@ async function runCleanup(steps: (() => Promise<unknown> | unknown)[]): Promise<
   }
 }
 
+/**
+ * The log groups the graph declares for the logs the local cloud keeps: each function's (its logging config's group,
+ * else `/aws/lambda/<name>`) and each container service's (its awslogs group), with the retention and key their
+ * LogGroup resources set.
+ */
+function logGroupsOf(graph: LocalGraph): LocalLogGroup[] {
+  const declared = new Map(
+    graph.resources
+      .flatMap((s) => s.resources)
+      .filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")
+      .map((r) => [String((r.outputs as { name?: unknown }).name ?? r.inputs.name), r.inputs] as const),
+  );
+  const group = (logGroupName: string, component: string): LocalLogGroup => {
+    const inputs = declared.get(logGroupName) ?? {};
+    return {
+      logGroupName,
+      component,
+      ...(typeof inputs.retentionInDays === "number" ? { retentionInDays: inputs.retentionInDays } : {}),
+      ...(typeof inputs.kmsKeyId === "string" ? { kmsKeyId: inputs.kmsKeyId } : {}),
+    };
+  };
+  return [...graph.functions.map((f) => group(f.logGroup, f.component)), ...graph.containerServices.flatMap((s) => (s.logs ? [group(s.logs.group, s.component)] : []))];
+}
+
 /** The stock table's name, from the inventory stack's outputs (its contract). */
 function stockTableOf(stacks: readonly ResolvedStack[]): string {
   const inventory = stacks.find((s) => s.kind === "inventory");
@@ -439,9 +494,9 @@ const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
  * A function's log file: what the runtime prints, filtered as Lambda filters JSON logs by the application log level
  * (a line whose `level` is below it is dropped), and the platform's START/END/REPORT lines.
  */
-function functionLog(write: (line: string) => void, spec: FunctionSpec): LogSink {
+function functionLog(write: (line: string, logStream?: string) => void, spec: FunctionSpec): LogSink {
   const threshold = spec.logFormat === "JSON" ? LEVELS.indexOf((spec.applicationLogLevel ?? "INFO").toUpperCase()) : -1;
-  return (line) => {
+  return (line, _stream, logStream) => {
     if (threshold > 0 && line.startsWith("{")) {
       try {
         const level = String((JSON.parse(line) as { level?: unknown }).level ?? "").toUpperCase();
@@ -450,6 +505,6 @@ function functionLog(write: (line: string) => void, spec: FunctionSpec): LogSink
         // Not JSON after all: kept as written.
       }
     }
-    write(line);
+    write(line, logStream);
   };
 }
