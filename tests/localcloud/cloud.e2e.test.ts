@@ -12,6 +12,8 @@ import { SCENARIOS } from "../../localcloud/app/scenarios";
 import { runScenarios, type ScenarioResult } from "../../localcloud/app/scenarios/scenario";
 import { callsOf } from "../../localcloud/services/xray/journey";
 import { spansOf } from "../../localcloud/services/xray/segment";
+import { operatorEndpointTests } from "./operator/endpoint-suite";
+import { readmeExampleTests } from "./operator/readme-examples";
 
 // dev as `npm run local` runs it: the graph the offline preview synthesizes, every function from its deployed bundle,
 // DynamoDB Local, the saga's real ASL. Every scenario runs once, in parallel as `--scenario all` runs them, at a
@@ -61,6 +63,10 @@ describe("orderflow local: dev end to end (every scenario, time scale 0.01)", fu
     assert.deepEqual(failed.map((c) => `${c.to}: ${c.error}`), [], "the happy path recorded errors");
     assert.match(readFileSync(trace.diagram, "utf8"), /^sequenceDiagram/);
   });
+
+  // An operator's view of the same cloud, after the scenarios: AWS's own clients against its AWS endpoint.
+  operatorEndpointTests(() => cloud);
+  readmeExampleTests(() => cloud);
 
   it("stops every process it started: the API's port is closed afterwards", async () => {
     assert.ok(cloud);
