@@ -240,7 +240,7 @@ export class LocalCloud {
       endpoint.serveJson("AWSEvents", new EventBridgeApi(events, graph.buses, graph.rules, startedAt));
       endpoint.serveQuery("2010-03-31", new SnsApi(sns, graph.topics, graph.subscriptions));
       endpoint.serveJson("AWSStepFunctions", new StepFunctionsApi(states));
-      endpoint.serveRawRest(new LambdaApi(lambda, graph.eventSourceMappings, region, startedAt));
+      endpoint.serveRawRest(new LambdaApi(lambda, graph.eventSourceMappings, graph.cloud, startedAt));
       endpoint.serveJson("Logs_20140328", new CloudWatchLogsApi(logGroupsOf(graph), logs, graph.cloud, started));
       const alarms = new CloudWatchApi(graph.alarms, () => queueAlarmStates(graph.alarms, sqs), graph.cloud, startedAt);
       endpoint.serveJson("GraniteServiceVersion20100801", alarms);

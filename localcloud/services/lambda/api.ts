@@ -41,7 +41,7 @@ export class LambdaApi implements RawRestService {
   constructor(
     private readonly lambda: LambdaService,
     private readonly mappings: readonly EventSourceMappingSpec[],
-    private readonly region: string,
+    private readonly cloud: { readonly partition: string; readonly region: string; readonly account: string },
     /** When the functions were "deployed": the local cloud's start. */
     private readonly deployedAt: Date,
   ) {}
@@ -136,7 +136,7 @@ export class LambdaApi implements RawRestService {
     const [ref, inlineQualifier] = splitQualifier(reference);
     const version = qualifier ?? inlineQualifier;
     const fn = this.lambda.all.find((f) => f.spec.name === ref || f.spec.arn === ref || f.spec.arn.endsWith(`:function:${ref.replace(/^function:/, "")}`));
-    const arn = fn?.spec.arn ?? (ref.startsWith("arn:") ? ref : `arn:aws:lambda:${this.region}:function:${ref}`);
+    const arn = fn?.spec.arn ?? (ref.startsWith("arn:") ? ref : `arn:${this.cloud.partition}:lambda:${this.cloud.region}:${this.cloud.account}:function:${ref.replace(/^function:/, "")}`);
     if (!fn || (version !== undefined && version !== null && version !== "$LATEST")) throw new AwsError("ResourceNotFoundException", `Function not found: ${arn}${version ? `:${version}` : ""}`, 404);
     return fn.spec;
   }

@@ -158,7 +158,10 @@ export function operatorEndpointTests(cloudOf: () => LocalCloud | undefined): vo
     assert.equal((await lambda.send(new InvokeCommand({ FunctionName: getOrder.name, InvocationType: "DryRun" }))).StatusCode, 204);
     const { EventSourceMappings } = await lambda.send(new ListEventSourceMappingsCommand({}));
     assert.deepEqual(EventSourceMappings?.map((m) => [m.UUID, m.EventSourceArn, m.FunctionArn, m.State]), cloud.graph.eventSourceMappings.map((m) => [m.uuid, m.sourceArn, m.functionArn, m.enabled ? "Enabled" : "Disabled"]));
-    await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: "no-such-function" })), (e: Error) => e.name === "ResourceNotFoundException");
+    await assert.rejects(
+      lambda.send(new InvokeCommand({ FunctionName: "no-such-function" })),
+      (e: Error) => e.name === "ResourceNotFoundException" && e.message === `Function not found: arn:aws:lambda:${cloud.graph.cloud.region}:${cloud.graph.cloud.account}:function:no-such-function`,
+    );
 
     const logs = new CloudWatchLogsClient(config);
     const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: getOrder.logGroup }));
