@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AwsError } from "../kernel/aws-error";
-import type { EndpointOperation } from "../iam/operations";
+import type { EndpointOperation } from "./operation";
 import { buffer } from "node:stream/consumers";
 import { closeServer } from "../kernel/http-server";
 
@@ -44,6 +44,8 @@ export interface RestService {
  * payload as it is, with `X-Amz-Function-Error` and `X-Amz-Log-Result` headers).
  */
 export interface RawRestService {
+  /** Tells it apart from a RestService, whose answers the endpoint serializes. */
+  readonly raw: true;
   matches(method: string, path: string): boolean;
   call(request: RestRequest): Promise<RestAnswer>;
 }

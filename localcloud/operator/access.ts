@@ -15,6 +15,11 @@ export interface OperatorAccess {
   readonly roleArn: string;
 }
 
+/** The operator's role: outside the graph, an administrator of the local account (the local IAM adds its policy). */
+export function operatorRoleArn(cloud: { readonly partition: string; readonly account: string }): string {
+  return `arn:${cloud.partition}:iam::${cloud.account}:role/orderflow-local-operator`;
+}
+
 /** `.orderflow/local/<env>/operator.json`: readable by the user only (0600), as `~/.aws/credentials` should be. */
 export function operatorAccessFile(outputDir: string): string {
   return path.join(outputDir, "operator.json");

@@ -1,9 +1,8 @@
 import { AwsError } from "../../kernel/aws-error";
 import type { RequestContext } from "../../endpoint/endpoint";
 import type { AlarmState } from "./alarms";
-import type { AlarmSpec } from "../../graph/graph";
+import type { AlarmSpec } from "./spec";
 import { epochSeconds, page } from "../../endpoint/pagination";
-import { queryResponse, type XmlValue } from "../../endpoint/query-xml";
 
 type Input = Record<string, unknown>;
 
@@ -13,12 +12,12 @@ const STATES = ["OK", "ALARM", "INSUFFICIENT_DATA"];
  * CloudWatch's DescribeAlarms over the graph's alarms, each in the state the local cloud computes now: an alarm on a
  * queue metric it counts (visible, in-flight, delayed messages) is OK or ALARM from the latest count; any other alarm
  * is INSUFFICIENT_DATA, because the local cloud keeps no CloudWatch metrics, and its reason says so. Served in JSON 1.0
- * (`GraniteServiceVersion20100801.DescribeAlarms`, what the AWS CLI sends) and in the query protocol (XML).
+ * (`GraniteServiceVersion20100801.DescribeAlarms`, what the AWS CLI v1 and the SDK v3 send; the query protocol of
+ * older clients is not served).
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html
  */
 export class CloudWatchApi {
   readonly contentType = "application/x-amz-json-1.0";
-  readonly xmlns = "http://monitoring.amazonaws.com/doc/2010-08-01/";
 
   constructor(
     private readonly alarms: readonly AlarmSpec[],
@@ -28,27 +27,9 @@ export class CloudWatchApi {
     private readonly startedAt: Date,
   ) {}
 
-  /** JSON 1.0. */
   call(action: string, input: Input, _context: RequestContext): Promise<Input> {
     if (action !== "DescribeAlarms") throw new AwsError("UnknownOperationException", `The local cloud does not serve CloudWatch ${action}.`);
     return Promise.resolve(this.describeAlarms(input));
-  }
-
-  /** The query protocol: flattened parameters (`AlarmNames.member.1`) in, XML out. */
-  callQuery(action: string, params: Readonly<Record<string, string>>, _context: RequestContext): Promise<string> {
-    if (action !== "DescribeAlarms") throw new AwsError("InvalidAction", `The local cloud does not serve CloudWatch ${action}.`);
-    const list = (name: string) => Object.keys(params).filter((k) => k.startsWith(`${name}.member.`)).sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop())).map((k) => params[k]);
-    const input: Input = {
-      ...(list("AlarmNames").length > 0 ? { AlarmNames: list("AlarmNames") } : {}),
-      ...(list("AlarmTypes").length > 0 ? { AlarmTypes: list("AlarmTypes") } : {}),
-      ...(params.AlarmNamePrefix !== undefined ? { AlarmNamePrefix: params.AlarmNamePrefix } : {}),
-      ...(params.StateValue !== undefined ? { StateValue: params.StateValue } : {}),
-      ...(params.MaxRecords !== undefined ? { MaxRecords: Number(params.MaxRecords) } : {}),
-      ...(params.NextToken !== undefined ? { NextToken: params.NextToken } : {}),
-    };
-    const answer = this.describeAlarms(input);
-    const xmlAlarm = (a: Input): XmlValue => ({ ...a, AlarmConfigurationUpdatedTimestamp: iso(a.AlarmConfigurationUpdatedTimestamp), StateUpdatedTimestamp: iso(a.StateUpdatedTimestamp), StateTransitionedTimestamp: iso(a.StateTransitionedTimestamp) }) as XmlValue;
-    return Promise.resolve(queryResponse(this.xmlns, action, { MetricAlarms: (answer.MetricAlarms as Input[]).map(xmlAlarm), CompositeAlarms: [], NextToken: answer.NextToken as string | undefined }));
   }
 
   private describeAlarms(input: Input): Input {
@@ -99,6 +80,3 @@ export class CloudWatchApi {
   }
 }
 
-function iso(seconds: unknown): string | undefined {
-  return typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : undefined;
-}

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Activity } from "../../kernel/activity";
-import type { ContainerServiceSpec } from "../../graph/graph";
+import type { ContainerServiceSpec } from "./spec";
 import type { LocalImage } from "./image";
 
 /**

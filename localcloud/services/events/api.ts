@@ -2,7 +2,7 @@ import { EventPatternError } from "../../../components/event-pattern";
 import { AwsError } from "../../kernel/aws-error";
 import type { RequestContext } from "../../endpoint/endpoint";
 import { compileEventPattern } from "../../matching/event-pattern-matcher";
-import type { BusSpec, RuleSpec, RuleTargetSpec } from "../../graph/graph";
+import type { BusSpec, RuleSpec, RuleTargetSpec } from "./spec";
 import { epochSeconds, page } from "../../endpoint/pagination";
 import type { EventBridgeService } from "./service";
 

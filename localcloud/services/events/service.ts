@@ -5,7 +5,7 @@ import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { RequestContext } from "../../endpoint/endpoint";
 import { compileEventPattern, type CompiledEventPattern } from "../../matching/event-pattern-matcher";
-import type { BusSpec, RuleSpec, RuleTargetSpec } from "../../graph/graph";
+import type { BusSpec, RuleSpec, RuleTargetSpec } from "./spec";
 import { compileInputTransformer, type CompiledInputTransformer } from "./input-transformer";
 import { evaluateJsonPath } from "../../matching/json-path";
 import type { Delivery, DeliveryFailure } from "../../kernel/delivery";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { AwsError } from "../../kernel/aws-error";
 import type { RawRestService, RestAnswer, RestRequest } from "../../endpoint/endpoint";
-import type { EventSourceMappingSpec, FunctionSpec } from "../../graph/graph";
+import type { EventSourceMappingSpec, FunctionSpec } from "./spec";
 import { epochSeconds, page } from "../../endpoint/pagination";
 import type { LambdaService } from "./service";
 
@@ -38,6 +38,8 @@ const ASYNC_PAYLOAD_BYTES = 1024 * 1024;
  * https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConfiguration.html
  */
 export class LambdaApi implements RawRestService {
+  readonly raw = true;
+
   constructor(
     private readonly lambda: LambdaService,
     private readonly mappings: readonly EventSourceMappingSpec[],

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
-import type { FunctionSpec } from "../../graph/graph";
+import type { FunctionSpec } from "./spec";
 import type { LocalXRay } from "../xray/local-xray";
 import { newSegmentId } from "../xray/trace-header";
 import { ExecutionEnvironment, InitError, type FunctionErrorPayload, type LogSink } from "./environment";

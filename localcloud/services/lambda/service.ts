@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
-import type { FunctionSpec } from "../../graph/graph";
+import type { FunctionSpec } from "./spec";
 import type { LocalXRay } from "../xray/local-xray";
 import type { LogSink } from "./environment";
 import { LocalFunction, type InvokeOptions, type InvokeResult } from "./function";

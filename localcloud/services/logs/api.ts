@@ -3,17 +3,9 @@ import type { RequestContext } from "../../endpoint/endpoint";
 import type { LogEvent } from "../../kernel/logs";
 import { page } from "../../endpoint/pagination";
 import { compileFilterPattern } from "./filter-pattern";
+import type { LogGroupSpec } from "./spec";
 
 type Input = Record<string, unknown>;
-
-/** A log group the graph declares, and the local log that holds its events. */
-export interface LocalLogGroup {
-  readonly logGroupName: string;
-  /** The LogStore component whose events the group holds (`placeOrder`, `labelWorker`). */
-  readonly component: string;
-  readonly retentionInDays?: number;
-  readonly kmsKeyId?: string;
-}
 
 /** Where the groups' events are read from (the local cloud's LogStore). */
 export interface LogEventSource {
@@ -32,7 +24,7 @@ export class CloudWatchLogsApi {
   readonly contentType = "application/x-amz-json-1.1";
 
   constructor(
-    private readonly groups: readonly LocalLogGroup[],
+    private readonly groups: readonly LogGroupSpec[],
     private readonly source: LogEventSource,
     private readonly cloud: { partition: string; region: string; account: string },
     /** When the groups were "created": the local cloud's start. */
@@ -132,7 +124,7 @@ export class CloudWatchLogsApi {
     return events.filter((e) => e.timestamp >= start && e.timestamp <= end);
   }
 
-  private group(input: Input): LocalLogGroup {
+  private group(input: Input): LogGroupSpec {
     const identifier = optionalString(input.logGroupIdentifier, "logGroupIdentifier");
     const name = optionalString(input.logGroupName, "logGroupName");
     if (identifier !== undefined && name !== undefined) throw invalid("LogGroup name and LogGroup ARN are mutually exclusive parameters.");
@@ -143,7 +135,7 @@ export class CloudWatchLogsApi {
     return group;
   }
 
-  private streams(group: LocalLogGroup): { logStreamName: string; creationTime: number; firstEventTimestamp: number; lastEventTimestamp: number; lastIngestionTime: number; arn: string; storedBytes: number }[] {
+  private streams(group: LogGroupSpec): { logStreamName: string; creationTime: number; firstEventTimestamp: number; lastEventTimestamp: number; lastIngestionTime: number; arn: string; storedBytes: number }[] {
     const byName = new Map<string, { first: number; last: number }>();
     for (const e of this.source.events(group.component)) {
       const seen = byName.get(e.logStream);
@@ -162,7 +154,7 @@ export class CloudWatchLogsApi {
     }));
   }
 
-  private describeGroup(group: LocalLogGroup): Input {
+  private describeGroup(group: LogGroupSpec): Input {
     const stored = this.source.events(group.component).reduce((n, e) => n + Buffer.byteLength(e.message), 0);
     return {
       logGroupName: group.logGroupName,
@@ -177,7 +169,7 @@ export class CloudWatchLogsApi {
     };
   }
 
-  private groupArn(group: LocalLogGroup): string {
+  private groupArn(group: LogGroupSpec): string {
     return `arn:${this.cloud.partition}:logs:${this.cloud.region}:${this.cloud.account}:log-group:${group.logGroupName}`;
   }
 }

@@ -5,7 +5,7 @@ import { MAILBOX_SIMULATOR_ADDRESS } from "../../../handlers/notifications/recip
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { RestService } from "../../endpoint/endpoint";
-import type { GraphConfigurationSet, GraphEmailIdentity } from "../../graph/messaging";
+import type { GraphConfigurationSet, GraphEmailIdentity } from "./spec";
 import type { OutboxDelivery, OutboxEmail, Outbox } from "../../kernel/outbox";
 
 // SES v2 SendEmail (REST-JSON, `POST /v2/email/outbound-emails`) as the API reference documents it

@@ -3,7 +3,7 @@ import { SMS_SIMULATOR_DESTINATIONS } from "../../../handlers/notifications/reci
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { JsonService } from "../../endpoint/endpoint";
-import type { GraphOriginationIdentity } from "../../graph/messaging";
+import type { GraphOriginationIdentity } from "./spec";
 import type { OutboxDelivery, OutboxText, Outbox } from "../../kernel/outbox";
 
 // AWS End User Messaging SMS (API pinpoint-sms-voice-v2, JSON 1.0, `X-Amz-Target: PinpointSMSVoiceV2.<Action>`):

@@ -1,6 +1,6 @@
 import { AwsError } from "../../kernel/aws-error";
 import type { RequestContext } from "../../endpoint/endpoint";
-import type { SubscriptionSpec, TopicSpec } from "../../graph/graph";
+import type { SubscriptionSpec, TopicSpec } from "./spec";
 import { page } from "../../endpoint/pagination";
 import { queryResponse, XmlMap } from "../../endpoint/query-xml";
 import type { SnsService } from "./service";

@@ -1,6 +1,6 @@
 import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
-import type { QueueSpec } from "../../graph/graph";
+import type { QueueSpec } from "./spec";
 import { Activity } from "../../kernel/activity";
 import { page } from "../../endpoint/pagination";
 import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../../../stacks/environments";
 import { OperationError } from "../../automation/errors";
 import { ExitCode } from "../../automation/exit-codes";
-import { activityLine } from "../../../localcloud/kernel/activity-line";
+import { activityLine } from "../../../localcloud/activity-line";
 import { REPO_ROOT } from "../../repo-root";
 import { LocalCloud } from "../../../localcloud/cloud";
 import { timelineFromFiles } from "../../../localcloud/services/xray/local-xray";

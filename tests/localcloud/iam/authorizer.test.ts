@@ -8,8 +8,8 @@ import { AwsEndpoint } from "../../../localcloud/endpoint/endpoint";
 import type { LocalGraph } from "../../../localcloud/graph/graph";
 import { LocalIam } from "../../../localcloud/iam/authorizer";
 import { decide } from "../../../localcloud/iam/decide";
-import { requiredPermissions } from "../../../localcloud/iam/operations";
 import { GraphPolicies } from "../../../localcloud/iam/policies-from-graph";
+import { OPERATIONS } from "../../../localcloud/registry";
 import { SqsService } from "../../../localcloud/services/sqs/service";
 import { REPO_ROOT } from "../../../ops/repo-root";
 import { queueSpec } from "../../helpers/local-specs";
@@ -97,17 +97,17 @@ describe("local cloud IAM: decisions from the graph", () => {
   });
 
   it("maps requests to actions and resources: queue URLs to queues, indexes, per-item transaction actions", () => {
-    assert.deepEqual(requiredPermissions({ protocol: "json", targetPrefix: "AmazonSQS", operation: "SendMessageBatch", input: { QueueUrl: `http://127.0.0.1:1/${ACCOUNT}/orders` } }, graph), [{ action: "sqs:SendMessage", resource: ORDERS }]);
-    assert.deepEqual(requiredPermissions({ protocol: "json", targetPrefix: "DynamoDB_20120810", operation: "Query", input: { TableName: "orders-1", IndexName: "byCustomer" } }, graph), [{ action: "dynamodb:Query", resource: `${TABLE}/index/byCustomer` }]);
+    assert.deepEqual(OPERATIONS.requiredPermissions({ protocol: "json", targetPrefix: "AmazonSQS", operation: "SendMessageBatch", input: { QueueUrl: `http://127.0.0.1:1/${ACCOUNT}/orders` } }, graph), [{ action: "sqs:SendMessage", resource: ORDERS }]);
+    assert.deepEqual(OPERATIONS.requiredPermissions({ protocol: "json", targetPrefix: "DynamoDB_20120810", operation: "Query", input: { TableName: "orders-1", IndexName: "byCustomer" } }, graph), [{ action: "dynamodb:Query", resource: `${TABLE}/index/byCustomer` }]);
     assert.deepEqual(
-      requiredPermissions({ protocol: "json", targetPrefix: "DynamoDB_20120810", operation: "TransactWriteItems", input: { TransactItems: [{ Put: { TableName: "orders-1" } }, { ConditionCheck: { TableName: "orders-1" } }, { Update: { TableName: "orders-1" } }] } }, graph),
+      OPERATIONS.requiredPermissions({ protocol: "json", targetPrefix: "DynamoDB_20120810", operation: "TransactWriteItems", input: { TransactItems: [{ Put: { TableName: "orders-1" } }, { ConditionCheck: { TableName: "orders-1" } }, { Update: { TableName: "orders-1" } }] } }, graph),
       [
         { action: "dynamodb:PutItem", resource: TABLE },
         { action: "dynamodb:ConditionCheckItem", resource: TABLE },
         { action: "dynamodb:UpdateItem", resource: TABLE },
       ],
     );
-    assert.equal(requiredPermissions({ protocol: "json", targetPrefix: "SomethingElse", operation: "Do", input: {} }, graph), undefined);
+    assert.equal(OPERATIONS.requiredPermissions({ protocol: "json", targetPrefix: "SomethingElse", operation: "Do", input: {} }, graph), undefined);
   });
 });
 
@@ -122,7 +122,7 @@ describe("local cloud IAM: the endpoint refuses as SQS refuses", () => {
     const graph = smallGraph();
     credentials = new CredentialIssuer();
     activity = new Activity();
-    const iam = new LocalIam(graph, credentials, activity, REPO_ROOT);
+    const iam = new LocalIam(graph, OPERATIONS, credentials, activity, REPO_ROOT);
     endpoint = new AwsEndpoint((key) => credentials.byAccessKey(key)?.roleArn ?? "anonymous");
     endpoint.guardWith((request, operation) => iam.authorizeRequest(request, operation));
     base = await endpoint.listen();

@@ -4,7 +4,7 @@ import { Activity } from "../../../../localcloud/kernel/activity";
 import { AwsError } from "../../../../localcloud/kernel/aws-error";
 import { Clock } from "../../../../localcloud/kernel/clock";
 import { AwsEndpoint } from "../../../../localcloud/endpoint/endpoint";
-import type { StateMachineSpec } from "../../../../localcloud/graph/graph";
+import type { StateMachineSpec } from "../../../../localcloud/services/states/spec";
 import type { LambdaService } from "../../../../localcloud/services/lambda/service";
 import { StepFunctionsApi } from "../../../../localcloud/services/states/api";
 import { StepFunctionsService } from "../../../../localcloud/services/states/service";

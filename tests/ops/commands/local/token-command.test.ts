@@ -10,7 +10,7 @@ import { Activity } from "../../../../localcloud/kernel/activity";
 import { LocalApiAccess } from "../../../../localcloud/services/apigateway/access";
 import { LocalRestApi } from "../../../../localcloud/services/apigateway/rest-api";
 import { Clock } from "../../../../localcloud/kernel/clock";
-import type { RestApiSpec } from "../../../../localcloud/graph/graph";
+import type { RestApiSpec } from "../../../../localcloud/services/apigateway/spec";
 import { LambdaService } from "../../../../localcloud/services/lambda/service";
 import { runTokenCommand } from "../../../../ops/commands/local/token-command";
 import { localTokenEndpoint } from "../../../../localcloud/services/apigateway/token-endpoint";
