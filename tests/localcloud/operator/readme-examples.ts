@@ -9,10 +9,12 @@ import { GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, ListMessa
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { LocalCloud } from "../../../localcloud/cloud";
 import { REPO_ROOT } from "../../../ops/repo-root";
+import { variablesOf } from "../../../ops/commands/local/env-command";
+import { readOperatorAccess } from "../../../localcloud/operator/access";
 import { operatorConfig, type OperatorClientConfig } from "./endpoint-suite";
 
 /** The README's section for operators, and its shell example (the first ```sh block in it). */
@@ -21,6 +23,14 @@ export function operatorExample(readme: string): string {
   assert.ok(start >= 0, "README.md has no section \"Operating the local cloud with AWS's tools\"");
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start));
   assert.ok(block, "the operators' section has no ```sh example");
+  return block[1];
+}
+
+/** The README's TypeScript example for operators (the ```ts block in the section). */
+export function operatorScript(readme: string): string {
+  const start = readme.indexOf("## Operating the local cloud with AWS's tools");
+  const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(start));
+  assert.ok(start >= 0 && block, "the operators' section has no ```ts example");
   return block[1];
 }
 
@@ -100,6 +110,22 @@ export function readmeExampleTests(cloudOf: () => LocalCloud | undefined): void 
     assert.deepEqual([...new Set(ran)], awsCommandsOf(script), "the SDK's calls and the README's aws commands differ: change both together");
   });
 
+  it("the operator's way in: the README's TypeScript example runs as printed, with the variables local env exports", async function () {
+    this.timeout(60_000);
+    const cloud = cloudOf();
+    assert.ok(cloud, "the cloud did not start");
+    const access = readOperatorAccess(cloud.outputDir);
+    assert.ok(access);
+    // In the repository (its node_modules resolve the SDK), where `.orderflow/` is ignored by git.
+    const file = path.join(REPO_ROOT, ".orderflow", "readme-operator-example.ts");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, operatorScript(readFileSync(path.join(REPO_ROOT, "README.md"), "utf8")));
+    const { code, stdout, stderr } = await run(process.execPath, ["-r", "./ops/register.js", file], variablesOf(access));
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^redriving http:\/\/127\.0\.0\.1:\d+\/\d+\/shippingDlqQueue-\S+: task \S+$/m);
+    assert.match(stdout, /^START RequestId: \S+ Version: \$LATEST$/m);
+  });
+
   it("the operator's way in: the README's example runs as printed with the AWS CLI (where it is installed)", async function () {
     this.timeout(300_000);
     const cloud = cloudOf();
@@ -119,12 +145,18 @@ export function readmeExampleTests(cloudOf: () => LocalCloud | undefined): void 
   });
 }
 
-/** Runs a script in bash (`set -euo pipefail`) from the repository, with this Node first on PATH and no AWS_* variables of ours. */
+/** Runs a script in bash (`set -euo pipefail`) from the repository. */
 function bash(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return run("bash", ["-c", `set -euo pipefail\n${script}`], {});
+}
+
+/** Runs a program from the repository with this Node first on PATH, none of our AWS_* variables, and the ones given. */
+function run(program: string, args: string[], variables: Readonly<Record<string, string>>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
   env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`;
+  Object.assign(env, variables);
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", `set -euo pipefail\n${script}`], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(program, args, { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
