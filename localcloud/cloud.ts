@@ -13,6 +13,8 @@ import { pollerDenials } from "./iam/pollers";
 import { Activity } from "./kernel/activity";
 import { AwsError } from "./kernel/aws-error";
 import { Clock } from "./kernel/clock";
+import { requirePortsFree } from "./kernel/port-check";
+import { acquireRunLock } from "./kernel/run-lock";
 import { CredentialIssuer, type LocalCredentials } from "./kernel/credentials";
 import { DeliveryRouter } from "./kernel/delivery";
 import { LogStore } from "./kernel/logs";
@@ -166,10 +168,24 @@ export class LocalCloud {
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
     const started = Date.now();
     const root = options.root ?? REPO_ROOT;
+    // A second run fails here, at once and before it touches anything: its port first, then the environment's files,
+    // which belong to the run that holds the lock (released last when this run stops).
+    await requirePortsFree([
+      { port: options.port, what: "the API" },
+      { port: options.awsPort ?? 0, what: "the AWS endpoint", flag: "--aws-port" },
+    ]);
     const seed = readSeed(options.seedFile ?? DEFAULT_SEED_FILE);
-    const outputDir = emptyOutputDir(root, options.env);
-    const { stacks, dynamodb } = await synthesizeWhileDynamoDbStarts(options, root);
+    const lock = acquireRunLock(path.join(root, ".orderflow", "local", options.env), options.port);
     const stopSteps = new StopSteps();
+    stopSteps.add(() => lock.release());
+    let outputDir: string, stacks: readonly ResolvedStack[], dynamodb: DynamoDBLocal;
+    try {
+      outputDir = emptyOutputDir(root, options.env);
+      ({ stacks, dynamodb } = await synthesizeWhileDynamoDbStarts(options, root));
+    } catch (error) {
+      await stopSteps.run();
+      throw error;
+    }
     if (!options.dynamodb) stopSteps.add(() => dynamodb.stop());
     try {
       const graph = await buildLocalGraph(options.env, stacks[0].cloud, stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources })));

@@ -40,7 +40,11 @@ export class LocalService {
       stream.on("data", (chunk: string) => {
         const lines = (rest + chunk).split("\n");
         rest = lines.pop() ?? "";
-        for (const line of lines) if (line) this.log(prefix + line);
+        for (const line of lines) {
+          if (!line) continue;
+          this.log(prefix + line);
+          this.report(index, line);
+        }
       });
     }
     this.activity.record({ service: "ecs", kind: "task-started", name: this.spec.component, detail: `task ${index + 1} of ${this.spec.desiredCount} running (pid ${child.pid})` });
@@ -48,6 +52,36 @@ export class LocalService {
       if (this.stopping) return;
       this.crashes++;
       this.activity.record({ service: "ecs", kind: "task-stopped", name: this.spec.component, detail: `task ${index + 1} exited on its own (${signal ?? `exit ${code}`}); ECS would start a replacement`, error: true });
+    });
+  }
+
+  /** Tasks whose process is still running. */
+  get runningTasks(): number {
+    return this.tasks.filter((t) => t.exitCode === null && t.signalCode === null).length;
+  }
+
+  /**
+   * A task's account of its work, from its structured log (a Powertools JSON line at INFO or above: a label printed, a
+   * duplicate job, a job left for retry) as an activity line, so the worker's work shows beside the functions', not
+   * only in its log file.
+   */
+  private report(index: number, line: string): void {
+    if (!line.startsWith("{")) return;
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const level = String(entry.level ?? "").toUpperCase();
+    if (!["INFO", "WARN", "ERROR", "CRITICAL"].includes(level) || typeof entry.message !== "string") return;
+    const about = ["orderId", "shipmentId", "labelId", "messageId"].filter((k) => typeof entry[k] === "string").map((k) => `${k} ${String(entry[k])}`);
+    this.activity.record({
+      service: "ecs",
+      kind: "task-log",
+      name: this.spec.component,
+      detail: `task ${index + 1}: ${entry.message}${about.length > 0 ? ` (${about.join(", ")})` : ""}`,
+      error: level === "ERROR" || level === "CRITICAL",
     });
   }
 

@@ -1,9 +1,11 @@
 import type { EndpointOperation } from "../../endpoint/operation";
 import type { LocalGraph } from "../../graph/graph";
 import type { RequiredPermission } from "../../iam/service-iam";
+import { queueNameOf } from "./queue-reference";
 
 /**
- * SQS's actions: the operation on the queue the request names (by `QueueName` or `QueueUrl`); ListQueues on `*`. The
+ * SQS's actions: the operation on the queue the request acts on (its `QueueUrl`; `QueueName` for GetQueueUrl and
+ * CreateQueue, see queue-reference.ts); ListQueues on `*`. The
  * batch operations are authorized as their single counterparts (SQS developer guide, "Amazon SQS API permissions").
  * A message move task is authorized on its source (the dead-letter queue), and StartMessageMoveTask needs
  * sqs:SendMessage on the destination it names; CancelMessageMoveTask's source is the one its task handle names.
@@ -26,7 +28,8 @@ export function sqsPermissions(operation: EndpointOperation, graph: Pick<LocalGr
     const source = sourceOfTaskHandle(str(operation.input.TaskHandle));
     return source ? [{ action: "sqs:CancelMessageMoveTask", resource: source }] : undefined;
   }
-  const queueName = str(operation.input.QueueName) ?? str(operation.input.QueueUrl)?.split("/").pop();
+  // The queue SQS acts on, read as the service reads it (never a QueueName beside a QueueUrl).
+  const queueName = queueNameOf(name, operation.input);
   if (!queueName) return undefined;
   const action = name.replace(/Batch$/, "");
   return [{ action: `sqs:${action}`, resource: graph.queues.find((q) => q.name === queueName)?.arn ?? `arn:${partition}:sqs:${region}:${account}:${queueName}` }];

@@ -1,4 +1,5 @@
 import { AwsError } from "../../kernel/aws-error";
+import { queueNameFromUrl } from "./queue-reference";
 import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "./spec";
 import { Activity } from "../../kernel/activity";
@@ -45,8 +46,8 @@ export class SqsService {
     /** The local endpoint queue URLs are served from (`http://127.0.0.1:<port>`). */
     readonly endpoint: string,
     clock: Clock,
-    /** Where redrives are reported. */
-    activity: Activity = new Activity(),
+    /** Where a message moved to a dead-letter queue, and a redrive, are reported. */
+    activity?: Activity,
   ) {
     for (const spec of specs) {
       const queue = new LocalQueue(spec, `${endpoint}/${spec.arn.split(":")[4]}/${spec.name}`, clock, (message, dlqArn) => {
@@ -54,11 +55,19 @@ export class SqsService {
         // A redrive policy naming a queue outside the environment loses the message in AWS too; say so here.
         if (!dlq) throw new Error(`Queue ${spec.name} redrives to ${dlqArn}, which is not in the environment.`);
         dlq.acceptDeadLetter(message, spec.arn);
+        activity?.record({
+          service: "sqs",
+          kind: "dead-letter",
+          name: spec.component,
+          detail: `message ${message.messageId} moved to its dead-letter queue ${dlq.spec.component} after ${message.receiveCount} receives (maxReceiveCount ${spec.redrive?.maxReceiveCount ?? "?"})`,
+          error: true,
+          ...(message.traceHeader ? { traceId: message.traceHeader } : {}),
+        });
       });
       this.byArn.set(spec.arn, queue);
       this.byName.set(spec.name, queue);
     }
-    this.moveTasks = new MessageMoveTasks({ byArn: (arn) => this.byArn.get(arn), sourcesOf: (arn) => this.sourcesOf(arn) }, clock, activity);
+    this.moveTasks = new MessageMoveTasks({ byArn: (arn) => this.byArn.get(arn), sourcesOf: (arn) => this.sourcesOf(arn) }, clock, activity ?? new Activity());
   }
 
   /** The queues whose redrive policy names this one as their dead-letter queue. */
@@ -182,10 +191,8 @@ export class SqsService {
   }
 
   private fromUrl(url: unknown): LocalQueue {
-    const text = requiredString(url, "QueueUrl");
-    // The name is the URL's last segment; the SDK sent the request to this URL's host, which is ours.
-    const name = text.split("/").pop() ?? "";
-    const queue = this.byName.get(name);
+    requiredString(url, "QueueUrl");
+    const queue = this.byName.get(queueNameFromUrl(url) ?? "");
     if (!queue) throw nonExistentQueue();
     return queue;
   }

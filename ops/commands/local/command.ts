@@ -9,7 +9,12 @@ import { LocalCloud } from "../../../localcloud/cloud";
 import { timelineFromFiles } from "../../../localcloud/services/xray/local-xray";
 import { SCENARIOS, scenarioNamed } from "../../../localcloud/app/scenarios";
 import { runScenarios, type Scenario, type ScenarioResult } from "../../../localcloud/app/scenarios/scenario";
+import type { LocalIam } from "../../../localcloud/iam/authorizer";
+import { accessRecordFile, writeAccessRecord } from "../../access/access-record";
+import { formatUnusedByScenarios, unusedByScenarios } from "../../access/scenario-usage";
 import { DEFAULT_AWS_PORT, DEFAULT_PORT, portOption } from "./port-option";
+import { PortInUseError } from "../../../localcloud/kernel/port-check";
+import { describeParts, runningParts, stoppedLine } from "./stop-report";
 
 export { DEFAULT_PORT };
 
@@ -78,17 +83,36 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       const unsubscribe = options.quiet ? () => undefined : cloud.activity.subscribe((r) => io.write(activityLine(r)));
       const signal = await (io.interrupted ?? interrupted)();
       unsubscribe();
-      io.write(`\n${signal}: stopping every process the local cloud started...`);
+      // Say what is being stopped, then what was: the label worker drains first (up to its stop timeout).
+      const before = runningParts(cloud);
+      io.write(`\n${signal}: stopping ${describeParts(before)}...`);
+      const stopping = performance.now();
+      await cloud.stop();
+      io.write(stoppedLine(before, runningParts(cloud), performance.now() - stopping));
       return ExitCode.ok;
     }
     const results = await runScenarios(cloud, scenarios, { parallel: true });
     for (const result of results) io.write(renderScenario(result, scenarios.find((s) => s.name === result.name)!));
+    if (cloud.iam) writeAccess(cloud, cloud.iam, scenarios, io);
     const failed = results.filter((r) => !r.ok);
     io.write(`\n${results.length - failed.length} of ${results.length} scenario(s) passed${failed.length > 0 ? `; failed: ${failed.map((r) => r.name).join(", ")}` : ""}. Logs: ${path.join(cloud.outputDir, "logs")}`);
     return failed.length === 0 ? ExitCode.ok : ExitCode.scenarioFailed;
   } finally {
     await cloud.stop();
   }
+}
+
+/**
+ * Writes what the scenarios used to `.orderflow/local/<env>/access.json` (every decision, per principal) and prints,
+ * per role, the grants no scenario used.
+ */
+function writeAccess(cloud: LocalCloud, iam: LocalIam, scenarios: readonly Scenario[], io: LocalCommandIo): void {
+  const record = iam.accessLog.toRecord(cloud.graph.env, scenarios.map((s) => s.name));
+  const file = accessRecordFile(REPO_ROOT, cloud.graph.env);
+  writeAccessRecord(file, record);
+  const unused = unusedByScenarios(cloud.graph.resources.flatMap((s) => s.resources), record, (roleArn) => iam.hints.ownerOf(roleArn));
+  io.write("");
+  for (const line of formatUnusedByScenarios(record, unused, path.relative(process.cwd(), file))) io.write(line);
 }
 
 function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
@@ -128,9 +152,10 @@ function selectScenarios(name: string | undefined): Scenario[] | string {
 function startError(error: unknown, options: LocalOptions): string {
   const e = error as NodeJS.ErrnoException;
   if (e.code === "EADDRINUSE") {
-    const port = Number(/:(\d+)$/.exec(e.message)?.[1] ?? /(\d+)\s*$/.exec(String((e as { port?: number }).port ?? ""))?.[1]);
-    return port === options.awsPort
-      ? `the AWS endpoint's port ${options.awsPort} is in use (LocalStack?); pass another with --aws-port (or --aws-port 0 for any free one).`
+    // Checked before the run starts (PortInUseError), or taken since (Node's error names the address).
+    const port = error instanceof PortInUseError ? error.port : Number(/:(\d+)$/.exec(e.message)?.[1]);
+    return port === options.awsPort && port !== options.port
+      ? `the AWS endpoint's port ${options.awsPort} is in use; pass another with --aws-port (or --aws-port 0 for any free one).`
       : `port ${options.port} is in use; pass another with --port (or --port 0 for any free one).`;
   }
   if (error instanceof OperationError) return error.message;
