@@ -3,8 +3,9 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Environment } from "../stacks/environments";
 import { synthesizeResolvedEnvironment, type ResolvedStack } from "../ops/offline/synthesize";
-import { REPO_ROOT } from "../ops/repo-root";
+import { PROJECT_ROOT } from "../stacks/stack-config";
 import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./app/seed/seed";
+import { customerIdProblem } from "./app/customers";
 import { stockTableOf } from "./app/seed/stock-table";
 import { AwsEndpoint } from "./endpoint/endpoint";
 import { buildLocalGraph, type LocalGraph } from "./graph/graph";
@@ -45,7 +46,7 @@ import type { SqsService } from "./services/sqs/service";
 import { states as statesService } from "./services/states";
 import type { StepFunctionsService } from "./services/states/service";
 import { xray as xrayService } from "./services/xray";
-import type { LocalXRay } from "./services/xray/local-xray";
+import type { XRayService } from "./services/xray/service";
 
 export interface LocalCloudOptions {
   readonly env: Environment;
@@ -132,7 +133,7 @@ export class LocalCloud {
   readonly states: StepFunctionsService;
   readonly tables: LocalTables;
   /** The local X-Ray: the daemon's segments and the services' own, by trace; `writeTraces()` puts them on disk. */
-  readonly xray: LocalXRay;
+  readonly xray: XRayService;
   /** The local End User Messaging SMS service: its opt-out lists (`texts.optOut(number)`). */
   readonly texts: SmsService;
 
@@ -167,7 +168,7 @@ export class LocalCloud {
    */
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
     const started = Date.now();
-    const root = options.root ?? REPO_ROOT;
+    const root = options.root ?? PROJECT_ROOT;
     // A second run fails here, at once and before it touches anything: its port first, then the environment's files,
     // which belong to the run that holds the lock (released last when this run stops).
     await requirePortsFree([
@@ -361,6 +362,7 @@ async function openKernel(
     warm: options.warm !== false,
     port: options.port,
     refusedPollers,
+    app: { customerIdProblem },
     service: (module) => services.get(module),
   };
   return { context, operator, services, refusedPollers };

@@ -7,6 +7,8 @@ import { buffer } from "node:stream/consumers";
 import { closeServer } from "../kernel/http-server";
 import { refuseUnknownMembers } from "./input-members";
 
+import { endpointErrors } from "./errors";
+
 /** Who signed a request, and what it carried besides its body. */
 export interface RequestContext {
   /** The access key id of the request's SigV4 signature (`Credential=<key>/...`), when it was signed. */
@@ -186,7 +188,7 @@ export class AwsEndpoint {
           return await this.forward(req, res, body);
         }
         const service = this.json.get(prefix);
-        if (!service) throw new AwsError("UnknownOperationException", `The local cloud does not serve ${target}.`);
+        if (!service) throw endpointErrors.UnknownOperationException(`The local cloud does not serve ${target}.`);
         this.count(prefix, action);
         const input = body.length > 0 ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {};
         const output = await service.call(action, input, context);
@@ -196,7 +198,7 @@ export class AwsEndpoint {
       if (contentType.startsWith("application/x-www-form-urlencoded")) {
         const params = Object.fromEntries(new URLSearchParams(body.toString("utf8")));
         const service = this.query.get(params.Version ?? "");
-        if (!service || !params.Action) throw new AwsError("InvalidAction", `The local cloud does not serve the query action ${params.Action ?? "(none)"} of API version ${params.Version ?? "(none)"}.`);
+        if (!service || !params.Action) throw endpointErrors.InvalidAction(`The local cloud does not serve the query action ${params.Action ?? "(none)"} of API version ${params.Version ?? "(none)"}.`);
         this.count(service.xmlns, params.Action);
         try {
           if (this.guard) await this.guard(raw, { protocol: "query", params });
@@ -223,14 +225,14 @@ export class AwsEndpoint {
         const answer = await rest.call(req.method ?? "GET", url.pathname, parsed, context);
         return send(res, answer.status, "application/json", JSON.stringify(answer.body ?? {}), requestId);
       }
-      throw new AwsError("UnknownOperationException", `The local cloud does not serve ${req.method} ${url.pathname}.`, 404);
+      throw endpointErrors.UnknownPath(`The local cloud does not serve ${req.method} ${url.pathname}.`);
     } catch (error) {
       const aws =
         error instanceof AwsError
           ? error
           : error instanceof SyntaxError
-            ? new AwsError("SerializationException", `The request body is not valid JSON: ${error.message}`)
-            : new AwsError("InternalFailure", error instanceof Error ? error.message : String(error), 500);
+            ? endpointErrors.SerializationException(`The request body is not valid JSON: ${error.message}`)
+            : endpointErrors.InternalFailure(error instanceof Error ? error.message : String(error));
       const headers: Record<string, string> = { "x-amzn-ErrorType": aws.code };
       if (aws.queryCode) headers["x-amzn-query-error"] = `${aws.queryCode};${aws.fault}`;
       const contentType = typeof target === "string" ? (this.json.get(target.split(".")[0])?.contentType ?? "application/x-amz-json-1.0") : "application/json";

@@ -15,7 +15,7 @@ import { OutputDir } from "./output-dir";
 import { isDeferral, stackPolicyReport, type StackPolicyReport } from "./policy-report";
 import { previewDigest } from "./preview-json";
 import { failedVerdict, renderStackPreview, renderSummary, stackVerdict, type PackIdentity, type StackPreview } from "./report";
-import { projectName } from "./stack-config";
+import { projectName } from "../../stacks/stack-config";
 import { EnvironmentSynthesizer, type SynthesizedStack } from "./synthesize";
 import { typeCheckProgram, type TypeCheckResult } from "./typecheck";
 

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { StackOutputs } from "../../../stacks/contracts";
 import type { StackKind } from "../../../stacks/environments";
 import type { LocalCloud } from "../../cloud";
-import { safeFileName } from "../../services/xray/local-xray";
+import { safeFileName } from "../../services/xray/service";
 
 /** One scripted run through the local cloud, with expectations that must hold. */
 export interface Scenario {

@@ -7,7 +7,7 @@ import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { AuthorizerResult, LocalCognitoAuthorizer } from "../cognito/authorizer";
 import type { RestApiSpec, RouteSpec } from "./spec";
-import type { LocalXRay } from "../xray/local-xray";
+import type { XRayService } from "../xray/service";
 import type { LambdaService } from "../lambda/service";
 import { TokenBucket } from "./token-bucket";
 import type { StageApiKeys } from "./usage-plans";
@@ -68,7 +68,7 @@ export class LocalRestApi {
     private readonly account: string,
     /** Writes one access log line (the stage's access log format, rendered). */
     private readonly accessLog: (line: string) => void,
-    private readonly options: { readonly access?: RestApiAccess; readonly control?: LocalControl; readonly xray?: LocalXRay } = {},
+    private readonly options: { readonly access?: RestApiAccess; readonly control?: LocalControl; readonly xray?: XRayService } = {},
   ) {
     if (spec.throttle) this.bucket = new TokenBucket(spec.throttle.rateLimit, spec.throttle.burstLimit);
   }

@@ -3,16 +3,9 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { jsonAuthErrors } from "../../iam/service-iam";
 import { serviceModule } from "../../service-module";
 import { dynamoDbPermissionsOf } from "./permissions";
-import { createTables, type LocalTables } from "./tables";
+import type { DynamoDbService } from "./service";
+import { createTables } from "./tables";
 
-/** The graph's tables in DynamoDB Local, and clients of it for the cloud's own reads (seeding, pipes' streams). */
-export interface DynamoDbService {
-  readonly tables: LocalTables;
-  readonly client: DynamoDBClient;
-  readonly streams: DynamoDBStreamsClient;
-  /** Whether DynamoDB Local is shared (tests run one per run): its tables are deleted when the cloud stops. */
-  readonly shared: boolean;
-}
 
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 

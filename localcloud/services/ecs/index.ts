@@ -4,13 +4,10 @@ import { serviceModule } from "../../service-module";
 import { withLocalQueueUrls, sqs } from "../sqs";
 import { xray } from "../xray";
 import { buildLocalImage } from "./image";
-import { LocalService } from "./service";
+import { LocalContainerService } from "./container-service";
+import { EcsService } from "./service";
 
 /** ECS: the graph's Fargate services, each running its image's program once started. */
-export class EcsService {
-  readonly services: LocalService[] = [];
-}
-
 export const ecs = serviceModule<EcsService>({
   name: "ecs",
   icon: "▣",
@@ -37,7 +34,7 @@ export const ecs = serviceModule<EcsService>({
           AWS_XRAY_DAEMON_ADDRESS: daemon.address,
         };
         // ECS names a task's stream <prefix>/<container>/<task id>; the local tasks of a service share one.
-        return new LocalService(spec, image, environment, cloud.activity, cloud.logs.writer(spec.component, `${spec.logs?.streamPrefix ?? spec.component}/${spec.container.name}/local`));
+        return new LocalContainerService(spec, image, environment, cloud.activity, cloud.logs.writer(spec.component, `${spec.logs?.streamPrefix ?? spec.component}/${spec.container.name}/local`));
       }),
     );
     service.services.push(...built);

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
-import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "./spec";
 import { md5OfBody, md5OfMessageAttributes, type MessageAttributeValue } from "./md5";
+import { sqsErrors } from "./errors";
 
 /** What a producer puts on a queue. */
 export interface OutgoingMessage {
@@ -184,15 +184,15 @@ export class LocalQueue {
   async receive(options: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
     const max = options.maxNumberOfMessages ?? 1;
     if (!Number.isInteger(max) || max < 1 || max > 10) {
-      throw new AwsError("InvalidParameterValue", `Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
+      throw sqsErrors.InvalidParameterValue(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
     }
     const visibility = options.visibilityTimeoutSeconds ?? this.spec.visibilityTimeoutSeconds;
     if (!Number.isInteger(visibility) || visibility < 0 || visibility > 43200) {
-      throw new AwsError("InvalidParameterValue", `Value ${visibility} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.`);
+      throw sqsErrors.InvalidParameterValue(`Value ${visibility} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.`);
     }
     const wait = options.waitTimeSeconds ?? this.spec.receiveWaitTimeSeconds;
     if (!Number.isInteger(wait) || wait < 0 || wait > 20) {
-      throw new AwsError("InvalidParameterValue", `Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`);
+      throw sqsErrors.InvalidParameterValue(`Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`);
     }
     const deadline = this.clock.now() + this.clock.ms(wait);
     for (;;) {
@@ -215,11 +215,11 @@ export class LocalQueue {
   changeVisibility(receiptHandle: string, visibilityTimeoutSeconds: number): void {
     this.checkHandle(receiptHandle);
     if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < 0 || visibilityTimeoutSeconds > 43200) {
-      throw new AwsError("InvalidParameterValue", `Value ${visibilityTimeoutSeconds} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`);
+      throw sqsErrors.InvalidParameterValue(`Value ${visibilityTimeoutSeconds} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`);
     }
     const message = this.messages.find((m) => m.receiptHandle === receiptHandle);
     if (!message || message.visibleAt <= this.clock.now()) {
-      throw new AwsError("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.", 400, "Sender", "AWS.SimpleQueueService.MessageNotInflight");
+      throw sqsErrors.MessageNotInflight("Message does not exist or is not available for visibility timeout change.");
     }
     message.visibleAt = this.clock.now() + this.clock.ms(visibilityTimeoutSeconds);
     this.changed();
@@ -299,40 +299,40 @@ export class LocalQueue {
 
   private validate(message: OutgoingMessage): void {
     const size = Buffer.byteLength(message.body, "utf8");
-    if (size === 0) throw new AwsError("MissingParameter", "The request must contain the parameter MessageBody.");
+    if (size === 0) throw sqsErrors.MissingParameter("The request must contain the parameter MessageBody.");
     const attributes = Object.entries(message.messageAttributes ?? {});
     const attributeSize = attributes.reduce(
       (n, [name, v]) => n + Buffer.byteLength(name) + Buffer.byteLength(v.DataType) + Buffer.byteLength(v.StringValue ?? "") + Buffer.from(v.BinaryValue ?? "", "base64").length,
       0,
     );
     if (size + attributeSize > this.spec.maximumMessageSize) {
-      throw new AwsError("InvalidParameterValue", `One or more parameters are invalid. Reason: Message must be shorter than ${this.spec.maximumMessageSize} bytes.`);
+      throw sqsErrors.InvalidParameterValue(`One or more parameters are invalid. Reason: Message must be shorter than ${this.spec.maximumMessageSize} bytes.`);
     }
     // The characters SQS accepts (SendMessage API reference): #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.
     // eslint-disable-next-line no-control-regex -- tab, line feed and carriage return are the control characters SQS admits
     if (/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(message.body)) {
-      throw new AwsError("InvalidMessageContents", "Invalid binary character in the message body.");
+      throw sqsErrors.InvalidMessageContents("Invalid binary character in the message body.");
     }
-    if (attributes.length > 10) throw new AwsError("InvalidParameterValue", `Number of message attributes [${attributes.length}] exceeds the allowed maximum [10].`);
+    if (attributes.length > 10) throw sqsErrors.InvalidParameterValue(`Number of message attributes [${attributes.length}] exceeds the allowed maximum [10].`);
     if (this.spec.fifo) {
-      if (!message.messageGroupId) throw new AwsError("MissingParameter", "The request must contain the parameter MessageGroupId.");
+      if (!message.messageGroupId) throw sqsErrors.MissingParameter("The request must contain the parameter MessageGroupId.");
       if (!message.messageDeduplicationId && !this.spec.contentBasedDeduplication) {
-        throw new AwsError("InvalidParameterValue", "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+        throw sqsErrors.InvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
       }
       if (message.delaySeconds !== undefined && message.delaySeconds !== 0) {
-        throw new AwsError("InvalidParameterValue", "Value " + message.delaySeconds + " for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.");
+        throw sqsErrors.InvalidParameterValue("Value " + message.delaySeconds + " for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.");
       }
     } else if (message.messageGroupId !== undefined && message.messageDeduplicationId !== undefined) {
-      throw new AwsError("InvalidParameterValue", "The request include parameter that is not valid for this queue type");
+      throw sqsErrors.InvalidParameterValue("The request include parameter that is not valid for this queue type");
     }
     if (message.delaySeconds !== undefined && (!Number.isInteger(message.delaySeconds) || message.delaySeconds < 0 || message.delaySeconds > 900)) {
-      throw new AwsError("InvalidParameterValue", `Value ${message.delaySeconds} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.`);
+      throw sqsErrors.InvalidParameterValue(`Value ${message.delaySeconds} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.`);
     }
   }
 
   private checkHandle(receiptHandle: string): void {
     if (!/^[A-Za-z0-9+/=_-]{20,}$/.test(receiptHandle ?? "")) {
-      throw new AwsError("ReceiptHandleIsInvalid", `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
+      throw sqsErrors.ReceiptHandleIsInvalid(`The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
     }
   }
 

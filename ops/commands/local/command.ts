@@ -6,7 +6,7 @@ import { ExitCode } from "../../automation/exit-codes";
 import { activityLine } from "../../../localcloud/activity-line";
 import { REPO_ROOT } from "../../repo-root";
 import { LocalCloud } from "../../../localcloud/cloud";
-import { timelineFromFiles } from "../../../localcloud/services/xray/local-xray";
+import { timelineFromFiles } from "../../../localcloud/services/xray/service";
 import { SCENARIOS, scenarioNamed } from "../../../localcloud/app/scenarios";
 import { runScenarios, type Scenario, type ScenarioResult } from "../../../localcloud/app/scenarios/scenario";
 import type { LocalIam } from "../../../localcloud/iam/authorizer";
