@@ -326,8 +326,8 @@ async function openKernel(
 ): Promise<{ context: CloudContext; operator: LocalCredentials; services: RunningServices; refusedPollers: Set<string> }> {
   const { options, root, graph } = run;
   const activity = new Activity();
-  const logs = new LogStore(path.join(run.outputDir, "logs"));
-  const activityLog = logs.writer("activity");
+  const logs = new LogStore(path.join(run.outputDir, "logs"), undefined, (usage) => activity.meter(usage));
+  const activityLog = logs.writer("activity", { local: true });
   activity.subscribe((r) => activityLog(activityLine(r)));
   const credentials = new CredentialIssuer();
   const operator = credentials.forRole(operatorRoleArn(graph.cloud));

@@ -6,6 +6,8 @@ import type { EndpointOperation } from "./operation";
 import { buffer } from "node:stream/consumers";
 import { closeServer } from "../kernel/http-server";
 import { refuseUnknownMembers } from "./input-members";
+import { crc32 } from "node:zlib";
+import type { ConsumedCapacityMeter } from "../services/dynamodb/consumed-capacity";
 
 import { endpointErrors } from "./errors";
 
@@ -104,7 +106,7 @@ export class AwsEndpoint {
   private readonly rest: RestService[] = [];
   private readonly rawRest: RawRestService[] = [];
   private answered?: (call: AnsweredCall) => void;
-  private dynamodb?: { host: string; port: number };
+  private dynamodb?: { host: string; port: number; capacity?: ConsumedCapacityMeter };
   private guard?: RequestGuard;
   /** Requests answered, by service prefix and action, for reports. */
   readonly calls = new Map<string, number>();
@@ -141,8 +143,8 @@ export class AwsEndpoint {
   }
 
   /** Passes DynamoDB and DynamoDB Streams requests through to DynamoDB Local. */
-  forwardDynamoDb(host: string, port: number): void {
-    this.dynamodb = { host, port };
+  forwardDynamoDb(host: string, port: number, capacity?: ConsumedCapacityMeter): void {
+    this.dynamodb = { host, port, ...(capacity ? { capacity } : {}) };
   }
 
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
@@ -185,7 +187,7 @@ export class AwsEndpoint {
         if (this.guard) await this.guard(raw, { protocol: "json", targetPrefix: prefix, operation: action, input: parsedInput });
         if (this.dynamodb && (prefix.startsWith("DynamoDB_") || prefix.startsWith("DynamoDBStreams_"))) {
           this.count(prefix, action);
-          return await this.forward(req, res, body);
+          return await this.forward(req, res, body, action);
         }
         const service = this.json.get(prefix);
         if (!service) throw endpointErrors.UnknownOperationException(`The local cloud does not serve ${target}.`);
@@ -245,22 +247,35 @@ export class AwsEndpoint {
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, action: string): Promise<void> {
     const target = this.dynamodb!;
+    const metered = target.capacity?.request(action, body);
+    const forwarded = metered?.body ?? body;
     return new Promise((resolve) => {
       const upstream = http.request(
-        { host: target.host, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.host}:${target.port}` } },
+        { host: target.host, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.host}:${target.port}`, "content-length": String(forwarded.length) } },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(res);
-          answer.on("end", () => resolve());
+          if (!metered) {
+            res.writeHead(answer.statusCode ?? 500, answer.headers);
+            answer.pipe(res);
+            answer.on("end", () => resolve());
+            return;
+          }
+          void buffer(answer).then((raw) => {
+            const status = answer.statusCode ?? 500;
+            const out = target.capacity!.response(action, status, raw, metered.strip);
+            // The SDK checks the body against DynamoDB's CRC32 header: a changed body gets its own.
+            res.writeHead(status, { ...answer.headers, "content-length": String(out.length), "x-amz-crc32": String(crc32(out)) });
+            res.end(out);
+            resolve();
+          });
         },
       );
       upstream.on("error", (error) => {
         send(res, 500, "application/x-amz-json-1.0", JSON.stringify({ __type: "InternalServerError", message: `DynamoDB Local did not answer: ${error.message}` }), randomUUID());
         resolve();
       });
-      upstream.end(body);
+      upstream.end(forwarded);
     });
   }
 }

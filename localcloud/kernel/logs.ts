@@ -1,5 +1,6 @@
 import { appendFileSync } from "node:fs";
 import path from "node:path";
+import type { Usage } from "./usage";
 
 /** One line of a log, as CloudWatch Logs keeps it: when it was written, and the stream it went to. */
 export interface LogEvent {
@@ -19,18 +20,24 @@ export class LogStore {
   constructor(
     readonly dir: string,
     private readonly keep = 20_000,
+    /** Reports the bytes CloudWatch Logs would ingest (kernel/usage.ts). */
+    private readonly meter?: (usage: Usage) => void,
   ) {}
 
   /**
    * A writer for one component's log (`createShipment`, `labelWorker`, `orders-access`); each line goes to the stream
-   * the writer is given, else to `defaultStream`.
+   * the writer is given, else to `options.stream` (the component's name by default). `local`: a log of the local
+   * cloud's own (its activity), which CloudWatch would not hold, so nothing is billed for it.
    */
-  writer(component: string, defaultStream: string = component): (line: string, logStream?: string) => void {
+  writer(component: string, options: { local?: boolean; stream?: string } = {}): (line: string, logStream?: string) => void {
     const file = path.join(this.dir, `${component}.log`);
     return (line, logStream) => {
       appendFileSync(file, `${line}\n`);
+      // Ingestion is billed by each event's UTF-8 bytes plus 26 bytes of metadata
+      // (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
+      if (!options.local) this.meter?.({ "logs.ingestedBytes": Buffer.byteLength(line) + 26 });
       const events = this.recent.get(component) ?? [];
-      events.push({ timestamp: Date.now(), message: line, logStream: logStream ?? defaultStream });
+      events.push({ timestamp: Date.now(), message: line, logStream: logStream ?? options.stream ?? component });
       if (events.length > this.keep) events.splice(0, events.length - this.keep);
       this.recent.set(component, events);
     };

@@ -28,6 +28,8 @@ export interface ScenarioResult {
   readonly ok: boolean;
   readonly steps: readonly StepResult[];
   readonly ms: number;
+  /** How many orders it placed (201 answers). */
+  readonly orders: number;
   readonly error?: string;
   /** The traces of the scenario's first order, and its journey's diagram (when it placed one that was traced). */
   readonly trace?: { readonly orderId: string; readonly traceIds: readonly string[]; readonly diagram: string };
@@ -237,7 +239,7 @@ export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenar
     }
     const ms = Date.now() - started;
     const trace = traceOf(cloud, context.orders[0]);
-    return { name: scenario.name, steps: context.steps, ms, ...outcome, ...(trace ? { trace } : {}) };
+    return { name: scenario.name, steps: context.steps, ms, orders: context.orders.length, ...outcome, ...(trace ? { trace } : {}) };
   };
   if (options.parallel) return Promise.all(scenarios.map(runOne));
   const results: ScenarioResult[] = [];

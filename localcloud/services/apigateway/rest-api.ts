@@ -118,6 +118,8 @@ export class LocalRestApi {
       integrationLatency: "-",
     };
     const control = url.pathname.startsWith("/_local/") ? this.options.control : undefined;
+    // Every request the stage answers is billed, refused ones included (https://aws.amazon.com/api-gateway/pricing/).
+    if (!control) this.activity.meter({ "apigateway.requests": 1 });
     const answer = await (control ? control(req, url) : this.route(req, url, method, context, trace?.header())).catch((error: unknown): GatewayAnswer => {
       this.activity.record({ service: "apigateway", kind: "error", name: this.spec.component, detail: `${method} ${url.pathname}: ${(error as Error).message}`, error: true });
       return this.gatewayResponse("DEFAULT_5XX", 500, "Internal server error", context);

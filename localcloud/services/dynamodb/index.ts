@@ -2,6 +2,7 @@ import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { jsonAuthErrors } from "../../iam/service-iam";
 import { serviceModule } from "../../service-module";
+import { ConsumedCapacityMeter } from "./consumed-capacity";
 import { dynamoDbPermissionsOf } from "./permissions";
 import type { DynamoDbService } from "./service";
 import { createTables } from "./tables";
@@ -19,7 +20,7 @@ export const dynamodb = serviceModule<DynamoDbService>({
   api: { protocol: "json", targetPrefixes: ["DynamoDB_20120810", "DynamoDBStreams_20120810"] },
   iam: { prefix: "dynamodb", permissions: dynamoDbPermissionsOf, errors: jsonAuthErrors() },
   build: async (cloud) => {
-    cloud.endpoint.forwardDynamoDb("127.0.0.1", cloud.dynamodb.port);
+    cloud.endpoint.forwardDynamoDb("127.0.0.1", cloud.dynamodb.port, new ConsumedCapacityMeter((usage) => cloud.activity.meter(usage)));
     const region = cloud.graph.cloud.region;
     const client = new DynamoDBClient({ endpoint: cloud.dynamodb.endpoint, region, credentials: LOCAL_CREDENTIALS });
     const tables = await createTables(client, cloud.graph.tables.map((t) => t.resource));

@@ -8,6 +8,8 @@ import type { BusSpec, RuleSpec, RuleTargetSpec } from "./spec";
 import { compileInputTransformer, type CompiledInputTransformer } from "./input-transformer";
 import { evaluateJsonPath } from "../../matching/json-path";
 import type { Delivery, DeliveryFailure } from "../../kernel/delivery";
+import { chunksOf64KiB, putEventsEntrySize } from "../../kernel/usage";
+
 import { eventsErrors } from "./errors";
 
 /** An event as EventBridge delivers it to targets (EventBridge user guide, "Amazon EventBridge events"). */
@@ -109,6 +111,8 @@ export class EventBridgeService {
       detail,
     };
     const trace = entry.TraceHeader ?? traceHeader;
+    // Each 64 KB chunk of an entry is one custom event (https://aws.amazon.com/eventbridge/pricing/).
+    this.activity.meter({ "events.customEvents": chunksOf64KiB(putEventsEntrySize(entry)) });
     const list = this.received.get(bus.name) ?? [];
     list.push(event);
     this.received.set(bus.name, list);

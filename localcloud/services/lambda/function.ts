@@ -136,6 +136,9 @@ export class LocalFunction {
       const log = tail ? { log: `${tail.join("\n")}\n` } : {};
       this.release(env);
       if (!outcome.ok) this.errors++;
+      // Billed: the request, and the duration rounded up to the millisecond at the configured memory
+      // (https://aws.amazon.com/lambda/pricing/).
+      this.activity.meter({ "lambda.requests": 1, [`lambda.gbSeconds.${this.spec.architecture ?? "x86_64"}`]: (this.spec.memoryMb / 1024) * (Math.ceil(durationMs) / 1000) });
       this.activity.record({
         service: "lambda",
         kind: "invoke",

@@ -131,6 +131,8 @@ export class SesService implements RestService {
     const eml = raw ? raw.bytes : await composeEml(message, input.ReplyToAddresses ?? [], time);
     const kept = this.outbox.add<OutboxEmail>(message, eml, "eml");
     const identity = this.identityCovering(fromAddress)!;
+    // SES bills each recipient of an outbound email as one message (https://aws.amazon.com/ses/pricing/).
+    this.activity.meter({ "ses.emails": recipients.length });
     this.activity.record({
       service: "ses",
       kind: "send",

@@ -5,6 +5,8 @@ import { AwsError } from "../../kernel/aws-error";
 import type { JsonService } from "../../endpoint/endpoint";
 import type { GraphOriginationIdentity } from "./spec";
 import type { OutboxDelivery, OutboxText, Outbox } from "../../kernel/outbox";
+import { smsCountryOf, smsParts } from "../../kernel/usage";
+
 import { smsErrors } from "./errors";
 
 // AWS End User Messaging SMS (API pinpoint-sms-voice-v2, JSON 1.0, `X-Amz-Target: PinpointSMSVoiceV2.<Action>`):
@@ -126,6 +128,8 @@ export class SmsService implements JsonService {
       delivery,
     };
     const kept = this.outbox.add<OutboxText>(message, `${JSON.stringify(message, null, 2)}\n`, "json");
+    // Billed per message part, at the destination country's price (https://aws.amazon.com/end-user-messaging/pricing/).
+    this.activity.meter({ [`sms.messages.${smsCountryOf(to)}`]: smsParts(body) });
     this.activity.record({
       service: "sms",
       kind: "send",

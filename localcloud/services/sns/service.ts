@@ -8,6 +8,8 @@ import { escapeXml, type RequestContext } from "../../endpoint/endpoint";
 import type { SubscriptionSpec, TopicSpec } from "./spec";
 import { subscriptionAccepts } from "./filter-policy";
 import type { MessageAttributeValue } from "../sqs/md5";
+import { chunksOf64KiB } from "../../kernel/usage";
+
 import { snsErrors } from "./errors";
 
 /** A message attribute as SNS carries it (Publish's `MessageAttributes.entry.N`). */
@@ -91,6 +93,9 @@ export class SnsService {
     if (topic.fifo && !input.messageGroupId) throw snsErrors.InvalidParameter("Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
     const messageId = randomUUID();
     const timestamp = new Date().toISOString();
+    // Each 64 KB chunk of a published message is one request; deliveries to SQS and Lambda are free
+    // (https://aws.amazon.com/sns/pricing/).
+    this.activity.meter({ "sns.publishes": chunksOf64KiB(Buffer.byteLength(input.message)) });
     const subscribers = this.subscriptions.filter((s) => s.topicArn === topicArn);
     const delivered: string[] = [];
     for (const subscription of subscribers) {

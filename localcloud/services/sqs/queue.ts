@@ -2,6 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "./spec";
 import { md5OfBody, md5OfMessageAttributes, type MessageAttributeValue } from "./md5";
+import { chunksOf64KiB, type Usage } from "../../kernel/usage";
+
 import { sqsErrors } from "./errors";
 
 /** What a producer puts on a queue. */
@@ -77,6 +79,16 @@ const FIFO_DEDUPLICATION_MS = 5 * 60 * 1000;
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html
  */
+/** The bytes SQS counts for message attributes: each name, data type and value. */
+function attributesSize(attributes: OutgoingMessage["messageAttributes"]): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    const v = value as { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array | string };
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(v.DataType ?? "") + Buffer.byteLength(v.StringValue ?? "") + (v.BinaryValue ? Buffer.byteLength(v.BinaryValue as string) : 0);
+  }
+  return bytes;
+}
+
 export class LocalQueue {
   private messages: StoredMessage[] = [];
   private readonly waiters = new Set<() => void>();
@@ -85,6 +97,8 @@ export class LocalQueue {
   private sequence = 0n;
   /** Messages moved to a dead-letter queue from this one, for reports. */
   deadLettered = 0;
+  /** Where the queue reports its billed requests (the cloud's activity), when anyone listens. */
+  meter?: (usage: Usage) => void;
 
   constructor(
     readonly spec: QueueSpec,
@@ -126,6 +140,7 @@ export class LocalQueue {
       receiveCount: 0,
     };
     this.messages.push(stored);
+    this.bill(chunksOf64KiB(Buffer.byteLength(message.body) + attributesSize(message.messageAttributes)));
     const sent: SentMessage = { messageId: stored.messageId, ...md5, ...(sequenceNumber ? { sequenceNumber } : {}) };
     if (dedupId) this.deduplication.set(dedupId, { at: now, sent });
     this.changed();
@@ -197,6 +212,9 @@ export class LocalQueue {
     const deadline = this.clock.now() + this.clock.ms(wait);
     for (;;) {
       const taken = this.take(max, visibility);
+      // A receive that returns messages is billed per 64 KB chunk of what it returns; the empty long polls of a
+      // consumer that waits are billed too, but they do not depend on orders: the fixed cost counts them.
+      if (taken.length > 0) this.bill(chunksOf64KiB(taken.reduce((n, t) => n + Buffer.byteLength(t.message.body), 0)));
       if (taken.length > 0 || this.clock.now() >= deadline || options.signal?.aborted) return taken;
       await this.waitForChange(deadline - this.clock.now(), options.signal);
     }
@@ -210,6 +228,7 @@ export class LocalQueue {
       this.messages.splice(index, 1);
       this.changed();
     }
+    this.bill(1);
   }
 
   changeVisibility(receiptHandle: string, visibilityTimeoutSeconds: number): void {
@@ -223,6 +242,16 @@ export class LocalQueue {
     }
     message.visibleAt = this.clock.now() + this.clock.ms(visibilityTimeoutSeconds);
     this.changed();
+    this.bill(1);
+  }
+
+  /**
+   * Reports billed requests: every SQS API action is a request, each 64 KB chunk of its payload one more, FIFO queues
+   * at their own price (https://aws.amazon.com/sqs/pricing/). A batch action is reported per entry here, which is
+   * what a batch of one costs and an upper bound for larger ones.
+   */
+  private bill(requests: number): void {
+    this.meter?.({ [`sqs.requests.${this.spec.fifo ? "fifo" : "standard"}`]: requests });
   }
 
   purge(): void {

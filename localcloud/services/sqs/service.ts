@@ -65,6 +65,7 @@ export class SqsService {
           ...(message.traceHeader ? { traceId: message.traceHeader } : {}),
         });
       });
+      if (activity) queue.meter = (usage) => activity.meter(usage);
       this.byArn.set(spec.arn, queue);
       this.byName.set(spec.name, queue);
     }

@@ -8,7 +8,6 @@ import type { LambdaService } from "../lambda/service";
 import type { PutEventsEntry } from "../events/service";
 import type { XRayService, OpenSegment } from "../xray/service";
 import { ExecutionHistory, type LibraryEvent, type TaskResource } from "./execution-history";
-import "./promise-with-resolvers";
 import { statesErrors } from "./errors";
 
 /** One execution, as DescribeExecution reports it. */
@@ -180,6 +179,8 @@ export class StepFunctionsService {
       trace?.end(execution.status === "SUCCEEDED" ? {} : { error: `${execution.error ?? execution.status}${execution.cause ? `: ${execution.cause}` : ""}` });
       this.running.delete(executionArn);
       await logging.catch(() => undefined);
+      // Standard workflows are billed per state transition, retries included (https://aws.amazon.com/step-functions/pricing/).
+      this.activity.meter({ "states.transitions": history.filter((h) => h.type === "StateEntered").length });
       this.activity.record({
         service: "states",
         kind: execution.status === "SUCCEEDED" ? "succeeded" : "failed",
