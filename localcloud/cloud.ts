@@ -21,6 +21,7 @@ import { DeliveryRouter } from "./kernel/delivery";
 import { LogStore } from "./kernel/logs";
 import { Outbox } from "./kernel/outbox";
 import { activityLine } from "./activity-line";
+import { operatorRoleArn, publishOperatorAccess, withdrawOperatorAccess } from "./operator/access";
 import { OPERATIONS, SERVICES } from "./registry";
 import type { CloudContext, ServiceModule } from "./service-module";
 import type { AlarmState } from "./services/cloudwatch/alarms";
@@ -51,6 +52,11 @@ export interface LocalCloudOptions {
   readonly env: Environment;
   /** The API's port; 0 picks a free one. */
   readonly port: number;
+  /**
+   * The AWS endpoint's port (every service's API, for the functions, the worker and the operator's tools); 0 picks a
+   * free one. @default 0 (the `local` command's default is 4566, LocalStack's, where operators look for it)
+   */
+  readonly awsPort?: number;
   /** Multiplies every configured wait (visibility timeouts, batching windows, retry intervals). @default 1 */
   readonly timeScale?: number;
   /** The catalog seed file: each SKU's stock and prices. @default localcloud/app/seed/default.json */
@@ -165,7 +171,10 @@ export class LocalCloud {
     const root = options.root ?? PROJECT_ROOT;
     // A second run fails here, at once and before it touches anything: its port first, then the environment's files,
     // which belong to the run that holds the lock (released last when this run stops).
-    await requirePortsFree([{ port: options.port, what: "the API" }]);
+    await requirePortsFree([
+      { port: options.port, what: "the API" },
+      { port: options.awsPort ?? 0, what: "the AWS endpoint", flag: "--aws-port" },
+    ]);
     const seed = readSeed(options.seedFile ?? DEFAULT_SEED_FILE);
     const lock = acquireRunLock(path.join(root, ".orderflow", "local", options.env), options.port);
     const stopSteps = new StopSteps();
@@ -186,6 +195,7 @@ export class LocalCloud {
       await seedInventoryTables(context, services.get(dynamodbService).client, inventoryTablesOf(stacks), seed);
       if (context.iam) for (const component of await pollerDenials(context.iam, graph)) refusedPollers.add(component);
       await startServices(context, services, stopSteps);
+      openOperatorAccess(context, operator, stopSteps);
       return new LocalCloud(services, stopSteps, context, stacks, operator, seed, Date.now() - started);
     } catch (error) {
       await stopSteps.run();
@@ -320,12 +330,12 @@ async function openKernel(
   const activityLog = logs.writer("activity", { local: true });
   activity.subscribe((r) => activityLog(activityLine(r)));
   const credentials = new CredentialIssuer();
-  const operator = credentials.forRole(`arn:${graph.cloud.partition}:iam::${graph.cloud.account}:role/orderflow-local-operator`);
+  const operator = credentials.forRole(operatorRoleArn(graph.cloud));
   const iam = options.iam === false ? undefined : new LocalIam(graph, OPERATIONS, credentials, activity, root, operator.roleArn);
   const endpoint = new AwsEndpoint((key) => credentials.byAccessKey(key)?.roleArn ?? key ?? "anonymous");
   if (iam) endpoint.guardWith((request, operation) => iam.authorizeRequest(request, operation));
   stopSteps.add(() => endpoint.close());
-  const endpointUrl = await endpoint.listen();
+  const endpointUrl = await endpoint.listen(options.awsPort ?? 0);
   const services = new RunningServices();
   // A poller whose role may not read its source does not run, as AWS refuses to create (or start) it.
   const refusedPollers = new Set<string>();
@@ -358,6 +368,29 @@ async function openKernel(
   return { context, operator, services, refusedPollers };
 }
 
+/**
+ * The operator's way in: the operator's calls show in the activity (as CloudTrail would record them), and the endpoint
+ * and the operator's session are published for `orderflow local env` in a file only the user can read, removed at stop.
+ */
+function openOperatorAccess(context: CloudContext, operator: LocalCredentials, stopSteps: StopSteps): void {
+  context.endpoint.onAnswered((call) => {
+    if (call.principal !== operator.roleArn) return;
+    context.activity.record({ service: "local", kind: "operator", name: "operator", detail: `${call.operation}: ${call.status}${call.error ? ` ${call.error}` : ""}`, error: call.status >= 400 });
+  });
+  const { graph, outputDir } = context;
+  publishOperatorAccess(outputDir, {
+    env: context.env,
+    pid: process.pid,
+    endpointUrl: context.endpointUrl,
+    region: graph.cloud.region,
+    accessKeyId: operator.accessKeyId,
+    secretAccessKey: operator.secretAccessKey,
+    sessionToken: operator.sessionToken,
+    roleArn: operator.roleArn,
+  });
+  stopSteps.add(() => withdrawOperatorAccess(outputDir));
+}
+
 /** Builds each service of the registry, in its order: serves its API on the endpoint, routes deliveries to it. */
 async function buildServices(context: CloudContext, services: RunningServices, stopSteps: StopSteps): Promise<void> {
   const router = context.delivery as DeliveryRouter;
@@ -366,9 +399,13 @@ async function buildServices(context: CloudContext, services: RunningServices, s
     services.add(module, service);
     if (module.stop) stopSteps.add(() => module.stop!(service));
     const api = module.api;
-    if (api?.protocol === "json" && api.serve) for (const prefix of api.targetPrefixes) context.endpoint.serveJson(prefix, api.serve(service));
-    if (api?.protocol === "query") context.endpoint.serveQuery(api.version, api.serve(service));
-    if (api?.protocol === "rest") context.endpoint.serveRest(api.serve(service));
+    if (api?.protocol === "json" && api.serve) for (const prefix of api.targetPrefixes) context.endpoint.serveJson(prefix, api.serve(service, context));
+    if (api?.protocol === "query") context.endpoint.serveQuery(api.version, api.serve(service, context));
+    if (api?.protocol === "rest") {
+      const served = api.serve(service, context);
+      if ("raw" in served) context.endpoint.serveRawRest(served);
+      else context.endpoint.serveRest(served);
+    }
     if (module.receives) router.receive(module.name, module.receives(service));
   }
 }

@@ -6,12 +6,14 @@ import { dynamodb } from "./services/dynamodb";
 import { ecs } from "./services/ecs";
 import { events } from "./services/events";
 import { lambda } from "./services/lambda";
+import { logs } from "./services/logs";
 import { pipes } from "./services/pipes";
 import { ses } from "./services/ses";
 import { sms } from "./services/sms";
 import { sns } from "./services/sns";
 import { sqs } from "./services/sqs";
 import { states } from "./services/states";
+import { sts } from "./services/sts";
 import { xray } from "./services/xray";
 
 /**
@@ -33,6 +35,8 @@ export const SERVICES: readonly ServiceModule<unknown>[] = [
   ecs,
   apigateway,
   cloudwatch,
+  logs,
+  sts,
 ];
 
 /** What IAM authorizes each endpoint operation as, and how each service refuses: from the services above. */

@@ -4,7 +4,7 @@ import type { CredentialIssuer } from "./kernel/credentials";
 import type { Delivery, Receiver } from "./kernel/delivery";
 import type { LogStore } from "./kernel/logs";
 import type { Outbox } from "./kernel/outbox";
-import type { AwsEndpoint, JsonService, QueryService, RestService } from "./endpoint/endpoint";
+import type { AwsEndpoint, JsonService, QueryService, RawRestService, RestService } from "./endpoint/endpoint";
 import type { LocalGraph } from "./graph/graph";
 import type { LocalIam } from "./iam/authorizer";
 import type { OperationTable } from "./iam/operations";
@@ -57,11 +57,14 @@ export interface CloudContext {
   service<S>(module: ServiceModule<S>): S;
 }
 
-/** What a service serves on the AWS endpoint: its API's identity, and the handler of its requests. */
+/**
+ * What a service serves on the AWS endpoint: its API's identity, and the handler of its requests (made from the
+ * service, and from the cloud when the API reads more of the graph than the service keeps).
+ */
 export type ServedApi<S> =
-  | { readonly protocol: "json"; readonly targetPrefixes: readonly string[]; serve?(service: S): JsonService }
-  | { readonly protocol: "query"; readonly version: string; serve(service: S): QueryService }
-  | { readonly protocol: "rest"; readonly pathPrefix: string; serve(service: S): RestService };
+  | { readonly protocol: "json"; readonly targetPrefixes: readonly string[]; serve?(service: S, cloud: CloudContext): JsonService }
+  | { readonly protocol: "query"; readonly version: string; serve(service: S, cloud: CloudContext): QueryService }
+  | { readonly protocol: "rest"; readonly pathPrefix: string; serve(service: S, cloud: CloudContext): RestService | RawRestService };
 
 /** Undoes what a step started. */
 export type Stopper = () => unknown;

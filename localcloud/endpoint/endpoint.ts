@@ -45,6 +45,46 @@ export interface RestService {
 }
 
 /**
+ * A REST service that answers with its own status, headers and body bytes (Lambda's Invoke returns the function's
+ * payload as it is, with `X-Amz-Function-Error` and `X-Amz-Log-Result` headers).
+ */
+export interface RawRestService {
+  /** Tells it apart from a RestService, whose answers the endpoint serializes. */
+  readonly raw: true;
+  matches(method: string, path: string): boolean;
+  call(request: RestRequest): Promise<RestAnswer>;
+}
+
+/** A REST request as the endpoint received it. */
+export interface RestRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+  /** Who signed it (the principal), for the activity log. */
+  readonly principal: string;
+  readonly traceHeader?: string;
+}
+
+/** A REST answer: its status, headers, and a body already serialized. */
+export interface RestAnswer {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** A request the endpoint answered: who called which operation of which service, and the status it answered. */
+export interface AnsweredCall {
+  readonly principal: string;
+  /** `AmazonSQS.StartMessageMoveTask`, `SNS ListTopics`, `GET /2015-03-31/functions`. */
+  readonly operation: string;
+  readonly status: number;
+  /** The error code, when the answer was an error. */
+  readonly error?: string;
+}
+
+/**
  * Checks a request before it is served (IAM: its signature, then its permissions); throws the AwsError the service
  * answers with.
  */
@@ -64,6 +104,8 @@ export class AwsEndpoint {
   private readonly json = new Map<string, JsonService>();
   private readonly query = new Map<string, QueryService>();
   private readonly rest: RestService[] = [];
+  private readonly rawRest: RawRestService[] = [];
+  private answered?: (call: AnsweredCall) => void;
   private dynamodb?: { host: string; port: number; capacity?: ConsumedCapacityMeter };
   private guard?: RequestGuard;
   /** Requests answered, by service prefix and action, for reports. */
@@ -83,6 +125,16 @@ export class AwsEndpoint {
 
   serveRest(service: RestService): void {
     this.rest.push(service);
+  }
+
+  /** Serves a REST API that answers with its own headers and body (Lambda). */
+  serveRawRest(service: RawRestService): void {
+    this.rawRest.push(service);
+  }
+
+  /** Tells a listener about every request answered (the activity shows the operator's calls). */
+  onAnswered(listener: (call: AnsweredCall) => void): void {
+    this.answered = listener;
   }
 
   /** Checks every request before serving it (the local cloud's IAM). */
@@ -126,6 +178,7 @@ export class AwsEndpoint {
     };
     const target = req.headers["x-amz-target"];
     const raw = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body };
+    res.on("finish", () => this.answered?.({ principal: context.principal, operation: operationOf(req, body), status: res.statusCode, ...(res.statusCode >= 300 ? { error: String(res.getHeader("x-amzn-ErrorType") ?? res.statusCode) } : {}) }));
     try {
       if (typeof target === "string") {
         const [prefix, action] = target.split(".");
@@ -155,10 +208,17 @@ export class AwsEndpoint {
           return send(res, 200, "text/xml", xml, requestId);
         } catch (error) {
           if (!(error instanceof AwsError)) throw error;
-          return send(res, error.status, "text/xml", queryError(service.xmlns, error, requestId), requestId);
+          return send(res, error.status, "text/xml", queryError(service.xmlns, error, requestId), requestId, { "x-amzn-ErrorType": error.code });
         }
       }
       const url = new URL(req.url ?? "/", "http://local");
+      const rawRest = this.rawRest.find((s) => s.matches(req.method ?? "GET", url.pathname));
+      if (rawRest) {
+        this.count("rest", `${req.method} ${url.pathname}`);
+        if (this.guard) await this.guard(raw, { protocol: "rest", method: req.method ?? "GET", path: url.pathname, body: undefined });
+        const answer = await rawRest.call({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, body, principal: context.principal, ...(context.traceHeader ? { traceHeader: context.traceHeader } : {}) });
+        return send(res, answer.status, "application/json", answer.body, requestId, { ...answer.headers });
+      }
       const rest = this.rest.find((s) => s.matches(req.method ?? "GET", url.pathname));
       if (rest) {
         this.count("rest", `${req.method} ${url.pathname}`);
@@ -220,6 +280,14 @@ export class AwsEndpoint {
   }
 }
 
+/** A request's operation, as the activity names it: `AmazonSQS.SendMessage`, `Query ListTopics`, `GET /2015-03-31/functions`. */
+function operationOf(req: http.IncomingMessage, body: Buffer): string {
+  const target = req.headers["x-amz-target"];
+  if (typeof target === "string") return target;
+  if (String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) return `Query ${new URLSearchParams(body.toString("utf8")).get("Action") ?? "(no action)"}`;
+  return `${req.method ?? "GET"} ${decodeURIComponent(new URL(req.url ?? "/", "http://local").pathname)}`;
+}
+
 /** The access key id in a SigV4 `Authorization` header, and the principal it leads to. */
 function authOf(req: http.IncomingMessage, principalOf: PrincipalResolver): { accessKeyId?: string; principal: string } {
   const header = String(req.headers.authorization ?? "");
@@ -229,7 +297,9 @@ function authOf(req: http.IncomingMessage, principalOf: PrincipalResolver): { ac
 
 function send(res: http.ServerResponse, status: number, contentType: string, body: string, requestId: string, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { "content-type": contentType, "x-amzn-RequestId": requestId, "content-length": Buffer.byteLength(body), ...headers });
+  // Set one by one (not through writeHead) so that what was answered can be read back (`getHeader`) for the activity.
+  for (const [name, value] of Object.entries({ "content-type": contentType, "x-amzn-RequestId": requestId, "content-length": String(Buffer.byteLength(body)), ...headers })) res.setHeader(name, value);
+  res.writeHead(status);
   res.end(body);
 }
 

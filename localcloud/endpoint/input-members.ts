@@ -13,6 +13,7 @@ const CLIENTS: Readonly<Record<string, () => Promise<Readonly<Record<string, unk
   DynamoDBStreams_20120810: () => import("@aws-sdk/client-dynamodb-streams"),
   PinpointSMSVoiceV2: () => import("@aws-sdk/client-pinpoint-sms-voice-v2"),
   Logs_20140328: () => import("@aws-sdk/client-cloudwatch-logs"),
+  GraniteServiceVersion20100801: () => import("@aws-sdk/client-cloudwatch"),
 };
 
 type Schema = unknown[] | (() => unknown[]);

@@ -20,9 +20,12 @@ export function isOperationOf(api: ApiIdentity, operation: EndpointOperation): b
   return operation.protocol === "rest" && operation.path.startsWith(api.pathPrefix);
 }
 
+/** The query protocol APIs by their `Version`, for messages. */
+const QUERY_APIS: Readonly<Record<string, string>> = { "2010-03-31": "SNS", "2011-06-15": "STS", "2010-08-01": "CloudWatch" };
+
 /** A request's name for messages: `AmazonSQS.SendMessage`, `SNS Publish`, `POST /v2/email/outbound-emails`. */
 export function operationName(operation: EndpointOperation): string {
   if (operation.protocol === "json") return `${operation.targetPrefix}.${operation.operation}`;
-  if (operation.protocol === "query") return `SNS ${operation.params.Action}`;
+  if (operation.protocol === "query") return `${QUERY_APIS[operation.params.Version ?? ""] ?? "Query"} ${operation.params.Action}`;
   return `${operation.method} ${operation.path}`;
 }

@@ -29,7 +29,7 @@ export class OperationTable {
    * The actions and resources a request needs (batch and transaction operations: each item's own); undefined for a
    * request the local cloud cannot map, which the caller refuses rather than let it through.
    */
-  requiredPermissions(operation: EndpointOperation, graph: Pick<LocalGraph, "cloud" | "queues" | "buses" | "tables">): RequiredPermission[] | undefined {
+  requiredPermissions(operation: EndpointOperation, graph: Pick<LocalGraph, "cloud" | "queues" | "buses" | "tables" | "rules" | "functions">): RequiredPermission[] | undefined {
     return this.serviceOf(operation)?.iam?.permissions?.(operation, graph);
   }
 

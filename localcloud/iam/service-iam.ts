@@ -26,7 +26,7 @@ export interface ServiceIam {
    * parameters. Undefined for a request it cannot map: the caller refuses it rather than let it through.
    * https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
    */
-  readonly permissions?: (operation: EndpointOperation, graph: Pick<LocalGraph, "cloud" | "queues" | "buses" | "tables">) => RequiredPermission[] | undefined;
+  readonly permissions?: (operation: EndpointOperation, graph: Pick<LocalGraph, "cloud" | "queues" | "buses" | "tables" | "rules" | "functions">) => RequiredPermission[] | undefined;
   /** The action a delivery from another service to one of its resources is authorized as (`sqs:SendMessage`). */
   readonly deliveryAction?: string;
   readonly errors: AuthErrors;

@@ -7,8 +7,10 @@ export class PortInUseError extends OperationError {
   constructor(
     readonly port: number,
     what: string,
+    /** The option that sets this port. */
+    flag = "--port",
   ) {
-    super(`port ${port} (${what}) is in use; pass another with --port (or --port 0 for any free one).`);
+    super(`port ${port} (${what}) is in use; pass another with ${flag} (or ${flag} 0 for any free one).`);
   }
 }
 
@@ -17,15 +19,15 @@ export class PortInUseError extends OperationError {
  * file: a second `orderflow local` on the same port used to find out only when the API started, 8-13 s later. Binds
  * and releases the port on the address the server will use (0 = any free port: nothing to check).
  */
-export async function requirePortsFree(ports: readonly { readonly port: number; readonly what: string }[], host = "127.0.0.1"): Promise<void> {
-  for (const { port, what } of ports) {
+export async function requirePortsFree(ports: readonly { readonly port: number; readonly what: string; readonly flag?: string }[], host = "127.0.0.1"): Promise<void> {
+  for (const { port, what, flag } of ports) {
     if (port === 0) continue;
     const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       const probe = createServer();
       probe.once("error", resolve);
       probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(undefined)));
     });
-    if (error?.code === "EADDRINUSE") throw new PortInUseError(port, what);
+    if (error?.code === "EADDRINUSE") throw new PortInUseError(port, what, flag);
     if (error) throw error;
   }
 }

@@ -12,6 +12,8 @@ import { SCENARIOS } from "../../localcloud/app/scenarios";
 import { runScenarios, type ScenarioResult } from "../../localcloud/app/scenarios/scenario";
 import { callsOf } from "../../localcloud/services/xray/journey";
 import { spansOf } from "../../localcloud/services/xray/segment";
+import { operatorEndpointTests } from "./operator/endpoint-suite";
+import { readmeExampleTests } from "./operator/readme-examples";
 
 // dev as `npm run local` runs it: the graph the offline preview synthesizes, every function from its deployed bundle,
 // DynamoDB Local, the saga's real ASL. Every scenario runs once, in parallel as `--scenario all` runs them, at a
@@ -82,6 +84,10 @@ describe("orderflow local: dev end to end (every scenario, time scale 0.01)", fu
     assert.ok(!principals.some((p) => p.principal.endsWith(":role/orderflow-local-operator")));
     assert.deepEqual(principals.flatMap((p) => p.decisions.filter((d) => !d.allowed).map((d) => `${p.name} ${d.action} ${d.resource}`)), []);
   });
+
+  // An operator's view of the same cloud, after the scenarios: AWS's own clients against its AWS endpoint.
+  operatorEndpointTests(() => cloud);
+  readmeExampleTests(() => cloud);
 
   it("stops every process it started: the API's port is closed afterwards", async () => {
     assert.ok(cloud);

@@ -33,7 +33,8 @@ export const ecs = serviceModule<EcsService>({
           // The task's X-Ray daemon sidecar is the local daemon.
           AWS_XRAY_DAEMON_ADDRESS: daemon.address,
         };
-        return new LocalContainerService(spec, image, environment, cloud.activity, cloud.logs.writer(spec.component));
+        // ECS names a task's stream <prefix>/<container>/<task id>; the local tasks of a service share one.
+        return new LocalContainerService(spec, image, environment, cloud.activity, cloud.logs.writer(spec.component, { stream: `${spec.logs?.streamPrefix ?? spec.component}/${spec.container.name}/local` }));
       }),
     );
     service.services.push(...built);

@@ -10,6 +10,8 @@ export interface ContainerServiceSpec extends Origin {
   readonly container: { readonly name: string; readonly environment: Readonly<Record<string, string>>; readonly stopTimeoutSeconds: number };
   /** How the image is built: the Dockerfile and its context, relative to the repository root. */
   readonly image?: { readonly context: string; readonly dockerfile: string };
+  /** Where the application container logs (its `awslogs` driver's group and stream prefix), when it says. */
+  readonly logs?: { readonly group: string; readonly streamPrefix?: string };
 }
 
 /** The graph's Fargate services, each with its application container and the image it is built from. */
@@ -24,6 +26,7 @@ export function readContainerServices(graph: GraphResources): ContainerServiceSp
     if (!entry) throw new GraphError(`Service ${String(i.name)} has no application container.`);
     const [containerName, container] = entry as [string, Inputs];
     const image = all.find(({ r: x }) => x.type === "awsx:ecr:Image" && x.parent === r.parent);
+    const logOptions = obj(obj(container.logConfiguration).options);
     return {
       ...origin(stack, r),
       name: String(i.name ?? r.name),
@@ -36,6 +39,9 @@ export function readContainerServices(graph: GraphResources): ContainerServiceSp
         stopTimeoutSeconds: num(container.stopTimeout) ?? 30,
       },
       ...(image ? { image: { context: String(image.r.inputs.context ?? "."), dockerfile: String(image.r.inputs.dockerfile ?? "Dockerfile") } } : {}),
+      ...(typeof logOptions["awslogs-group"] === "string"
+        ? { logs: { group: logOptions["awslogs-group"], ...(typeof logOptions["awslogs-stream-prefix"] === "string" ? { streamPrefix: logOptions["awslogs-stream-prefix"] } : {}) } }
+        : {}),
     };
   });
 }

@@ -3,13 +3,14 @@ import { jsonAuthErrors } from "../../iam/service-iam";
 import { serviceModule } from "../../service-module";
 import { xray } from "../xray";
 import { eventsPermissions } from "./permissions";
+import { EventBridgeApi } from "./api";
 import { EventBridgeService, type EventEnvelope } from "./service";
 
 /** EventBridge: the graph's buses and rules; PutEvents on the endpoint, and a bus target receives the event itself. */
 export const events = serviceModule<EventBridgeService>({
   name: "events",
   icon: "⇢",
-  api: { protocol: "json", targetPrefixes: ["AWSEvents"], serve: (service) => service },
+  api: { protocol: "json", targetPrefixes: ["AWSEvents"], serve: (service, cloud) => new EventBridgeApi(service, cloud.graph.buses, cloud.graph.rules, new Date()) },
   iam: { prefix: "events", permissions: eventsPermissions, deliveryAction: "events:PutEvents", errors: jsonAuthErrors() },
   receives: (service) => (arn, payload, o) => {
     // A bus target receives the event itself, put on the other bus.

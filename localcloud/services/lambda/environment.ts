@@ -22,8 +22,8 @@ export interface FunctionErrorPayload {
   readonly trace?: readonly string[];
 }
 
-/** Where an environment's output goes, line by line. */
-export type LogSink = (line: string, stream: "stdout" | "stderr") => void;
+/** Where an environment's output goes, line by line, with the log stream Lambda writes it to (the environment's). */
+export type LogSink = (line: string, stream: "stdout" | "stderr", logStream?: string) => void;
 
 const BOOTSTRAP = path.join(__dirname, "bootstrap.js");
 
@@ -36,6 +36,8 @@ export class ExecutionEnvironment {
   private pending?: { requestId: string; resolve: (outcome: InvocationOutcome) => void; timer: NodeJS.Timeout };
   /** Milliseconds the handler module took to load, once ready. */
   initMs = 0;
+  /** The environment's log stream, as Lambda names it (`2026/12/07/[$LATEST]<32 hex>`). */
+  readonly logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
   busy = false;
   dead = false;
 
@@ -52,7 +54,7 @@ export class ExecutionEnvironment {
   }
 
   private boot(environment: Record<string, string>): Promise<void> {
-    const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
+    const logStream = this.logStream;
     const child = fork(BOOTSTRAP, [], {
       cwd: this.spec.codeDir,
       // Lambda's runtime process sees the function's variables and its own, nothing of ours; no loader flags either.
@@ -62,8 +64,8 @@ export class ExecutionEnvironment {
       serialization: "advanced",
     });
     this.child = child;
-    pipeLines(child.stdout!, (line) => this.log(line, "stdout"));
-    pipeLines(child.stderr!, (line) => this.log(line, "stderr"));
+    pipeLines(child.stdout!, (line) => this.log(line, "stdout", logStream));
+    pipeLines(child.stderr!, (line) => this.log(line, "stderr", logStream));
     child.on("message", (message: { type: string; requestId?: string; ok?: boolean; payload?: unknown; error?: FunctionErrorPayload }) => {
       const pending = this.pending;
       if (message.type === "result" && pending !== undefined && pending.requestId === message.requestId) {

@@ -5,11 +5,12 @@ const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 
 /**
  * A function's log file: what the runtime prints, filtered as Lambda filters JSON logs by the application log level
- * (a line whose `level` is below it is dropped), and the platform's START/END/REPORT lines.
+ * (a line whose `level` is below it is dropped), and the platform's START/END/REPORT lines, each in the log stream of
+ * the environment that wrote it.
  */
-export function functionLog(write: (line: string) => void, spec: FunctionSpec): LogSink {
+export function functionLog(write: (line: string, logStream?: string) => void, spec: FunctionSpec): LogSink {
   const threshold = spec.logFormat === "JSON" ? LEVELS.indexOf((spec.applicationLogLevel ?? "INFO").toUpperCase()) : -1;
-  return (line) => {
+  return (line, _stream, logStream) => {
     if (threshold > 0 && line.startsWith("{")) {
       try {
         const level = String((JSON.parse(line) as { level?: unknown }).level ?? "").toUpperCase();
@@ -18,6 +19,6 @@ export function functionLog(write: (line: string) => void, spec: FunctionSpec): 
         // Not JSON after all: kept as written.
       }
     }
-    write(line);
+    write(line, logStream);
   };
 }

@@ -16,6 +16,8 @@ export interface InvokeResult {
   readonly functionError?: "Unhandled";
   readonly coldStart: boolean;
   readonly durationMs: number;
+  /** The invocation's log (its START to REPORT lines), when asked for with `tail` (Invoke's `LogType: Tail`). */
+  readonly log?: string;
 }
 
 export interface InvokeOptions {
@@ -33,6 +35,8 @@ export interface InvokeOptions {
    * trace, linked to theirs, as Lambda does for SQS (https://docs.aws.amazon.com/xray/latest/devguide/xray-tracelinking.html).
    */
   readonly links?: readonly string[];
+  /** Keep the invocation's log lines for the result (Invoke's `LogType: Tail`). */
+  readonly tail?: boolean;
 }
 
 /**
@@ -45,6 +49,8 @@ export class LocalFunction {
   private readonly environments: ExecutionEnvironment[] = [];
   private readonly waiting: (() => void)[] = [];
   private starting = 0;
+  /** The lines each environment logs while an invocation that asked for its tail runs there. */
+  private readonly tails = new Map<ExecutionEnvironment, string[]>();
   private inFlight = 0;
   invocations = 0;
   coldStarts = 0;
@@ -101,7 +107,12 @@ export class LocalFunction {
     try {
       const { env, cold } = await this.acquire();
       const started = Date.now();
-      this.log(`START RequestId: ${requestId} Version: $LATEST`, "stdout");
+      if (options.tail) this.tails.set(env, []);
+      const platform = (line: string) => {
+        this.log(line, "stdout", env.logStream);
+        this.tails.get(env)?.push(line);
+      };
+      platform(`START RequestId: ${requestId} Version: $LATEST`);
       const outcome = await env.invoke({ requestId, event, traceId: traceHeader }, this.spec.timeoutSeconds * 1000, this.spec.arn);
       const durationMs = Date.now() - started;
       if (service && this.xray) {
@@ -118,11 +129,11 @@ export class LocalFunction {
         });
         service.end(!failure ? {} : !outcome.ok && outcome.fatal ? { fault: failure } : { error: failure });
       }
-      this.log(`END RequestId: ${requestId}`, "stdout");
-      this.log(
-        `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.spec.memoryMb} MB${cold ? `\tInit Duration: ${env.initMs.toFixed(2)} ms` : ""}`,
-        "stdout",
-      );
+      platform(`END RequestId: ${requestId}`);
+      platform(`REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.spec.memoryMb} MB${cold ? `\tInit Duration: ${env.initMs.toFixed(2)} ms` : ""}`);
+      const tail = this.tails.get(env);
+      this.tails.delete(env);
+      const log = tail ? { log: `${tail.join("\n")}\n` } : {};
       this.release(env);
       if (!outcome.ok) this.errors++;
       // Billed: the request, and the duration rounded up to the millisecond at the configured memory
@@ -138,8 +149,8 @@ export class LocalFunction {
         traceId: traceHeader,
       });
       return outcome.ok
-        ? { requestId, statusCode: 200, payload: outcome.payload, coldStart: cold, durationMs }
-        : { requestId, statusCode: 200, payload: errorPayload(outcome.error), functionError: "Unhandled", coldStart: cold, durationMs };
+        ? { requestId, statusCode: 200, payload: outcome.payload, coldStart: cold, durationMs, ...log }
+        : { requestId, statusCode: 200, payload: errorPayload(outcome.error), functionError: "Unhandled", coldStart: cold, durationMs, ...log };
     } catch (error) {
       service?.end(error instanceof InitError ? { fault: error.message } : { fault: (error as Error).message });
       if (error instanceof InitError) {
@@ -199,7 +210,13 @@ export class LocalFunction {
   }
 
   private async startEnvironment(): Promise<ExecutionEnvironment> {
-    const env = await ExecutionEnvironment.start(this.spec, this.variables, this.log);
+    // The environment's lines go to the function's log, and to the tail of the invocation running there, if any.
+    const holder: { env?: ExecutionEnvironment } = {};
+    const env = await ExecutionEnvironment.start(this.spec, this.variables, (line, stream, logStream) => {
+      this.log(line, stream, logStream);
+      if (holder.env) this.tails.get(holder.env)?.push(line);
+    });
+    holder.env = env;
     this.coldStarts++;
     this.activity.record({ service: "lambda", kind: "cold-start", name: this.spec.component, detail: `init ${env.initMs.toFixed(0)} ms`, durationMs: env.initMs });
     return env;

@@ -3,7 +3,9 @@ import { GraphError } from "../../graph/errors";
 import { serviceModule } from "../../service-module";
 import { sqs, withLocalQueueUrls } from "../sqs";
 import { xray } from "../xray";
+import { LambdaApi } from "./api";
 import { lambdaAuthErrors } from "./errors";
+import { lambdaPermissions } from "./permissions";
 import { functionLog } from "./function-log";
 import { lambdaVariables } from "./runtime-variables";
 import { LambdaService } from "./service";
@@ -11,12 +13,14 @@ import { SqsEventSource } from "./sqs-event-source";
 
 /**
  * Lambda: the graph's functions, each in its own environments; asynchronous invocations (rule targets, subscriptions,
- * destinations) arrive as deliveries, and the SQS event source mappings poll their queues once started.
+ * destinations) arrive as deliveries, and the SQS event source mappings poll their queues once started. Its REST API
+ * (`/2015-03-31/...`) lists, describes and invokes the functions for an operator.
  */
 export const lambda = serviceModule<LambdaService>({
   name: "lambda",
   icon: "λ",
-  iam: { prefix: "lambda", deliveryAction: "lambda:InvokeFunction", errors: lambdaAuthErrors },
+  api: { protocol: "rest", pathPrefix: "/2015-03-31/", serve: (service, cloud) => new LambdaApi(service, cloud.graph.eventSourceMappings, cloud.graph.cloud, new Date()) },
+  iam: { prefix: "lambda", permissions: lambdaPermissions, deliveryAction: "lambda:InvokeFunction", errors: lambdaAuthErrors },
   receives: (service) => (arn, payload, o) => void service.invokeAsync(arn, JSON.parse(payload), { traceId: o.traceId, source: o.source }),
   build: (cloud) => {
     const { graph, iam, delivery } = cloud;

@@ -187,6 +187,36 @@ export class LocalQueue {
   }
 
   /**
+   * Takes the oldest available message (not in flight, not delayed) out of the queue, for a message move task
+   * (dead-letter queue redrive); undefined when none is available.
+   */
+  takeAvailable(): StoredMessage | undefined {
+    this.expire();
+    const now = this.clock.now();
+    const index = this.messages.findIndex((m) => m.visibleAt <= now);
+    if (index < 0) return undefined;
+    const [message] = this.messages.splice(index, 1);
+    this.changed();
+    return message;
+  }
+
+  /** Puts a message a move task took back at the head of the queue, as it was (the task failed on it). */
+  putBack(message: StoredMessage): void {
+    this.messages.unshift(message);
+    this.changed();
+  }
+
+  /**
+   * Takes a message a move task redrove here: it keeps its id, body, attributes and original timestamp, and starts
+   * over, available at once with no receives and no dead-letter source.
+   */
+  acceptMoved(message: StoredMessage): void {
+    const now = this.clock.now();
+    this.messages.push({ ...message, enqueuedAt: now, visibleAt: now, receiveCount: 0, firstReceiveTimestamp: undefined, receiptHandle: undefined, deadLetterSourceArn: undefined });
+    this.changed();
+  }
+
+  /**
    * Hands out up to `maxNumberOfMessages` visible messages, waiting up to the wait time for one when none is visible.
    * Each message returned becomes invisible for the visibility timeout and counts a receive.
    */

@@ -1,9 +1,11 @@
 import { AwsError } from "../../kernel/aws-error";
 import { queueNameFromUrl } from "./queue-reference";
-import type { Activity } from "../../kernel/activity";
 import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "./spec";
+import { Activity } from "../../kernel/activity";
+import { page } from "../../endpoint/pagination";
 import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";
+import { MessageMoveTasks } from "./message-move-tasks";
 import { LocalQueue, MAX_BATCH_BYTES, messageSize, type OutgoingMessage, type ReceivedMessage, type SentMessage } from "./queue";
 import { sqsErrors } from "./errors";
 
@@ -37,13 +39,15 @@ const SYSTEM_ATTRIBUTES = [
 export class SqsService {
   private readonly byArn = new Map<string, LocalQueue>();
   private readonly byName = new Map<string, LocalQueue>();
+  /** Dead-letter queue redrives (StartMessageMoveTask and its kin). */
+  readonly moveTasks: MessageMoveTasks;
 
   constructor(
     specs: readonly QueueSpec[],
     /** The local endpoint queue URLs are served from (`http://127.0.0.1:<port>`). */
     readonly endpoint: string,
     clock: Clock,
-    /** Where a message moved to a dead-letter queue is reported. */
+    /** Where a message moved to a dead-letter queue, and a redrive, are reported. */
     activity?: Activity,
   ) {
     for (const spec of specs) {
@@ -65,6 +69,12 @@ export class SqsService {
       this.byArn.set(spec.arn, queue);
       this.byName.set(spec.name, queue);
     }
+    this.moveTasks = new MessageMoveTasks({ byArn: (arn) => this.byArn.get(arn), sourcesOf: (arn) => this.sourcesOf(arn) }, clock, activity ?? new Activity());
+  }
+
+  /** The queues whose redrive policy names this one as their dead-letter queue. */
+  sourcesOf(deadLetterArn: string): LocalQueue[] {
+    return this.queues.filter((q) => q.spec.redrive?.deadLetterTargetArn === deadLetterArn);
   }
 
   get queues(): readonly LocalQueue[] {
@@ -167,14 +177,27 @@ export class SqsService {
         const prefix = typeof input.QueueNamePrefix === "string" ? input.QueueNamePrefix : "";
         return { QueueUrls: this.queues.filter((q) => q.spec.name.startsWith(prefix)).map((q) => q.url) };
       }
+      case "ListDeadLetterSourceQueues": {
+        const dlq = this.fromUrl(input.QueueUrl);
+        const { items, next } = page(this.sourcesOf(dlq.arn), { max: input.MaxResults, token: input.NextToken, limit: 1000, error: (m) => new AwsError("InvalidParameterValue", m) });
+        // Without MaxResults, SQS answers every source and no NextToken.
+        return { queueUrls: items.map((q) => q.url), ...(next && input.MaxResults !== undefined ? { NextToken: next } : {}) };
+      }
+      case "StartMessageMoveTask":
+        return this.moveTasks.start(input);
+      case "ListMessageMoveTasks":
+        return this.moveTasks.list(input);
+      case "CancelMessageMoveTask":
+        return this.moveTasks.cancel(input);
       default:
         throw sqsErrors.UnsupportedOperation(`The local cloud does not serve SQS ${action}.`);
     }
   }
 
-  /** Ends every long poll. */
+  /** Ends every long poll and every message move task (a task stops before its next message). */
   close(): void {
     for (const queue of this.queues) queue.close();
+    void this.moveTasks.stop();
   }
 
   private fromUrl(url: unknown): LocalQueue {

@@ -4,16 +4,17 @@ import { events } from "../events";
 import { lambda } from "../lambda";
 import { xray } from "../xray";
 import { statesPermissions } from "./permissions";
+import { StepFunctionsApi } from "./api";
 import { StepFunctionsService } from "./service";
 
 /**
- * Step Functions: the graph's state machines, started by pipes and deliveries. Its API is known to IAM but not served
- * on the endpoint (nothing in the app calls it).
+ * Step Functions: the graph's state machines, started by pipes and deliveries; the API an operator reads executions
+ * and their histories with, starts and stops them.
  */
 export const states = serviceModule<StepFunctionsService>({
   name: "states",
   icon: "◇",
-  api: { protocol: "json", targetPrefixes: ["AWSStepFunctions"] },
+  api: { protocol: "json", targetPrefixes: ["AWSStepFunctions"], serve: (service) => new StepFunctionsApi(service) },
   iam: { prefix: "states", permissions: statesPermissions, deliveryAction: "states:StartExecution", errors: jsonAuthErrors() },
   receives: (service) => (arn, payload, o) => void service.start(arn, payload, { traceId: o.traceId, source: o.source }),
   build: (cloud) => {

@@ -7,6 +7,7 @@ import type { StateMachineSpec } from "./spec";
 import type { LambdaService } from "../lambda/service";
 import type { PutEventsEntry } from "../events/service";
 import type { XRayService, OpenSegment } from "../xray/service";
+import { ExecutionHistory, type LibraryEvent, type TaskResource } from "./execution-history";
 import { statesErrors } from "./errors";
 
 /** One execution, as DescribeExecution reports it. */
@@ -21,8 +22,12 @@ export interface Execution {
   output?: unknown;
   error?: string;
   cause?: string;
+  /** What StopExecution gave, when the execution was stopped. */
+  stopReason?: { readonly error?: string; readonly cause?: string };
   /** States entered, in order (nested ones included), and the retries taken. */
   readonly history: { readonly type: string; readonly state?: string; readonly time: number; readonly error?: string }[];
+  /** The events Step Functions records for the execution (GetExecutionHistory). */
+  readonly events: ExecutionHistory;
   readonly traceId?: string;
   /** Settles when the execution ends. */
   readonly done: Promise<void>;
@@ -50,8 +55,10 @@ export type PutEvents = (entries: PutEventsEntry[], traceId: string | undefined,
  */
 export class StepFunctionsService {
   readonly executions: Execution[] = [];
-  private readonly machines = new Map<string, { spec: StateMachineSpec; machine: StateMachine; definition: Asl }>();
-  private readonly running = new Set<{ abort: () => void }>();
+  /** When the state machines were "created": the local cloud's start (DescribeStateMachine's creationDate). */
+  readonly createdAt = new Date();
+  private readonly machinesByArn = new Map<string, { spec: StateMachineSpec; machine: StateMachine; definition: Asl }>();
+  private readonly running = new Map<string, { abort: () => void }>();
 
   constructor(
     specs: readonly StateMachineSpec[],
@@ -67,13 +74,48 @@ export class StepFunctionsService {
       // The definition was validated with asl-validator when the stack was synthesized; the scaled copy only changes
       // durations, so it is not validated again (fractional seconds are not valid ASL, but run as intended).
       const scaled = scaleDurations(definition, clock.scale);
-      this.machines.set(spec.arn, { spec, definition, machine: new StateMachine(scaled as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } }) });
+      this.machinesByArn.set(spec.arn, { spec, definition, machine: new StateMachine(scaled as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } }) });
     }
+  }
+
+  /** The environment's state machines, as deployed. */
+  get machines(): readonly StateMachineSpec[] {
+    return [...this.machinesByArn.values()].map((m) => m.spec);
+  }
+
+  /** The state machine with this ARN, or StateMachineDoesNotExist. */
+  machine(stateMachineArn: string): StateMachineSpec {
+    const entry = this.machinesByArn.get(stateMachineArn);
+    if (!entry) throw new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${stateMachineArn}'`);
+    return entry.spec;
+  }
+
+  /** The execution with this ARN, or ExecutionDoesNotExist. */
+  execution(executionArn: string): Execution {
+    const execution = this.executions.find((e) => e.executionArn === executionArn);
+    if (!execution) throw new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${executionArn}'`);
+    return execution;
+  }
+
+  /**
+   * StopExecution: aborts a running execution (ABORTED, with the error and cause given) and resolves once it has
+   * stopped; an execution that has ended already is left as it is.
+   */
+  async stopExecution(executionArn: string, reason: { error?: string; cause?: string } = {}): Promise<Execution> {
+    const execution = this.execution(executionArn);
+    const run = this.running.get(executionArn);
+    if (execution.status === "RUNNING" && run) {
+      execution.stopReason = reason;
+      execution.events.stopRequested(reason.error, reason.cause);
+      run.abort();
+      await execution.done;
+    }
+    return execution;
   }
 
   /** StartExecution: runs in the background; resolves at once with the execution. */
   start(stateMachineArn: string, input: string, options: { traceId?: string; source: string; name?: string }): Execution {
-    const entry = this.machines.get(stateMachineArn);
+    const entry = this.machinesByArn.get(stateMachineArn);
     if (!entry) throw statesErrors.StateMachineDoesNotExist(`State Machine Does Not Exist: '${stateMachineArn}'`);
     let parsed: unknown;
     try {
@@ -84,19 +126,20 @@ export class StepFunctionsService {
     const name = options.name ?? randomUUID();
     const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
     const history: Execution["history"] = [];
+    const events = new ExecutionHistory(entry.spec.roleArn);
     const startDate = new Date();
     // With tracing enabled, the execution continues the caller's trace (StartExecution's trace header) or starts
     // one, and records a segment with a subsegment per task; a task's call carries the trace on.
     // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-xray-tracing.html
     const trace = this.xray?.begin(entry.spec.name, "AWS::StepFunctions::StateMachine", options.traceId, { startTrace: entry.spec.tracing, source: options.source, fields: { aws: { execution_arn: executionArn } } });
     const run = entry.machine.run(parsed as Json, {
-      overrides: { taskResourceLocalHandlers: this.handlersFor(entry.definition, executionArn, trace ? undefined : options.traceId, entry.spec.roleArn, trace) },
+      overrides: { taskResourceLocalHandlers: this.handlersFor(entry.definition, executionArn, trace ? undefined : options.traceId, entry.spec.roleArn, events, trace) },
       context: {
         Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), Input: parsed as Json, RoleArn: entry.spec.roleArn },
         StateMachine: { Id: stateMachineArn, Name: entry.spec.name },
       } as unknown as RunOptions["context"],
     });
-    this.running.add(run);
+    this.running.set(executionArn, run);
     const execution: Omit<Execution, "done"> & { done?: Promise<void> } = {
       executionArn,
       stateMachineArn,
@@ -105,12 +148,14 @@ export class StepFunctionsService {
       startDate,
       status: "RUNNING",
       history,
+      events,
       ...(options.traceId ? { traceId: options.traceId } : {}),
     };
     execution.done = (async () => {
       const logging = (async () => {
         for await (const event of run.eventLogs) {
           const e = event as { type: string; state?: { name: string }; Error?: string };
+          events.engine(event as unknown as LibraryEvent);
           history.push({ type: e.type, ...(e.state ? { state: e.state.name } : {}), time: Date.now(), ...(e.Error ? { error: e.Error } : {}) });
         }
       })();
@@ -125,13 +170,14 @@ export class StepFunctionsService {
           execution.cause = failure.message;
         } else {
           execution.status = (error as Error).name === "ExecutionTimeoutError" ? "TIMED_OUT" : (error as Error).name === "ExecutionAbortedError" ? "ABORTED" : "FAILED";
-          execution.error = (error as Error).name;
-          execution.cause = (error as Error).message;
+          // StopExecution's error and cause, when it was stopped; the engine's otherwise.
+          execution.error = execution.status === "ABORTED" && execution.stopReason ? execution.stopReason.error : (error as Error).name;
+          execution.cause = execution.status === "ABORTED" && execution.stopReason ? execution.stopReason.cause : (error as Error).message;
         }
       }
       execution.stopDate = new Date();
       trace?.end(execution.status === "SUCCEEDED" ? {} : { error: `${execution.error ?? execution.status}${execution.cause ? `: ${execution.cause}` : ""}` });
-      this.running.delete(run);
+      this.running.delete(executionArn);
       await logging.catch(() => undefined);
       // Standard workflows are billed per state transition, retries included (https://aws.amazon.com/step-functions/pricing/).
       this.activity.meter({ "states.transitions": history.filter((h) => h.type === "StateEntered").length });
@@ -156,18 +202,20 @@ export class StepFunctionsService {
   }
 
   stop(): void {
-    for (const run of this.running) run.abort();
+    for (const run of this.running.values()) run.abort();
   }
 
-  private handlersFor(definition: Asl, executionArn: string, passThrough: string | undefined, roleArn: string, trace?: OpenSegment): Handlers {
+  private handlersFor(definition: Asl, executionArn: string, passThrough: string | undefined, roleArn: string, events: ExecutionHistory, trace?: OpenSegment): Handlers {
     const handlers: Handlers = {};
     for (const [stateName, state] of allStates(definition)) {
       if (state.Type !== "Task") continue;
       const resource = String(state.Resource ?? "");
       const source = `${executionArn.split(":").slice(-2).join(":")} ${stateName}`;
+      const task: TaskResource = { resource, region: executionArn.split(":")[3] };
+      const recorded = (run: (input: Json) => Promise<Json>) => recordedTask(stateName, task, events, typeof state.TimeoutSeconds === "number" ? state.TimeoutSeconds : undefined, run);
       if (resource === "arn:aws:states:::lambda:invoke" || resource.startsWith("arn:aws:lambda:")) {
         const optimized = resource === "arn:aws:states:::lambda:invoke";
-        handlers[stateName] = traced(stateName, trace, passThrough, async (input, traceId) => {
+        handlers[stateName] = recorded(traced(stateName, trace, passThrough, async (input, traceId) => {
           const task = input as { FunctionName?: string; Payload?: unknown };
           const functionArn = optimized ? String(task.FunctionName) : resource;
           const payload = optimized ? task.Payload : input;
@@ -187,9 +235,9 @@ export class StepFunctionsService {
           return (optimized
             ? { ExecutedVersion: "$LATEST", Payload: result.payload, StatusCode: result.statusCode, SdkHttpMetadata: { HttpStatusCode: 200 }, SdkResponseMetadata: { RequestId: result.requestId } }
             : result.payload) as Json;
-        });
+        }));
       } else if (resource === "arn:aws:states:::events:putEvents") {
-        handlers[stateName] = traced(stateName, trace, passThrough, async (input, traceId) => {
+        handlers[stateName] = recorded(traced(stateName, trace, passThrough, async (input, traceId) => {
           const entries = ((input as { Entries?: unknown }).Entries ?? []) as Record<string, unknown>[];
           // The integration takes Detail as an object; PutEvents takes it as a JSON string.
           let put;
@@ -207,7 +255,7 @@ export class StepFunctionsService {
           }
           if (put.FailedEntryCount > 0) throw namedError("EventBridge.FailedEntry", JSON.stringify(put));
           return put as unknown as Json;
-        });
+        }));
       } else {
         handlers[stateName] = async () => {
           throw namedError("States.Runtime", `The local cloud does not serve the task resource ${resource} (state ${stateName}).`);
@@ -216,6 +264,21 @@ export class StepFunctionsService {
     }
     return handlers;
   }
+}
+
+/** A task handler whose attempts are recorded in the execution's history (scheduled and started, then succeeded or failed). */
+function recordedTask(stateName: string, task: TaskResource, events: ExecutionHistory, timeoutSeconds: number | undefined, run: (input: Json) => Promise<Json>): (input: Json) => Promise<Json> {
+  return async (input) => {
+    events.taskStarted(stateName, task, input, timeoutSeconds);
+    try {
+      const output = await run(input);
+      events.taskSucceeded(stateName, task, output);
+      return output;
+    } catch (error) {
+      events.taskFailed(stateName, task, (error as Error).name, (error as Error).message);
+      throw error;
+    }
+  };
 }
 
 /**

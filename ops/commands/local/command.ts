@@ -12,7 +12,8 @@ import { runScenarios, type Scenario, type ScenarioResult } from "../../../local
 import type { LocalIam } from "../../../localcloud/iam/authorizer";
 import { accessRecordFile, writeAccessRecord } from "../../access/access-record";
 import { formatUnusedByScenarios, unusedByScenarios } from "../../access/scenario-usage";
-import { DEFAULT_PORT, portOption } from "./port-option";
+import { DEFAULT_AWS_PORT, DEFAULT_PORT, portOption } from "./port-option";
+import { PortInUseError } from "../../../localcloud/kernel/port-check";
 import { describeParts, runningParts, stoppedLine } from "./stop-report";
 
 export { DEFAULT_PORT };
@@ -27,6 +28,7 @@ export interface LocalCommandIo {
 interface LocalOptions {
   readonly env: Environment;
   readonly port: number;
+  readonly awsPort: number;
   readonly seed?: string;
   readonly scenario?: string;
   readonly timeScale: number;
@@ -43,6 +45,7 @@ interface LocalOptions {
  */
 export async function runLocalCommand(argv: readonly string[], io: LocalCommandIo): Promise<number> {
   if (argv[0] === "token") return (await import("./token-command")).runTokenCommand(argv.slice(1), io);
+  if (argv[0] === "env") return (await import("./env-command")).runEnvCommand(argv.slice(1), io);
   let options: LocalOptions;
   try {
     options = parse(argv, io);
@@ -64,6 +67,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
     cloud = await LocalCloud.start({
       env: options.env,
       port: options.port,
+      awsPort: options.awsPort,
       timeScale: options.timeScale,
       iam: options.iam === "on",
       ...(options.seed ? { seedFile: path.resolve(options.seed) } : {}),
@@ -116,6 +120,7 @@ function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
     .description("Run an environment on this machine, from its synthesized graph: DynamoDB Local, the functions, queues, rules, topics, the pipe, the saga, the API and the label worker.")
     .addOption(new Option("--env <env>", "the environment").choices(ENVIRONMENTS).makeOptionMandatory())
     .option("--port <port>", "the API's port", portOption(0), DEFAULT_PORT)
+    .option("--aws-port <port>", "the AWS endpoint's port: every service's API, for the AWS CLI and SDKs (0: any free port)", portOption(0, "--aws-port"), DEFAULT_AWS_PORT)
     .option("--seed <file>", "the catalog seed file: {\"catalog\": {\"<sku>\": {\"stock\": <quantity>, \"prices\": {\"EUR\": <minor units>}}}} (default localcloud/app/seed/default.json)")
     .option("--scenario <name>", `run scenarios and exit: ${SCENARIOS.map((s) => s.name).join(", ")} or all`)
     .option("--time-scale <factor>", "multiply every configured wait (visibility timeouts, batching windows, retry intervals) by this factor, above 0 and at most 1", parseScale, 1)
@@ -124,7 +129,7 @@ function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
     .addOption(new Option("--iam <mode>", "verify each request's SigV4 signature and decide it with IAM from the graph (off: neither)").choices(["on", "off"]).default("on"))
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) })
-    .addHelpText("after", "\nExit codes: 0 ok (or every scenario passed), 1 a scenario failed, 2 an error.\nExamples: npm run local; npm run orderflow -- local --env dev --scenario all --time-scale 0.01\nWhile it runs: npm run orderflow -- local token --env dev --customer <id> prints a customer's bearer token (see local token --help).");
+    .addHelpText("after", "\nExit codes: 0 ok (or every scenario passed), 1 a scenario failed, 2 an error.\nExamples: npm run local; npm run orderflow -- local --env dev --scenario all --time-scale 0.01\nWhile it runs: npm run orderflow -- local token --env dev --customer <id> prints a customer's bearer token (see local token --help);\neval \"$(npm run -s orderflow -- local env --env dev)\" points the AWS CLI and SDKs at it as its operator (see local env --help).");
   program.parse([...argv], { from: "user" });
   return program.opts<LocalOptions>();
 }
@@ -146,7 +151,13 @@ function selectScenarios(name: string | undefined): Scenario[] | string {
 /** One line for what failed to start. */
 function startError(error: unknown, options: LocalOptions): string {
   const e = error as NodeJS.ErrnoException;
-  if (e.code === "EADDRINUSE") return `port ${options.port} is in use; pass another with --port (or --port 0 for any free one).`;
+  if (e.code === "EADDRINUSE") {
+    // Checked before the run starts (PortInUseError), or taken since (Node's error names the address).
+    const port = error instanceof PortInUseError ? error.port : Number(/:(\d+)$/.exec(e.message)?.[1]);
+    return port === options.awsPort && port !== options.port
+      ? `the AWS endpoint's port ${options.awsPort} is in use; pass another with --aws-port (or --aws-port 0 for any free one).`
+      : `port ${options.port} is in use; pass another with --port (or --port 0 for any free one).`;
+  }
   if (error instanceof OperationError) return error.message;
   return e.message ?? String(error);
 }
@@ -164,7 +175,7 @@ function readyLine(cloud: LocalCloud, options: LocalOptions): string {
     `${g.containerServices.length} container service${g.containerServices.length === 1 ? "" : "s"}`,
   ].join(", ");
   const iam = options.iam === "on" ? "IAM enforced (SigV4 verified, decided from the graph)" : "IAM OFF: requests are neither verified nor authorized (--iam off)";
-  return `orderflow local ${options.env}: ready in ${(cloud.startupMs / 1000).toFixed(1)} s (DynamoDB Local ${(cloud.dynamoDbStartupMs / 1000).toFixed(1)} s) — API ${cloud.apiUrl} — ${counts}${options.timeScale !== 1 ? ` — time scale ${options.timeScale}` : ""} — ${iam}`;
+  return `orderflow local ${options.env}: ready in ${(cloud.startupMs / 1000).toFixed(1)} s (DynamoDB Local ${(cloud.dynamoDbStartupMs / 1000).toFixed(1)} s) — API ${cloud.apiUrl} — AWS endpoint ${cloud.endpointUrl} (eval "$(npm run -s orderflow -- local env --env ${options.env})") — ${counts}${options.timeScale !== 1 ? ` — time scale ${options.timeScale}` : ""} — ${iam}`;
 }
 
 /** The API keys of this run (made per run, as API Gateway makes them per key) and how to get a token. */
