@@ -15,8 +15,11 @@ import { zipSize } from "./zip-size";
 
 const LAMBDA_FUNCTION = "aws:lambda/function:Function";
 
-/** The goals of issue 15, per function: the deployed archive (the zip) and the init time. */
-export const BUDGET = { zipBytes: 400 * 1024, initMs: 80 } as const;
+/**
+ * The goals per function: the zip Lambda stores (issue 15), the archive's files as deployed, index.js and its source
+ * map together (issue 25), and the init time.
+ */
+export const BUDGET = { zipBytes: 400 * 1024, archiveBytes: 400 * 1024, initMs: 80 } as const;
 
 /** One function of the synthesized environment, ready to measure. */
 export interface DeployedFunction extends LambdaConfiguration {
@@ -139,7 +142,8 @@ export async function benchmarkHandlers(options: BenchmarkOptions = {}): Promise
       const zipBytes = zipSize(contents);
       const initMs = median(times[i].map((t) => t.wallMs));
       const cpuMs = median(times[i].map((t) => t.cpuMs));
-      const withinBudget = zipBytes <= BUDGET.zipBytes && initMs <= BUDGET.initMs;
+      const archiveBytes = Object.values(files).reduce((sum, bytes) => sum + bytes, 0);
+      const withinBudget = zipBytes <= BUDGET.zipBytes && archiveBytes <= BUDGET.archiveBytes && initMs <= BUDGET.initMs;
       return { fn, files, zipBytes, initMs, cpuMs, runs: times[i], withinBudget };
     });
   } finally {
@@ -160,7 +164,7 @@ export function formatTable(results: readonly FunctionBenchmark[]): string {
   // Init time is CPU-bound and the machine is shared: the load says how much to trust the milliseconds.
   const load = os.loadavg().map((l) => l.toFixed(2)).join(", ");
   return [
-    `| function | handler | index.js KiB | index.js.map KiB | archive KiB | zip KiB (≤ ${BUDGET.zipBytes / 1024}) | ` +
+    `| function | handler | index.js KiB | index.js.map KiB | archive KiB (≤ ${BUDGET.archiveBytes / 1024}) | zip KiB (≤ ${BUDGET.zipBytes / 1024}) | ` +
       `init ms, median (≤ ${BUDGET.initMs}) | init CPU ms | within budget |`,
     "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ...rows,

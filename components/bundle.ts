@@ -74,6 +74,10 @@ const BUILD_KEY = [esbuildVersion, ...[__filename, require.resolve("./own-code-s
 export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   // The SDK's default credential chain, narrowed to the environment variables Lambda sets.
   "@aws-sdk/credential-provider-node": path.join(__dirname, "lambda-bundle-aliases", "credential-provider-node.ts"),
+  // The X-Ray SDK's semver, used only by its AWS SDK v2 patcher.
+  semver: path.join(__dirname, "lambda-bundle-aliases", "semver.ts"),
+  // The event-stream serde, loaded only for operations with an event-stream member (none in the clients we use).
+  "@smithy/core/event-streams": path.join(__dirname, "lambda-bundle-aliases", "smithy-event-streams.ts"),
 };
 
 /**
