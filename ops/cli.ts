@@ -11,8 +11,9 @@ import { DOMAINS, ENVIRONMENTS, parseEnvironmentStackName, type Environment, typ
 import { OperationError, UsageError } from "./automation/errors";
 import { ExitCode } from "./automation/exit-codes";
 import { OPERATIONS, type Operation } from "./automation/plan";
-import { currentMachine } from "./automation/preflight";
-import { runOperation, type OperationContext } from "./automation/run-operation";
+// Types only: the Pulumi Automation API behind real operations takes seconds to load, which `orderflow local` (a port
+// in use must fail in under a second) and --help must not wait for; it is loaded when an operation runs.
+import type { OperationContext } from "./automation/run-operation";
 // Types only: the offline preview itself is loaded on demand (see loadOfflinePreview).
 import type { RunOfflinePreview } from "./offline/preview";
 
@@ -64,6 +65,7 @@ export async function main(argv: readonly string[], context: CliContext = {}): P
       const runOfflinePreview = await (context.loadOfflinePreview ?? loadOfflinePreview)();
       return await runOfflinePreview({ env, ...(stack ? { stack } : {}), json, parallel, diff, suppressOutputs, verbose });
     }
+    const [{ runOperation }, { currentMachine }] = await Promise.all([import("./automation/run-operation"), import("./automation/preflight")]);
     const outcome = await runOperation(
       { operation, env, ...(stack ? { stack } : {}), parallel, json, diff, suppressOutputs, yes },
       { ...context, machine: context.machine ?? currentMachine(), write },
