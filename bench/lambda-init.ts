@@ -10,7 +10,7 @@ export interface LambdaConfiguration {
   readonly functionName: string;
   /** `<file>.<export>`, e.g. `index.handler`. */
   readonly handler: string;
-  /** e.g. `nodejs22.x`. */
+  /** e.g. `nodejs24.x`. */
   readonly runtime: string;
   readonly memorySize: number;
   readonly region: string;
@@ -88,9 +88,8 @@ export async function measureInit(fn: LambdaConfiguration, taskRoot: string): Pr
   const dot = fn.handler.lastIndexOf(".");
   const file = path.join(taskRoot, `${fn.handler.slice(0, dot)}.js`);
   const { stdout } = await run(
-    // --no-warnings: on this machine's Node 20 the AWS SDK warns that it will soon need Node 22; Lambda runs 22.
     process.execPath,
-    ["--no-warnings", "-e", MEASURE, file, fn.handler.slice(dot + 1)],
+    ["-e", MEASURE, file, fn.handler.slice(dot + 1)],
     { env: lambdaEnvironment(fn, taskRoot), cwd: taskRoot },
   );
   return JSON.parse(stdout) as InitTime;

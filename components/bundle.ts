@@ -78,7 +78,7 @@ export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
 
 /**
  * Bundles a handler (a path under the handlers root, e.g. "orders/place-order.ts") into `index.js` and its source
- * map: minified, tree-shaken CommonJS for Node 22 with every dependency, the AWS SDK included, bundled in. The bundle
+ * map: minified, tree-shaken CommonJS for Node 24 (Lambda's nodejs24.x) with every dependency, the AWS SDK included, bundled in. The bundle
  * is for AWS Lambda only: it relies on what Lambda provides (see LAMBDA_ALIASES).
  */
 export function bundleHandler(options: BundleOptions): Bundle {
@@ -210,7 +210,7 @@ function build(
       write: false,
       bundle: true,
       platform: "node",
-      target: "node22",
+      target: "node24",
       format: "cjs",
       minify: true,
       treeShaking: true,

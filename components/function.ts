@@ -305,7 +305,7 @@ export class Function extends FunctionBase implements IConsumerFunction {
           `${name}Function`,
           {
             role: role.arn,
-            runtime: "nodejs22.x",
+            runtime: "nodejs24.x",
             architectures: [args.architecture ?? "arm64"],
             handler: "index.handler",
             code: bundle.archive(),

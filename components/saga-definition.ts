@@ -1,4 +1,5 @@
 import { ComponentArgumentError } from "./errors";
+import { knownValid, rememberValid } from "./valid-asl-cache";
 import type { IEventBus, IFunction } from "./interfaces";
 
 // The saga's typed definition and the pure generator of its Amazon States Language. Nothing here touches Pulumi: the
@@ -652,25 +653,23 @@ interface AslValidationResult {
   isValid: boolean;
   errorsText(separator?: string): string;
 }
-// asl-validator ships no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const aslValidator = require("asl-validator") as (definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => AslValidationResult;
+type AslValidator = (definition: unknown, options?: { checkPaths: boolean; checkArn: boolean }) => AslValidationResult;
 
 /** Fails with asl-validator's messages when the definition is not valid ASL. */
 export function assertValidAsl(definition: AslDefinition, label = "Saga"): void {
-  // asl-validator compiles its JSON schemas anew on every call (~0.1 s); a definition already found valid is not
-  // checked again (a program checks the same one in each of its runs).
-  const key = JSON.stringify(definition);
-  if (validDefinitions.has(key)) return;
+  // A definition already found valid is not checked again (see valid-asl-cache.ts): the validator, and the JSON
+  // schema compiler it loads, are loaded only when a definition is new.
+  if (knownValid(definition)) return;
+  // asl-validator ships no type declarations.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const aslValidator = require("asl-validator") as AslValidator;
   // The validator writes QueryLanguage into the states it checks; it gets a copy.
   const result = aslValidator(structuredClone(definition), { checkPaths: true, checkArn: true });
   if (!result.isValid) {
     throw new ComponentArgumentError(label, `the generated state machine definition is not valid ASL:\n${result.errorsText("\n")}`);
   }
-  validDefinitions.add(key);
+  rememberValid(definition);
 }
-
-const validDefinitions = new Set<string>();
 
 /** Validates the definition, generates its ASL from the given ARNs and checks it with asl-validator. */
 export function buildSagaAsl(definition: SagaDefinition<Named, Named>, arns: SagaArns, label = "Saga"): AslDefinition {

@@ -3,8 +3,9 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Environment } from "../stacks/environments";
 import { synthesizeResolvedEnvironment, type ResolvedStack } from "../ops/offline/synthesize";
-import { REPO_ROOT } from "../ops/repo-root";
+import { PROJECT_ROOT } from "../stacks/stack-config";
 import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./app/seed/seed";
+import { customerIdProblem } from "./app/customers";
 import { stockTableOf } from "./app/seed/stock-table";
 import { AwsEndpoint } from "./endpoint/endpoint";
 import { buildLocalGraph, type LocalGraph } from "./graph/graph";
@@ -44,7 +45,7 @@ import type { SqsService } from "./services/sqs/service";
 import { states as statesService } from "./services/states";
 import type { StepFunctionsService } from "./services/states/service";
 import { xray as xrayService } from "./services/xray";
-import type { LocalXRay } from "./services/xray/local-xray";
+import type { XRayService } from "./services/xray/service";
 
 export interface LocalCloudOptions {
   readonly env: Environment;
@@ -126,7 +127,7 @@ export class LocalCloud {
   readonly states: StepFunctionsService;
   readonly tables: LocalTables;
   /** The local X-Ray: the daemon's segments and the services' own, by trace; `writeTraces()` puts them on disk. */
-  readonly xray: LocalXRay;
+  readonly xray: XRayService;
   /** The local End User Messaging SMS service: its opt-out lists (`texts.optOut(number)`). */
   readonly texts: SmsService;
 
@@ -161,7 +162,7 @@ export class LocalCloud {
    */
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
     const started = Date.now();
-    const root = options.root ?? REPO_ROOT;
+    const root = options.root ?? PROJECT_ROOT;
     // A second run fails here, at once and before it touches anything: its port first, then the environment's files,
     // which belong to the run that holds the lock (released last when this run stops).
     await requirePortsFree([{ port: options.port, what: "the API" }]);
@@ -315,8 +316,8 @@ async function openKernel(
 ): Promise<{ context: CloudContext; operator: LocalCredentials; services: RunningServices; refusedPollers: Set<string> }> {
   const { options, root, graph } = run;
   const activity = new Activity();
-  const logs = new LogStore(path.join(run.outputDir, "logs"));
-  const activityLog = logs.writer("activity");
+  const logs = new LogStore(path.join(run.outputDir, "logs"), undefined, (usage) => activity.meter(usage));
+  const activityLog = logs.writer("activity", { local: true });
   activity.subscribe((r) => activityLog(activityLine(r)));
   const credentials = new CredentialIssuer();
   const operator = credentials.forRole(`arn:${graph.cloud.partition}:iam::${graph.cloud.account}:role/orderflow-local-operator`);
@@ -351,6 +352,7 @@ async function openKernel(
     warm: options.warm !== false,
     port: options.port,
     refusedPollers,
+    app: { customerIdProblem },
     service: (module) => services.get(module),
   };
   return { context, operator, services, refusedPollers };

@@ -51,6 +51,8 @@ export interface CloudContext {
   readonly port: number;
   /** The pollers (event source mappings, pipes) IAM refuses to run, by component; filled before services start. */
   readonly refusedPollers: ReadonlySet<string>;
+  /** The application's own rules the services apply (not AWS's): which customer ids a token may carry. */
+  readonly app: { readonly customerIdProblem: (customer: string) => string | undefined };
   /** A service built before this one (the registry's order). */
   service<S>(module: ServiceModule<S>): S;
 }

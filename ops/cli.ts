@@ -11,10 +11,9 @@ import { DOMAINS, ENVIRONMENTS, parseEnvironmentStackName, type Environment, typ
 import { OperationError, UsageError } from "./automation/errors";
 import { ExitCode } from "./automation/exit-codes";
 import { OPERATIONS, type Operation } from "./automation/plan";
-// Types only: the Pulumi Automation API behind real operations takes seconds to load, which `orderflow local` (a port
-// in use must fail in under a second) and --help must not wait for; it is loaded when an operation runs.
+// Types only: the offline preview and the operations on a real cloud are loaded on demand, each for its own command,
+// so that `npm start` does not load the AWS SDK clients (EC2, Lambda) that only the account check of `up` uses.
 import type { OperationContext } from "./automation/run-operation";
-// Types only: the offline preview itself is loaded on demand (see loadOfflinePreview).
 import type { RunOfflinePreview } from "./offline/preview";
 
 /** What `main` needs from outside; tests replace parts of it. */
@@ -47,6 +46,8 @@ export async function main(argv: readonly string[], context: CliContext = {}): P
   if (argv[0] === "local") return (await import("./commands/local/command")).runLocalCommand(argv.slice(1), { write, writeError });
   // `access` too (ops/access/command.ts): it loads the TypeScript compiler, which no other command needs.
   if (argv[0] === "access") return (await import("./access/command")).runAccessCommand(argv.slice(1), { write, writeError });
+  // `cost` (ops/cost/command.ts): what an order and a month cost, priced from the local cloud's measurements.
+  if (argv[0] === "cost") return (await import("./cost/command")).runCostCommand(argv.slice(1), { write, writeError });
   let parsed: ParsedCommand;
   try {
     parsed = parse(argv, write, writeError);
@@ -148,6 +149,7 @@ function parse(argv: readonly string[], write: (text: string) => void, writeErro
   }
   // Dispatched before parsing (main); listed here so that the top-level help names it.
   program.command("local").description("Run an environment on this machine, or print a local customer's token (`orderflow local --help`, `orderflow local token --help`).");
+  program.command("cost").description("What an order costs, measured on the local cloud, and the environment's fixed monthly cost (`orderflow cost --help`).");
   program.parse([...argv], { from: "user" });
   if (parsed === undefined) {
     // No command: commander prints the help and throws; reached only if it did not.

@@ -1,4 +1,4 @@
-import * as path from "node:path";
+import { PROJECT_ROOT } from "../stacks/stack-config";
 
-/** The repository root: Pulumi.yaml, the stacks' config files, policies/ and .orderflow/ are here. */
-export const REPO_ROOT = path.resolve(__dirname, "..");
+/** The repository root: Pulumi.yaml, the stacks' config files, policies/ and .orderflow/ are here (the project's root). */
+export const REPO_ROOT = PROJECT_ROOT;

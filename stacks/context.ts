@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "../ops/offline/stack-config";
+import { loadStackConfig } from "./stack-config";
 import { isDeployed, referenceValue, warnNeverDeployed } from "./reference";
 import { domainSettingsSchema, environmentSettingsSchema, parseSettings, type EnvironmentSettings } from "./settings";
 import { parseEnvironmentStackName, stackName, type EnvironmentStackIdentity } from "./environments";

@@ -80,6 +80,13 @@ export const environmentSettingsSchema = z.strictObject({
         .default(["http://localhost:3000/"]),
     })
     .prefault({}),
+  /**
+   * What the environment may cost (`orderflow cost`, and the preview's summary): at most this many dollars per order
+   * (measured on the local cloud, its costliest path) and per month whether or not anyone orders. Unset: no budget.
+   */
+  costBudget: z
+    .strictObject({ maxPerOrderUsd: z.number().positive().optional(), maxFixedMonthlyUsd: z.number().positive().optional() })
+    .optional(),
   /** Each API client's own limits (its API key's usage plan): steady requests per second, burst, requests per day. */
   apiClients: z
     .strictObject({ storefront: apiClientLimits, backOffice: apiClientLimits })

@@ -22,7 +22,10 @@ interface Check {
 // and ESLint's results per file (keyed by content and config; the rules are not type-aware, so a file's result depends
 // on it alone). Warm, they cost some 13 and 1 s of CPU instead of 24 and 12; a fresh clone does the full work once.
 const CHECKS: readonly Check[] = [
-  { name: "typecheck", command: bin("tsc"), args: ["--noEmit", "-p", "tsconfig.json", "--incremental", "--tsBuildInfoFile", ".orderflow/cache/tsc/tsconfig.tsbuildinfo"] },
+  // TypeScript 7, the native compiler (@typescript/native-preview's tsgo), over tsconfig.check.json: a quarter of
+  // TypeScript 5.9's CPU for the same files and checks (measured on a clean clone: 5.8 s against 24.1 s), which mocha's
+  // workers get back on a 2-core machine. ts-node, typescript-eslint and the offline preview keep TypeScript 5.
+  { name: "typecheck", command: bin("tsgo"), args: ["-p", "tsconfig.check.json", "--incremental", "--tsBuildInfoFile", ".orderflow/cache/tsgo/tsconfig.tsbuildinfo"] },
   { name: "lint", command: bin("eslint"), args: ["--cache", "--cache-location", ".orderflow/cache/eslint/", "."] },
   { name: "mocha", command: bin("mocha"), args: process.argv.slice(2), live: true },
 ];

@@ -6,6 +6,10 @@ import type { EndpointOperation } from "./operation";
 import { buffer } from "node:stream/consumers";
 import { closeServer } from "../kernel/http-server";
 import { loadInputModels, refuseUnknownMembers } from "./input-members";
+import { crc32 } from "node:zlib";
+import type { ConsumedCapacityMeter } from "../services/dynamodb/consumed-capacity";
+
+import { endpointErrors } from "./errors";
 
 /** Who signed a request, and what it carried besides its body. */
 export interface RequestContext {
@@ -60,7 +64,7 @@ export class AwsEndpoint {
   private readonly json = new Map<string, JsonService>();
   private readonly query = new Map<string, QueryService>();
   private readonly rest: RestService[] = [];
-  private dynamodb?: { host: string; port: number };
+  private dynamodb?: { host: string; port: number; capacity?: ConsumedCapacityMeter };
   private guard?: RequestGuard;
   /** Requests answered, by service prefix and action, for reports. */
   readonly calls = new Map<string, number>();
@@ -87,8 +91,8 @@ export class AwsEndpoint {
   }
 
   /** Passes DynamoDB and DynamoDB Streams requests through to DynamoDB Local. */
-  forwardDynamoDb(host: string, port: number): void {
-    this.dynamodb = { host, port };
+  forwardDynamoDb(host: string, port: number, capacity?: ConsumedCapacityMeter): void {
+    this.dynamodb = { host, port, ...(capacity ? { capacity } : {}) };
   }
 
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
@@ -132,10 +136,10 @@ export class AwsEndpoint {
         if (this.guard) await this.guard(raw, { protocol: "json", targetPrefix: prefix, operation: action, input: parsedInput });
         if (this.dynamodb && (prefix.startsWith("DynamoDB_") || prefix.startsWith("DynamoDBStreams_"))) {
           this.count(prefix, action);
-          return await this.forward(req, res, body);
+          return await this.forward(req, res, body, action);
         }
         const service = this.json.get(prefix);
-        if (!service) throw new AwsError("UnknownOperationException", `The local cloud does not serve ${target}.`);
+        if (!service) throw endpointErrors.UnknownOperationException(`The local cloud does not serve ${target}.`);
         this.count(prefix, action);
         const input = body.length > 0 ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {};
         const output = await service.call(action, input, context);
@@ -145,7 +149,7 @@ export class AwsEndpoint {
       if (contentType.startsWith("application/x-www-form-urlencoded")) {
         const params = Object.fromEntries(new URLSearchParams(body.toString("utf8")));
         const service = this.query.get(params.Version ?? "");
-        if (!service || !params.Action) throw new AwsError("InvalidAction", `The local cloud does not serve the query action ${params.Action ?? "(none)"} of API version ${params.Version ?? "(none)"}.`);
+        if (!service || !params.Action) throw endpointErrors.InvalidAction(`The local cloud does not serve the query action ${params.Action ?? "(none)"} of API version ${params.Version ?? "(none)"}.`);
         this.count(service.xmlns, params.Action);
         try {
           if (this.guard) await this.guard(raw, { protocol: "query", params });
@@ -165,14 +169,14 @@ export class AwsEndpoint {
         const answer = await rest.call(req.method ?? "GET", url.pathname, parsed, context);
         return send(res, answer.status, "application/json", JSON.stringify(answer.body ?? {}), requestId);
       }
-      throw new AwsError("UnknownOperationException", `The local cloud does not serve ${req.method} ${url.pathname}.`, 404);
+      throw endpointErrors.UnknownPath(`The local cloud does not serve ${req.method} ${url.pathname}.`);
     } catch (error) {
       const aws =
         error instanceof AwsError
           ? error
           : error instanceof SyntaxError
-            ? new AwsError("SerializationException", `The request body is not valid JSON: ${error.message}`)
-            : new AwsError("InternalFailure", error instanceof Error ? error.message : String(error), 500);
+            ? endpointErrors.SerializationException(`The request body is not valid JSON: ${error.message}`)
+            : endpointErrors.InternalFailure(error instanceof Error ? error.message : String(error));
       const headers: Record<string, string> = { "x-amzn-ErrorType": aws.code };
       if (aws.queryCode) headers["x-amzn-query-error"] = `${aws.queryCode};${aws.fault}`;
       const contentType = typeof target === "string" ? (this.json.get(target.split(".")[0])?.contentType ?? "application/x-amz-json-1.0") : "application/json";
@@ -185,22 +189,35 @@ export class AwsEndpoint {
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, action: string): Promise<void> {
     const target = this.dynamodb!;
+    const metered = target.capacity?.request(action, body);
+    const forwarded = metered?.body ?? body;
     return new Promise((resolve) => {
       const upstream = http.request(
-        { host: target.host, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.host}:${target.port}` } },
+        { host: target.host, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.host}:${target.port}`, "content-length": String(forwarded.length) } },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(res);
-          answer.on("end", () => resolve());
+          if (!metered) {
+            res.writeHead(answer.statusCode ?? 500, answer.headers);
+            answer.pipe(res);
+            answer.on("end", () => resolve());
+            return;
+          }
+          void buffer(answer).then((raw) => {
+            const status = answer.statusCode ?? 500;
+            const out = target.capacity!.response(action, status, raw, metered.strip);
+            // The SDK checks the body against DynamoDB's CRC32 header: a changed body gets its own.
+            res.writeHead(status, { ...answer.headers, "content-length": String(out.length), "x-amz-crc32": String(crc32(out)) });
+            res.end(out);
+            resolve();
+          });
         },
       );
       upstream.on("error", (error) => {
         send(res, 500, "application/x-amz-json-1.0", JSON.stringify({ __type: "InternalServerError", message: `DynamoDB Local did not answer: ${error.message}` }), randomUUID());
         resolve();
       });
-      upstream.end(body);
+      upstream.end(forwarded);
     });
   }
 }

@@ -1,3 +1,5 @@
+import type { Usage, UsageListener } from "./usage";
+
 /** One thing the local cloud did: an invocation, a delivery, a retry, a message dead-lettered. */
 export interface ActivityRecord {
   readonly time: number;
@@ -31,6 +33,22 @@ export class Activity {
     // Keep memory bounded in a long `orderflow local` session; scenarios read recent records.
     if (this.records.length > 50_000) this.records.splice(0, 10_000);
     for (const listener of this.listeners) listener(full);
+  }
+
+  private readonly usageListeners = new Set<UsageListener>();
+
+  /**
+   * Reports what a call cost in AWS's billing units (kernel/usage.ts). Not a record: a queue's receive or a table's
+   * write is billed but not worth a line; the cost command's meter listens here.
+   */
+  meter(usage: Usage): void {
+    for (const listener of this.usageListeners) listener(usage);
+  }
+
+  /** Listens to usage reports until the returned function is called. */
+  onUsage(listener: UsageListener): () => void {
+    this.usageListeners.add(listener);
+    return () => this.usageListeners.delete(listener);
   }
 
   subscribe(listener: ActivityListener): () => void {

@@ -17,3 +17,14 @@ export class AwsError extends Error {
     this.name = code;
   }
 }
+
+/** A factory of one error of an API: its code, HTTP status and query-compatible code in one place; the message given. */
+export type ErrorFactory = (message: string, fields?: Readonly<Record<string, unknown>>) => AwsError;
+
+/**
+ * An error code of an API, as a factory: each service's errors.ts lists its codes this way, so a call site names the
+ * error (`sqsErrors.QueueDoesNotExist(...)`) and its status and query-compatible code are written once.
+ */
+export function errorCode(code: string, status = 400, queryCode?: string): ErrorFactory {
+  return (message, fields = {}) => new AwsError(code, message, status, status >= 500 ? "Receiver" : "Sender", queryCode, fields);
+}

@@ -8,6 +8,9 @@ import { CodeAnalysis } from "./code-calls";
 import { codeNeeds } from "./code-needs";
 import { GrantCalls } from "./grant-calls";
 import { grantsByRole } from "./granted";
+import { keyNeeds } from "./key-needs";
+import { GrantHints } from "../../localcloud/iam/grant-hints";
+import { GraphPolicies } from "../../localcloud/iam/policies-from-graph";
 import type { Need, Unresolved } from "./need";
 import { platformNeeds } from "./platform-needs";
 import { principalsOf, type Principal } from "./principals";
@@ -46,6 +49,12 @@ export async function analyzeAccess(options: AccessAnalysisOptions): Promise<Env
   const { grants, opaque } = grantsByRole(graph.resources.flatMap((s) => s.resources));
   const needs = await needsOf(principals, graph, root);
   const grantCalls = new GrantCalls(path.join(root, "components"));
+  // The local cloud's hints name the grant method that gives an action on a resource (learned from the graph's grants).
+  const hints = new GrantHints(graph, path.join(root, "components"));
+  const hint = (roleArn: string, action: string, resource: string) => {
+    const call = hints.hint(roleArn, action, resource);
+    return call ? `\`${call}\` would allow it` : undefined;
+  };
 
   const verdicts: PrincipalVerdict[] = [];
   for (const principal of principals) {
@@ -61,6 +70,7 @@ export async function analyzeAccess(options: AccessAnalysisOptions): Promise<Env
         },
         grantCalls,
         graph.cloud.account,
+        hint,
       ),
     );
   }
@@ -76,9 +86,12 @@ async function needsOf(principals: readonly Principal[], graph: LocalGraph, root
   const entries = principals.flatMap((p) => (p.kind === "function" || p.kind === "worker-task" ? [p.entry] : []));
   const code = codeAnalysisOf(root, entries);
   const result = new Map<Principal, { needs: Need[]; unresolved: Unresolved[] }>();
+  // Which customer managed key encrypts which queue and topic: read once from the graph, as the local cloud reads it.
+  const keys = new GraphPolicies(graph);
   for (const principal of principals) {
     const own = principal.kind === "function" || principal.kind === "worker-task" ? codeNeeds(await code.calls(principal.entry), environmentOf(principal), graph) : { needs: [], unresolved: [] };
-    result.set(principal, { needs: [...own.needs, ...(await platformNeeds(principal, graph))], unresolved: own.unresolved });
+    const needs = [...own.needs, ...(await platformNeeds(principal, graph))];
+    result.set(principal, { needs: [...needs, ...keyNeeds(needs, keys)], unresolved: own.unresolved });
   }
   return result;
 }

@@ -36,6 +36,16 @@ const RESOURCE_MEMBERS: Readonly<Record<string, readonly { readonly path: readon
   lambda: [{ path: ["FunctionName"] }],
 };
 
+/** The DynamoDB operations whose tables are the keys of their RequestItems. */
+const BATCH_OPERATIONS: ReadonlySet<string> = new Set(["BatchGetItem", "BatchWriteItem"]);
+
+/** A RequestItems key's table: a computed key's value (`[tableName]`), or the key itself. */
+function tableOfKey(name: ts.PropertyName, flow: ValueFlow): ValueSource[] {
+  if (ts.isComputedPropertyName(name)) return flow.sources(name.expression);
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name)) return [{ kind: "literal", value: name.text }];
+  return [{ kind: "unknown", text: name.getText(), at: flow.at(name) }];
+}
+
 const TRANSACTION_ITEM_KINDS: readonly TransactionItemKind[] = ["Put", "Update", "Delete", "ConditionCheck", "Get"];
 
 /**
@@ -145,6 +155,13 @@ export class CodeAnalysis {
       }
       if (calls.length === 0) return (await actionsOf(operation, TRANSACTION_ITEM_KINDS)).map((action) => ({ at, operation, action, member: "TransactItems", resource: [{ kind: "unknown", text: input?.getText().slice(0, 80) ?? "", at }] }));
       return calls;
+    }
+    if (operation.service === "dynamodb" && BATCH_OPERATIONS.has(operation.operation)) {
+      // A batch names its tables as the keys of RequestItems (`{ [tableName]: { Keys } }`), each one authorized.
+      const [action] = await actionsOf(operation);
+      const requests = input ? flow.memberValues(input, "RequestItems").flatMap((v) => flow.objects(v)) : [];
+      const tables = requests.flatMap((r) => r.properties.flatMap((p) => (p.name ? [tableOfKey(p.name, flow)] : []))).flat();
+      return [{ at, operation, action, member: "RequestItems", resource: tables.length > 0 ? tables : [{ kind: "unknown", text: input?.getText().slice(0, 80) ?? "(no input)", at }] }];
     }
     const actions = await actionsOf(operation);
     const members = RESOURCE_MEMBERS[operation.service] ?? [];

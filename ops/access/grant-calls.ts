@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Need } from "./need";
 
 /**
  * Names the program's call behind a grant policy. `grant()` (components/grant.ts) names each policy
@@ -27,11 +26,5 @@ export class GrantCalls {
       if (method && i < parts.length - 1) return `${parts.slice(i + 1).join("-")}.${method}(${parts.slice(0, i).join("-")})`;
     }
     return `the "${parts.slice(1).join("-") || policyName}" grant of ${principal} (policy ${policyName})`;
-  }
-
-  /** A hint for an ungranted need: which grant methods exist for its service. */
-  hintFor(need: Need, principal: string): string {
-    const service = need.action.split(":")[0];
-    return `; grant it where ${principal} is wired (a \`grant*\` method of the ${service} resource's component)`;
   }
 }

@@ -10,6 +10,9 @@ export interface UsedAccess {
   readonly allowed: boolean;
 }
 
+/** The grant call that would allow an action on a resource (`labels.grantSend(createShipment) would allow it`), when one is known. */
+export type GrantHint = (roleArn: string, action: string, resource: string) => string | undefined;
+
 /** What the verdict knows of one principal. */
 export interface PrincipalAccess {
   /** `placeOrder`, `checkout`, `labelWorker (execution)`. */
@@ -48,7 +51,7 @@ export interface PrincipalVerdict {
  * and every reachable action must be allowed by a grant. An unused action names the grant call to narrow and the
  * actions of that grant still needed; an ungranted one names the call site that needs it.
  */
-export async function verdictOn(principal: PrincipalAccess, grantCalls: GrantCalls, account: string): Promise<PrincipalVerdict> {
+export async function verdictOn(principal: PrincipalAccess, grantCalls: GrantCalls, account: string, hint: GrantHint = () => undefined): Promise<PrincipalVerdict> {
   const findings: Finding[] = [];
   const usedAllowed = (principal.used ?? []).filter((u) => u.allowed);
   const touches = (actions: readonly string[], resources: readonly string[], action: string, resource: string) =>
@@ -89,7 +92,7 @@ export async function verdictOn(principal: PrincipalAccess, grantCalls: GrantCal
       kind: "ungranted",
       principal: principal.name,
       need,
-      message: `${principal.name}: ${need.why} calls ${need.action} on ${need.resource}, and no grant of its role allows it${grantCalls.hintFor(need, principal.name)}`,
+      message: `${principal.name}: ${need.why} calls ${need.action} on ${need.resource}, and no grant of its role allows it; ${hint(principal.roleArn, need.action, need.resource) ?? `grant it where ${principal.name} is wired, with the grant method of the resource's component`}`,
     });
   }
   for (const u of principal.unresolved) {

@@ -2,7 +2,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { accountOf, stackName } from "../../stacks/environments";
 import { EnvironmentSynthesizer } from "../offline/synthesize";
-import { loadStackConfig } from "../offline/stack-config";
+import { loadStackConfig } from "../../stacks/stack-config";
 import type { RunPlan } from "./plan";
 import type { AccountCheck, FunctionReservation, PlannedDeployment } from "./preflight";
 import type { StackWorkspace } from "./workspace";

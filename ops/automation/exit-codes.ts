@@ -11,6 +11,8 @@ export const ExitCode = {
   scenarioFailed: 1,
   /** `access`: a grant wider than anything can use, or a reachable action no grant allows (the same code as a failed check). */
   accessViolation: 1,
+  /** `cost`: a figure over the environment's cost budget (the same code as a failed check). */
+  overBudget: 1,
   /** The program, the Pulumi CLI or the command line failed. */
   error: 2,
   /** `drift` found resources whose cloud state no longer matches the program. */

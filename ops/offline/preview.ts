@@ -5,8 +5,9 @@ import type { StaleExemption } from "../../policies/lib/stale-exemptions";
 import { deploymentOrder, withUpstreams } from "../../stacks/graph";
 import { stackName, type Environment, type StackKind } from "../../stacks/environments";
 import { ExitCode } from "../automation/exit-codes";
-import { startPolicyPack, type PolicyPackSession } from "../policy/analyzer-client";
-import { evaluateRecordedStack } from "../policy/evaluate";
+// Types only: the analyzer's client (gRPC, the protobuf messages) loads when the pack runs, not on a fully cached run.
+import type { PolicyPackSession } from "../policy/analyzer-client";
+import { PolicyResultCache } from "../policy/result-cache";
 import { staleExemptionsOf } from "../policy/stale-exemptions";
 import type { PolicyPackConfig, PolicyResult } from "../policy/results";
 import { REPO_ROOT } from "../repo-root";
@@ -15,9 +16,10 @@ import { OutputDir } from "./output-dir";
 import { isDeferral, stackPolicyReport, type StackPolicyReport } from "./policy-report";
 import { previewDigest } from "./preview-json";
 import { failedVerdict, renderStackPreview, renderSummary, stackVerdict, type PackIdentity, type StackPreview } from "./report";
-import { projectName } from "./stack-config";
+import { projectName } from "../../stacks/stack-config";
 import { EnvironmentSynthesizer, type SynthesizedStack } from "./synthesize";
 import { typeCheckProgram, type TypeCheckResult } from "./typecheck";
+import { previewCost } from "../cost/preview-summary";
 
 /** What `orderflow preview --offline` asks of the offline preview. */
 export interface OfflinePreviewOptions {
@@ -67,6 +69,8 @@ export interface OfflinePreviewResult {
   readonly outputDir: string;
   /** Environment-wide: exemptions no stack uses; undefined for a --stack run, which cannot tell. */
   readonly staleExemptions?: readonly StaleExemption[];
+  /** Whether the run needed the policy pack: false when every evaluation was in the cache (see PolicyResultCache). */
+  readonly packStarted?: boolean;
 }
 
 /**
@@ -107,12 +111,22 @@ export async function offlinePreview(
   if (known && !known.ok) return failure(typeErrors(known), typeCheckReason(known));
 
   let synthesizer: EnvironmentSynthesizer;
-  let session: Promise<PolicyPackSession>;
+  // The repository's own pack keeps its results between runs (see PolicyResultCache); a pack a test hands in does not.
+  let cache: PolicyResultCache | undefined;
+  let session: Promise<PolicyPackSession> | undefined;
+  const pack = (): Promise<PolicyPackSession> => {
+    if (!session) {
+      session = io.policyPack ? Promise.resolve(io.policyPack) : startPreviewPack(options.env, io.root);
+      session.catch(() => undefined);
+    }
+    return session;
+  };
   try {
     synthesizer = new EnvironmentSynthesizer(options.env, { root: io.root, ...(program ? { program } : {}) });
-    // The pack starts while the platform stack is synthesized: it takes a moment, and it does not depend on the stacks.
-    session = io.policyPack ? Promise.resolve(io.policyPack) : startPreviewPack(options.env, io.root);
-    session.catch(() => undefined);
+    cache = io.policyPack ? undefined : previewPolicyCache(options.env, io.root);
+    // The pack starts while the platform stack is synthesized (it takes a moment, and it does not depend on the
+    // stacks), unless the last run left results for this pack: then it starts only for a stack that changed.
+    if (!cache?.info()) void pack();
   } catch (error) {
     return failure(`error: ${error instanceof Error ? error.message : String(error)}`, "the run could not start");
   }
@@ -136,6 +150,14 @@ export async function offlinePreview(
     previous = next;
     return next;
   });
+  const evaluate = async (resources: SynthesizedStack["resolved"]["resources"]): Promise<PolicyResult[]> => {
+    const known = cache?.results(resources);
+    if (known) return known;
+    const [running, { evaluateRecordedStack }] = await Promise.all([pack(), import("../policy/evaluate")]);
+    const results = await evaluateRecordedStack(running, resources);
+    cache?.store(running.info, resources, results);
+    return results;
+  };
   const previews: StackPreview[] = [];
   const results: { stack: string; pass: "preview" | "resolved"; results: PolicyResult[] }[][] = [];
   const skipped: string[] = [];
@@ -174,11 +196,7 @@ export async function offlinePreview(
         let previewPass: PolicyResult[];
         let resolvedPass: PolicyResult[];
         try {
-          const pack = await session;
-          [previewPass, resolvedPass] = await Promise.all([
-            evaluateRecordedStack(pack, stack.preview.resources),
-            evaluateRecordedStack(pack, stack.resolved.resources),
-          ]);
+          [previewPass, resolvedPass] = await Promise.all([evaluate(stack.preview.resources), evaluate(stack.resolved.resources)]);
         } catch (error) {
           taskErrors.push(`${stack.stack}: ${error instanceof Error ? error.message : String(error)}`);
           throw error;
@@ -213,7 +231,7 @@ export async function offlinePreview(
   );
 
   await tasks.run().catch(() => undefined);
-  if (!io.policyPack) await closePack(session);
+  if (!io.policyPack && session) await closePack(session);
   const done = previews.filter(Boolean);
   const stacks = done.map((p) => p.stack);
   const policy = done.map((p) => p.policy);
@@ -235,7 +253,7 @@ export async function offlinePreview(
     return failure(`\n${errors.map((e) => `error: ${e.trimEnd()}`).join("\n")}${skipped.length > 0 ? `\nSkipped: ${skipped.join("; ")}.` : ""}`, reason, stacks, policy);
   }
 
-  const pack = await packIdentity(session);
+  const identity = await packIdentity(session, cache);
   let stale: StaleExemption[] | undefined;
   try {
     stale = options.stack ? undefined : await staleExemptionsOf(policyConfigFile(options.env, io.root), stacks.map((s) => s.resolved.resources));
@@ -244,15 +262,18 @@ export async function offlinePreview(
   }
   const report = options.json ? io.writeError : io.write;
   const reportOptions = { diff: options.diff ?? false, suppressOutputs: options.suppressOutputs ?? false, verbose: options.verbose ?? false };
-  for (const preview of done) report(`\n${await renderStackPreview(preview, pack, reportOptions)}`);
+  for (const preview of done) report(`\n${await renderStackPreview(preview, identity, reportOptions)}`);
 
   const files = [out.write(out.diagramFile, architectureDiagram(stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources }))))];
   if (options.json) files.push(...writeJson(out, stacks, results.flat()));
+  // The environment's cost and its budget (ops/cost): over budget fails the preview as a mandatory policy does.
+  const cost = options.stack ? undefined : previewCost(options.env, io.root, stacks.flatMap((s) => s.resolved.resources));
   report(
     `\n${renderSummary({
       env: options.env,
       previews: done,
-      pack,
+      pack: identity,
+      ...(cost ? { cost } : {}),
       ...(stale ? { stale } : {}),
       policyConfig: path.join("policies", "config", `${options.env}.json`),
       ...(checked ? { typeCheck: checked } : {}),
@@ -260,8 +281,15 @@ export async function offlinePreview(
     })}`,
   );
   if (options.json) io.write(`${JSON.stringify(await previewDigest(done, stale ?? [], Date.now() - started), null, 4)}\n`);
-  const violated = policy.some((r) => r.mandatory.length > 0);
-  return { exitCode: violated ? ExitCode.policyViolation : ExitCode.ok, stacks, policy, outputDir: out.dir, ...(stale ? { staleExemptions: stale } : {}) };
+  const violated = policy.some((r) => r.mandatory.length > 0) || (cost?.problems.length ?? 0) > 0;
+  return {
+    exitCode: violated ? ExitCode.policyViolation : ExitCode.ok,
+    stacks,
+    policy,
+    outputDir: out.dir,
+    ...(stale ? { staleExemptions: stale } : {}),
+    packStarted: session !== undefined,
+  };
 }
 
 // The renderers' own logger (listr2's defaults: icons, every level on one stream), on the stream the progress goes to.
@@ -313,8 +341,18 @@ function readPolicyConfig(env: string, root: string): PolicyPackConfig | undefin
 
 /** The pack a preview of the environment runs: `<root>/policies`, with the environment's policy config. */
 export async function startPreviewPack(env: string, root: string): Promise<PolicyPackSession> {
+  const { startPolicyPack } = await import("../policy/analyzer-client");
+  return startPolicyPack(previewPackOptions(env, root));
+}
+
+function previewPackOptions(env: string, root: string) {
   const config = readPolicyConfig(env, root);
-  return startPolicyPack({ packDir: path.join(root, "policies"), ...(config ? { config } : {}), stack: { project: projectName(root), stack: env, dryRun: true } });
+  return { packDir: path.join(root, "policies"), ...(config ? { config } : {}), stack: { project: projectName(root), stack: env, dryRun: true } };
+}
+
+/** The results the preview's pack computed in earlier runs, for the same pack, packages, config and stack. */
+function previewPolicyCache(env: string, root: string): PolicyResultCache {
+  return PolicyResultCache.open({ ...previewPackOptions(env, root), root });
 }
 
 async function closePack(session: Promise<PolicyPackSession>): Promise<void> {
@@ -325,8 +363,9 @@ async function closePack(session: Promise<PolicyPackSession>): Promise<void> {
   }
 }
 
-async function packIdentity(session: Promise<PolicyPackSession>): Promise<PackIdentity> {
-  const { info } = await session;
+async function packIdentity(session: Promise<PolicyPackSession> | undefined, cache: PolicyResultCache | undefined): Promise<PackIdentity> {
+  const info = session ? (await session).info : cache?.info();
+  if (!info) throw new Error("The policy pack neither ran nor left its results: nothing to report it by.");
   return { name: info.name, version: info.version, path: "policies" };
 }
 

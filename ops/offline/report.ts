@@ -99,6 +99,8 @@ export function renderSummary(summary: {
   readonly stale?: readonly StaleExemption[];
   readonly policyConfig?: string;
   readonly typeCheck?: TypeCheckResult;
+  /** The environment's cost (ops/cost/preview-summary.ts) and each budget it exceeds. */
+  readonly cost?: { readonly line: string; readonly problems: readonly string[] };
   readonly files: readonly string[];
 }): string {
   const { env, previews, pack } = summary;
@@ -120,10 +122,14 @@ export function renderSummary(summary: {
   if (summary.typeCheck) {
     out.push(`    Type-check: passed${summary.typeCheck.cached ? " (no file of the program changed since the last check)" : ""}`);
   }
+  if (summary.cost) out.push(`    ${summary.cost.line}`, ...summary.cost.problems.map((p) => `    ✖ Over budget: ${p}`));
   out.push(`    Wrote: ${summary.files.join(", ")}`, "");
 
   const failing = previews.filter((p) => p.policy.mandatory.length > 0);
-  if (failing.length === 0) {
+  const overBudget = summary.cost?.problems.length ?? 0;
+  if (failing.length === 0 && overBudget > 0) {
+    out.push(`✖ The preview of ${env} fails: ${overBudget} cost ${plural(overBudget, "budget")} exceeded (orderflow:costBudget in Pulumi.${env}.yaml).`);
+  } else if (failing.length === 0) {
     out.push(`✔ The preview of ${env} passes: no mandatory policy is violated.`);
   } else {
     const count = total((p) => p.mandatory);

@@ -3,7 +3,7 @@ import { runProgram, type ProgramRun } from "../engine/run-program";
 import { withUpstreams, deploymentOrder } from "../../stacks/graph";
 import { stackName, type Environment, type StackKind } from "../../stacks/environments";
 import { REPO_ROOT } from "../repo-root";
-import { loadStackConfig, projectName } from "./stack-config";
+import { loadStackConfig, projectName } from "../../stacks/stack-config";
 
 /** One stack with every value resolved, as after `pulumi up`. */
 export type ResolvedStack = Omit<SynthesizedStack, "preview">;

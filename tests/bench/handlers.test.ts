@@ -8,7 +8,7 @@ import { zipSize } from "../../bench/zip-size";
 const FN: LambdaConfiguration = {
   functionName: "placeOrderFunction-1234567",
   handler: "index.handler",
-  runtime: "nodejs22.x",
+  runtime: "nodejs24.x",
   memorySize: 256,
   region: "eu-west-1",
   logGroup: "placeOrderLogGroup-abc",
@@ -56,7 +56,7 @@ describe("bench/handlers", () => {
 describe("bench/lambda-init lambdaEnvironment", () => {
   it("starts the handler in Lambda's environment: the runtime's variables, then the function's own", () => {
     const env = lambdaEnvironment(FN, "/tmp/task");
-    assert.equal(env.AWS_EXECUTION_ENV, "AWS_Lambda_nodejs22.x");
+    assert.equal(env.AWS_EXECUTION_ENV, "AWS_Lambda_nodejs24.x");
     assert.equal(env.AWS_REGION, "eu-west-1");
     assert.equal(env.LAMBDA_TASK_ROOT, "/tmp/task");
     assert.equal(env._HANDLER, "index.handler");

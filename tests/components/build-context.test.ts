@@ -14,7 +14,7 @@ function context(): string {
   write(".dockerignore", "# only what the image builds from\n*\n!package.json\n!package-lock.json\n!handlers/\n");
   write("package.json", '{"name":"x"}');
   write("package-lock.json", "{}");
-  write("handlers/shipping/worker/Dockerfile", "FROM node:22-slim\nCOPY handlers/ handlers/\n");
+  write("handlers/shipping/worker/Dockerfile", "FROM node:24-slim\nCOPY handlers/ handlers/\n");
   write("handlers/shipping/worker/main.ts", "console.log('v1');\n");
   write("handlers/shared/events.ts", "export const x = 1;\n");
   write("README.md", "# readme\n");
@@ -56,7 +56,7 @@ describe("components/build-context", () => {
     tags.add(contentTag(build));
     writeFileSync(path.join(dir, "package-lock.json"), '{"lockfileVersion":3}');
     tags.add(contentTag(build));
-    writeFileSync(build.dockerfile, "FROM node:22-slim\nCOPY handlers/ handlers/\nUSER node\n");
+    writeFileSync(build.dockerfile, "FROM node:24-slim\nCOPY handlers/ handlers/\nUSER node\n");
     tags.add(contentTag(build));
     tags.add(contentTag({ ...build, platform: "linux/arm64" }));
     tags.add(contentTag({ ...build, args: { NODE_ENV: "production" } }));

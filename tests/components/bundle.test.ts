@@ -78,7 +78,7 @@ describe("components/bundle bundleHandler", () => {
     assert.equal(await bundleHandler({ handler: "echo.ts", handlersRoot: FIXTURES }).archive().path, dir, "the same files, the same directory");
   });
 
-  it("is a minified CommonJS bundle for Node 22 with a linked source map", () => {
+  it("is a minified CommonJS bundle for Node 24 with a linked source map", () => {
     const bundle = bundleHandler({ handler: "echo.ts", handlersRoot: FIXTURES });
     assert.deepEqual(Object.keys(bundle.files).sort(), ["index.js", "index.js.map"]);
     const js = bundle.files["index.js"];
@@ -160,7 +160,7 @@ describe("components/bundle bundleHandler", () => {
           TABLE_NAME: "orders",
           ...credentials,
         };
-        return (await promisify(execFile)(process.execPath, ["--no-warnings", "-e", script], { cwd: dir, env })).stdout;
+        return (await promisify(execFile)(process.execPath, ["-e", script], { cwd: dir, env })).stdout;
       };
 
       const withRole = await invoke({ AWS_ACCESS_KEY_ID: "ASIAFROMLAMBDA", AWS_SECRET_ACCESS_KEY: "role", AWS_SESSION_TOKEN: "token" });

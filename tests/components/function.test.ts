@@ -44,13 +44,13 @@ function roleOf(run: MockedRun, name = "placeOrder") {
 }
 
 describe("components/function Function", () => {
-  it("creates a Node 22 arm64 function with 256 MB, 10 s, active tracing and JSON logs to its own log group", async () => {
+  it("creates a Node 24 arm64 function with 256 MB, 10 s, active tracing and JSON logs to its own log group", async () => {
     const run = await runFunction();
     const component = run.one("orderflow:compute:Function", "placeOrder");
     const fn = run.one(LAMBDA, "placeOrderFunction");
     const logGroup = run.one(LOG_GROUP, "placeOrderLogGroup");
     assert.equal(fn.parent, component.urn);
-    assert.equal(fn.inputs.runtime, "nodejs22.x");
+    assert.equal(fn.inputs.runtime, "nodejs24.x");
     assert.deepEqual(fn.inputs.architectures, ["arm64"]);
     assert.equal(fn.inputs.memorySize, 256);
     assert.equal(fn.inputs.timeout, 10);

@@ -80,13 +80,27 @@ describe(".github/workflows", () => {
     }
   });
 
+  it("set up Node from .nvmrc in every job, and .nvmrc names a Node that package.json's engines admit", () => {
+    const nvmrc = fs.readFileSync(path.join(ROOT, ".nvmrc"), "utf8").trim();
+    const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    const floor = Number(/^>=\s*(\d+)$/.exec(engines)?.[1]);
+    assert.ok(Number(nvmrc) >= floor && floor >= 22, `.nvmrc (${nvmrc}) and engines (${engines}) must name Node 22 or later`);
+    for (const file of fs.readdirSync(WORKFLOWS)) {
+      const setups = uses(load(file), "actions/setup-node");
+      for (const setup of setups) {
+        assert.equal(setup.with?.["node-version-file"], ".nvmrc", `${file}: setup-node without node-version-file .nvmrc`);
+        assert.equal(setup.with?.["node-version"], undefined, `${file}: setup-node names a version of its own`);
+      }
+    }
+  });
+
   describe("ci.yml", () => {
     const ci = load("ci.yml");
 
-    it("runs on pushes and pull requests: npm ci then npm test on Node 20, with Java 17 for DynamoDB Local", () => {
+    it("runs on pushes and pull requests: npm ci then npm test on .nvmrc's Node, with Java 17 for DynamoDB Local", () => {
       assert.ok("push" in ci.on && "pull_request" in ci.on);
       const test = ci.jobs.test.steps;
-      assert.equal(test.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"], 20);
+      assert.equal(test.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version-file"], ".nvmrc");
       assert.equal(test.find((s) => s.uses?.startsWith("actions/setup-java@"))?.with?.["java-version"], 17);
       const commands = test.flatMap((s) => (s.run ? [s.run.trim()] : []));
       assert.deepEqual(commands, ["npm ci", "npm test"]);

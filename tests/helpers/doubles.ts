@@ -16,7 +16,7 @@ export function testFunction(name: string, timeoutSeconds = 10, reservedConcurre
   });
   const fn = new aws.lambda.Function(name, {
     role: role.arn,
-    runtime: "nodejs22.x",
+    runtime: "nodejs24.x",
     handler: "index.handler",
     code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler=async()=>{}") }),
     timeout: timeoutSeconds,

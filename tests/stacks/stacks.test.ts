@@ -5,7 +5,7 @@ import { evaluatePolicies, type PackConfig } from "../../policies/evaluate";
 import * as pulumi from "@pulumi/pulumi";
 import type { SynthesizedStack } from "../../ops/offline/synthesize";
 import { runProgram, type RecordedResource } from "../../ops/engine/run-program";
-import { loadStackConfig } from "../../ops/offline/stack-config";
+import { loadStackConfig } from "../../stacks/stack-config";
 import { contracts, requires } from "../../stacks/contracts";
 import { ENVIRONMENTS, type Environment, type StackKind } from "../../stacks/environments";
 import { runStack } from "../../stacks/program";

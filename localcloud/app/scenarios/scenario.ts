@@ -6,7 +6,7 @@ import path from "node:path";
 import type { StackOutputs } from "../../../stacks/contracts";
 import type { StackKind } from "../../../stacks/environments";
 import type { LocalCloud } from "../../cloud";
-import { safeFileName } from "../../services/xray/local-xray";
+import { safeFileName } from "../../services/xray/service";
 
 /** One scripted run through the local cloud, with expectations that must hold. */
 export interface Scenario {
@@ -28,6 +28,8 @@ export interface ScenarioResult {
   readonly ok: boolean;
   readonly steps: readonly StepResult[];
   readonly ms: number;
+  /** How many orders it placed (201 answers). */
+  readonly orders: number;
   readonly error?: string;
   /** The traces of the scenario's first order, and its journey's diagram (when it placed one that was traced). */
   readonly trace?: { readonly orderId: string; readonly traceIds: readonly string[]; readonly diagram: string };
@@ -237,7 +239,7 @@ export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenar
     }
     const ms = Date.now() - started;
     const trace = traceOf(cloud, context.orders[0]);
-    return { name: scenario.name, steps: context.steps, ms, ...outcome, ...(trace ? { trace } : {}) };
+    return { name: scenario.name, steps: context.steps, ms, orders: context.orders.length, ...outcome, ...(trace ? { trace } : {}) };
   };
   if (options.parallel) return Promise.all(scenarios.map(runOne));
   const results: ScenarioResult[] = [];

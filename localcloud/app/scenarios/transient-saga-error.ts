@@ -1,4 +1,4 @@
-import { AwsError } from "../../kernel/aws-error";
+import { lambdaErrors } from "../../services/lambda/errors";
 import { expect, type Scenario } from "./scenario";
 import { orderBody, orderReaches, skus } from "./orders";
 
@@ -11,7 +11,7 @@ export const transientSagaError: Scenario = {
     const customerId = `customer-transient-${Date.now().toString(36)}`;
     const charge = c.cloud.stacks.find((s) => s.kind === "payments")!.resolved.outputs.chargePaymentFunctionArn as string;
     await c.step("the Lambda service will fail the next charge for this customer (Lambda.ServiceException)", async () => {
-      c.cloud.lambda.injectFault(charge, new AwsError("ServiceException", "The service encountered an internal error (injected).", 500), 1, (event) => (event as { customerId?: string }).customerId === customerId);
+      c.cloud.lambda.injectFault(charge, lambdaErrors.ServiceException("The service encountered an internal error (injected)."), 1, (event) => (event as { customerId?: string }).customerId === customerId);
     });
     const answer = await c.step("POST /orders", () => c.placeOrder(orderBody({ customerId, lines: [{ sku: inStock, quantity: 1, unitPrice: 2500 }] })));
     const orderId = String(answer.body.orderId);

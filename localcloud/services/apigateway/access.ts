@@ -1,5 +1,3 @@
-import * as z from "zod/mini";
-import { customerId as customerIdSchema } from "../../../handlers/shared/events";
 import type { RecordedResource } from "../../../ops/engine/recording-monitor";
 import type { RestApiAccess } from "./rest-api";
 import { StageApiKeys, stageApiKeysFromGraph } from "./usage-plans";
@@ -50,6 +48,9 @@ export interface LocalApiKey {
   readonly value: string;
 }
 
+/** Why a customer id (a token's `sub`) is not one the app accepts, or undefined. */
+export type CustomerIdRule = (customer: string) => string | undefined;
+
 export class LocalApiAccess {
   private readonly apis = new Map<string, RestApiAccess & { readonly stage: string }>();
 
@@ -58,6 +59,8 @@ export class LocalApiAccess {
     resources: readonly RecordedResource[],
     private readonly outputs: readonly Readonly<Record<string, unknown>>[],
     restApis: readonly RestApiSpec[],
+    /** Why a customer id is not one the app accepts (the app's rule, given by the cloud), or undefined. */
+    private readonly customerIdProblem: CustomerIdRule,
   ) {
     const methods = methodAuthorizationsFromGraph(resources);
     for (const spec of restApis) {
@@ -82,14 +85,14 @@ export class LocalApiAccess {
   }
 
   /** Reads the pools, authorizers and usage plans of the graph; `outputs` are the stacks' outputs (client/key pairs). */
-  static fromGraph(graph: LocalGraph, outputs: readonly Readonly<Record<string, unknown>>[]): LocalApiAccess {
-    return LocalApiAccess.fromResources(graph.resources.flatMap((s) => s.resources), graph.restApis, outputs);
+  static fromGraph(graph: LocalGraph, outputs: readonly Readonly<Record<string, unknown>>[], customerIdProblem: CustomerIdRule): LocalApiAccess {
+    return LocalApiAccess.fromResources(graph.resources.flatMap((s) => s.resources), graph.restApis, outputs, customerIdProblem);
   }
 
   /** The same from recorded resources and the APIs' specs (tests build small ones). */
-  static fromResources(resources: readonly RecordedResource[], restApis: readonly RestApiSpec[], outputs: readonly Readonly<Record<string, unknown>>[]): LocalApiAccess {
+  static fromResources(resources: readonly RecordedResource[], restApis: readonly RestApiSpec[], outputs: readonly Readonly<Record<string, unknown>>[], customerIdProblem: CustomerIdRule): LocalApiAccess {
     const pools = userPoolsFromGraph(resources).map((pool) => ({ pool, issuer: new LocalTokenIssuer(pool) }));
-    return new LocalApiAccess(pools, resources, outputs, restApis);
+    return new LocalApiAccess(pools, resources, outputs, restApis, customerIdProblem);
   }
 
   /** What the local REST API checks for the API's methods. */
@@ -135,9 +138,9 @@ export class LocalApiAccess {
       throw new TokenRequestError("invalid_request", "Ask for a customer's token (customer) or a machine client's (scopes), not both: a customer's access token carries the scope aws.cognito.signin.user.admin only.");
     }
     // The handlers take the token's sub as the customer id; one they would refuse is refused here, with its rule.
-    const invalid = customer === undefined ? undefined : z.safeParse(customerIdSchema, customer).error;
+    const invalid = customer === undefined ? undefined : this.customerIdProblem(customer);
     if (invalid) {
-      throw new TokenRequestError("invalid_request", `"${customer}" is not a customer id (the token's sub): it ${invalid.issues[0]?.message ?? "is invalid"}.`);
+      throw new TokenRequestError("invalid_request", `"${customer}" is not a customer id (the token's sub): it ${invalid}.`);
     }
     const accessToken =
       customer !== undefined

@@ -4,17 +4,10 @@ import { xray } from "../xray";
 import { LocalApiAccess } from "./access";
 import { LocalRestApi } from "./rest-api";
 import { rmSync } from "node:fs";
+import { ApiGatewayService } from "./service";
 import { createTokenSecret, localTokenEndpoint, tokenSecretFile } from "./token-endpoint";
 
 /** API Gateway: the graph's REST APIs, each on its own port, and who may call them (tokens, API keys). */
-export class ApiGatewayService {
-  constructor(
-    /** The token issuers, authorizers and API keys of this run. */
-    readonly access: LocalApiAccess,
-    readonly apis: readonly LocalRestApi[],
-  ) {}
-}
-
 export const apigateway = serviceModule<ApiGatewayService>({
   name: "apigateway",
   icon: "⇄",
@@ -22,7 +15,7 @@ export const apigateway = serviceModule<ApiGatewayService>({
     const { graph } = cloud;
     // Tokens and API keys: issuers with keys made for this run, the APIs' authorizers and usage plans, and the
     // local-only token endpoint on the first API's port (what `orderflow local token` calls).
-    const access = LocalApiAccess.fromGraph(graph, cloud.stackOutputs);
+    const access = LocalApiAccess.fromGraph(graph, cloud.stackOutputs, cloud.app.customerIdProblem);
     // The token endpoint's secret, made for this run in a file only the user can read (`orderflow local token` reads it).
     const secret = createTokenSecret(tokenSecretFile(cloud.root, cloud.env));
     const apis: LocalRestApi[] = graph.restApis.map(

@@ -7,7 +7,7 @@ import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { AuthorizerResult, LocalCognitoAuthorizer } from "../cognito/authorizer";
 import type { RestApiSpec, RouteSpec } from "./spec";
-import type { LocalXRay } from "../xray/local-xray";
+import type { XRayService } from "../xray/service";
 import type { LambdaService } from "../lambda/service";
 import { TokenBucket } from "./token-bucket";
 import type { StageApiKeys } from "./usage-plans";
@@ -68,7 +68,7 @@ export class LocalRestApi {
     private readonly account: string,
     /** Writes one access log line (the stage's access log format, rendered). */
     private readonly accessLog: (line: string) => void,
-    private readonly options: { readonly access?: RestApiAccess; readonly control?: LocalControl; readonly xray?: LocalXRay } = {},
+    private readonly options: { readonly access?: RestApiAccess; readonly control?: LocalControl; readonly xray?: XRayService } = {},
   ) {
     if (spec.throttle) this.bucket = new TokenBucket(spec.throttle.rateLimit, spec.throttle.burstLimit);
   }
@@ -118,6 +118,8 @@ export class LocalRestApi {
       integrationLatency: "-",
     };
     const control = url.pathname.startsWith("/_local/") ? this.options.control : undefined;
+    // Every request the stage answers is billed, refused ones included (https://aws.amazon.com/api-gateway/pricing/).
+    if (!control) this.activity.meter({ "apigateway.requests": 1 });
     const answer = await (control ? control(req, url) : this.route(req, url, method, context, trace?.header())).catch((error: unknown): GatewayAnswer => {
       this.activity.record({ service: "apigateway", kind: "error", name: this.spec.component, detail: `${method} ${url.pathname}: ${(error as Error).message}`, error: true });
       return this.gatewayResponse("DEFAULT_5XX", 500, "Internal server error", context);

@@ -2,17 +2,11 @@ import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { jsonAuthErrors } from "../../iam/service-iam";
 import { serviceModule } from "../../service-module";
+import { ConsumedCapacityMeter } from "./consumed-capacity";
 import { dynamoDbPermissionsOf } from "./permissions";
-import { createTables, type LocalTables } from "./tables";
+import type { DynamoDbService } from "./service";
+import { createTables } from "./tables";
 
-/** The graph's tables in DynamoDB Local, and clients of it for the cloud's own reads (seeding, pipes' streams). */
-export interface DynamoDbService {
-  readonly tables: LocalTables;
-  readonly client: DynamoDBClient;
-  readonly streams: DynamoDBStreamsClient;
-  /** Whether DynamoDB Local is shared (tests run one per run): its tables are deleted when the cloud stops. */
-  readonly shared: boolean;
-}
 
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
@@ -26,7 +20,7 @@ export const dynamodb = serviceModule<DynamoDbService>({
   api: { protocol: "json", targetPrefixes: ["DynamoDB_20120810", "DynamoDBStreams_20120810"] },
   iam: { prefix: "dynamodb", permissions: dynamoDbPermissionsOf, errors: jsonAuthErrors() },
   build: async (cloud) => {
-    cloud.endpoint.forwardDynamoDb("127.0.0.1", cloud.dynamodb.port);
+    cloud.endpoint.forwardDynamoDb("127.0.0.1", cloud.dynamodb.port, new ConsumedCapacityMeter((usage) => cloud.activity.meter(usage)));
     const region = cloud.graph.cloud.region;
     const client = new DynamoDBClient({ endpoint: cloud.dynamodb.endpoint, region, credentials: LOCAL_CREDENTIALS });
     const tables = await createTables(client, cloud.graph.tables.map((t) => t.resource));

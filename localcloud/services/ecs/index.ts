@@ -4,13 +4,10 @@ import { serviceModule } from "../../service-module";
 import { withLocalQueueUrls, sqs } from "../sqs";
 import { xray } from "../xray";
 import { buildLocalImage } from "./image";
-import { LocalService } from "./service";
+import { LocalContainerService } from "./container-service";
+import { EcsService } from "./service";
 
 /** ECS: the graph's Fargate services, each running its image's program once started. */
-export class EcsService {
-  readonly services: LocalService[] = [];
-}
-
 export const ecs = serviceModule<EcsService>({
   name: "ecs",
   icon: "▣",
@@ -36,7 +33,7 @@ export const ecs = serviceModule<EcsService>({
           // The task's X-Ray daemon sidecar is the local daemon.
           AWS_XRAY_DAEMON_ADDRESS: daemon.address,
         };
-        return new LocalService(spec, image, environment, cloud.activity, cloud.logs.writer(spec.component));
+        return new LocalContainerService(spec, image, environment, cloud.activity, cloud.logs.writer(spec.component));
       }),
     );
     service.services.push(...built);

@@ -1,7 +1,6 @@
-import type { LocalXRay, OpenSegment } from "../xray/local-xray";
+import type { XRayService, OpenSegment } from "../xray/service";
 import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
-import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { RequestContext } from "../../endpoint/endpoint";
 import { compileEventPattern, type CompiledEventPattern } from "../../matching/event-pattern-matcher";
@@ -9,6 +8,9 @@ import type { BusSpec, RuleSpec, RuleTargetSpec } from "./spec";
 import { compileInputTransformer, type CompiledInputTransformer } from "./input-transformer";
 import { evaluateJsonPath } from "../../matching/json-path";
 import type { Delivery, DeliveryFailure } from "../../kernel/delivery";
+import { chunksOf64KiB, putEventsEntrySize } from "../../kernel/usage";
+
+import { eventsErrors } from "./errors";
 
 /** An event as EventBridge delivers it to targets (EventBridge user guide, "Amazon EventBridge events"). */
 export interface EventEnvelope {
@@ -63,7 +65,7 @@ export class EventBridgeService {
     private readonly clock: Clock,
     private readonly activity: Activity,
     /** Where deliveries of traced events record their segments. */
-    private readonly xray?: LocalXRay,
+    private readonly xray?: XRayService,
   ) {
     // Patterns and transformers are checked once, as PutRule and PutTargets check them.
     for (const rule of rules) {
@@ -73,10 +75,10 @@ export class EventBridgeService {
   }
 
   async call(action: string, input: Record<string, unknown>, context: RequestContext): Promise<Record<string, unknown>> {
-    if (action !== "PutEvents") throw new AwsError("UnknownOperationException", `The local cloud does not serve EventBridge ${action}.`);
+    if (action !== "PutEvents") throw eventsErrors.UnknownOperationException(`The local cloud does not serve EventBridge ${action}.`);
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
-      throw new AwsError("ValidationException", `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1`);
+      throw eventsErrors.ValidationException(`1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1`);
     }
     const results = entries.map((entry) => this.put(entry as PutEventsEntry, context.traceHeader, context.principal));
     return { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results };
@@ -109,6 +111,8 @@ export class EventBridgeService {
       detail,
     };
     const trace = entry.TraceHeader ?? traceHeader;
+    // Each 64 KB chunk of an entry is one custom event (https://aws.amazon.com/eventbridge/pricing/).
+    this.activity.meter({ "events.customEvents": chunksOf64KiB(putEventsEntrySize(entry)) });
     const list = this.received.get(bus.name) ?? [];
     list.push(event);
     this.received.set(bus.name, list);

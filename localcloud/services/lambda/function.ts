@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { FunctionSpec } from "./spec";
-import type { LocalXRay } from "../xray/local-xray";
+import type { XRayService } from "../xray/service";
 import { newSegmentId } from "../xray/trace-header";
 import { ExecutionEnvironment, InitError, type FunctionErrorPayload, type LogSink } from "./environment";
+import { lambdaErrors } from "./errors";
 
 /** What a synchronous invocation returns, as the Invoke API does: a payload, and the error kind when it failed. */
 export interface InvokeResult {
@@ -60,7 +61,7 @@ export class LocalFunction {
     /** Hook for fault injection (scenarios): an error the Lambda service answers instead of running the function. */
     private readonly faults: { take(functionName: string, event: unknown): AwsError | undefined },
     /** Where the Lambda service's segments go (the function's own come from its SDK, through the daemon). */
-    private readonly xray?: LocalXRay,
+    private readonly xray?: XRayService,
   ) {}
 
   get name(): string {
@@ -85,7 +86,7 @@ export class LocalFunction {
     if (reserved !== undefined && this.inFlight >= reserved) {
       this.throttles++;
       this.activity.record({ service: "lambda", kind: "throttled", name: this.spec.component, detail: `throttled: ${this.inFlight} of ${reserved} reserved executions busy (${options.source ?? "caller"})`, error: true, traceId: options.traceId });
-      throw new AwsError("TooManyRequestsException", "Rate Exceeded.", 429, "Sender");
+      throw lambdaErrors.TooManyRequestsException("Rate Exceeded.");
     }
     this.inFlight++;
     this.invocations++;
@@ -124,6 +125,9 @@ export class LocalFunction {
       );
       this.release(env);
       if (!outcome.ok) this.errors++;
+      // Billed: the request, and the duration rounded up to the millisecond at the configured memory
+      // (https://aws.amazon.com/lambda/pricing/).
+      this.activity.meter({ "lambda.requests": 1, [`lambda.gbSeconds.${this.spec.architecture ?? "x86_64"}`]: (this.spec.memoryMb / 1024) * (Math.ceil(durationMs) / 1000) });
       this.activity.record({
         service: "lambda",
         kind: "invoke",

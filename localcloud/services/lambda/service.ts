@@ -3,9 +3,10 @@ import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { FunctionSpec } from "./spec";
-import type { LocalXRay } from "../xray/local-xray";
+import type { XRayService } from "../xray/service";
 import type { LogSink } from "./environment";
 import { LocalFunction, type InvokeOptions, type InvokeResult } from "./function";
+import { lambdaErrors } from "./errors";
 
 /** Sends a destination record (an asynchronous invocation's outcome) to a queue, topic, function or bus by ARN. */
 export type DestinationSink = (destinationArn: string, record: string, traceId?: string) => Promise<void>;
@@ -21,7 +22,7 @@ export interface LambdaServiceOptions {
   readonly localConcurrency?: number;
   /** Authorizes an invocation's caller (lambda:InvokeFunction); throws the AwsError Invoke answers with. */
   /** The local X-Ray, which records the Lambda service's segments. */
-  readonly xray?: LocalXRay;
+  readonly xray?: XRayService;
   readonly authorizeInvoke?: (functionArn: string, caller: NonNullable<InvokeOptions["caller"]>, options: InvokeOptions) => Promise<void>;
 }
 
@@ -72,7 +73,7 @@ export class LambdaService {
   /** The function a name, ARN or qualified ARN refers to; ResourceNotFoundException otherwise, as Invoke answers. */
   function(ref: string): LocalFunction {
     const fn = this.functions.find((f) => f.spec.name === ref || f.spec.arn === ref || ref === `${f.spec.arn}:$LATEST`);
-    if (!fn) throw new AwsError("ResourceNotFoundException", `Function not found: ${ref}`, 404);
+    if (!fn) throw lambdaErrors.ResourceNotFoundException(`Function not found: ${ref}`);
     return fn;
   }
 

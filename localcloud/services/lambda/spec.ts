@@ -12,6 +12,8 @@ export interface FunctionSpec extends Origin {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** What Lambda bills its duration by: `x86_64` (the default) or `arm64`. */
+  readonly architecture?: "x86_64" | "arm64";
   readonly reservedConcurrency?: number;
   readonly roleArn: string;
   readonly tracing: "Active" | "PassThrough";
@@ -75,6 +77,7 @@ export async function readFunctions(graph: GraphResources): Promise<FunctionSpec
       // Lambda's defaults: 3 s and 128 MB (CreateFunction API reference).
       timeoutSeconds: num(i.timeout) ?? 3,
       memoryMb: num(i.memorySize) ?? 128,
+      architecture: Array.isArray(i.architectures) && i.architectures[0] === "arm64" ? "arm64" : "x86_64",
       reservedConcurrency: num(i.reservedConcurrentExecutions) !== undefined && num(i.reservedConcurrentExecutions)! >= 0 ? num(i.reservedConcurrentExecutions) : undefined,
       roleArn: String(i.role),
       tracing: obj(i.tracingConfig).mode === "Active" ? "Active" : "PassThrough",

@@ -4,12 +4,9 @@ import { openStreamReader } from "../dynamodb/streams";
 import { lambda } from "../lambda";
 import { states } from "../states";
 import { LocalPipe } from "./pipe";
+import { PipesService } from "./service";
 
 /** EventBridge Pipes: the graph's pipes, each reading its table's stream once started. */
-export class PipesService {
-  readonly pipes: LocalPipe[] = [];
-}
-
 export const pipes = serviceModule<PipesService>({
   name: "pipes",
   icon: "⇉",

@@ -7,6 +7,7 @@ import { compileFilterCriteria, type CompiledFilterCriteria } from "../../matchi
 import type { PipeSpec } from "./spec";
 import type { LambdaService } from "../lambda/service";
 import { compilePipeInputTemplate, type CompiledPipeInputTemplate } from "./input-template";
+import { chunksOf64KiB } from "../../kernel/usage";
 
 /** Where a pipe's batch goes once enriched: the target's start call, which throws an AwsError when refused. */
 export type PipeTarget = (targetArn: string, input: string, options: { traceId?: string; source: string }) => Promise<void> | void;
@@ -129,6 +130,8 @@ export class LocalPipe {
       throw error;
     }
     this.delivered++;
+    // A pipe's request is its batch after filtering, one per 64 KB chunk (https://aws.amazon.com/eventbridge/pricing/).
+    this.activity.meter({ "pipes.requests": chunksOf64KiB(Buffer.byteLength(JSON.stringify(records))) });
     this.activity.record({ service: "pipes", kind: "deliver", name: this.spec.component, detail: `${records.length} record(s) to ${this.spec.targetArn.split(":").pop()}` });
     return undefined;
   }

@@ -1,12 +1,13 @@
 import MailComposer from "nodemailer/lib/mail-composer";
 import addressparser from "nodemailer/lib/addressparser";
 import { randomUUID } from "node:crypto";
-import { MAILBOX_SIMULATOR_ADDRESS } from "../../../handlers/notifications/recipients";
+import { MAILBOX_SIMULATOR_ADDRESS } from "./mailbox-simulator";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { RestService } from "../../endpoint/endpoint";
 import type { GraphConfigurationSet, GraphEmailIdentity } from "./spec";
 import type { OutboxDelivery, OutboxEmail, Outbox } from "../../kernel/outbox";
+import { sesErrors } from "./errors";
 
 // SES v2 SendEmail (REST-JSON, `POST /v2/email/outbound-emails`) as the API reference documents it
 // (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html): an accepted email answers
@@ -74,36 +75,36 @@ export class SesService implements RestService {
   private async send(input: SendEmailInput): Promise<OutboxEmail> {
     const content = input.Content;
     if (!content || [content.Simple, content.Raw, content.Template].filter(Boolean).length !== 1) {
-      throw new AwsError("BadRequestException", "Content must contain exactly one of Simple, Raw or Template.");
+      throw sesErrors.BadRequestException("Content must contain exactly one of Simple, Raw or Template.");
     }
     if (content.Template) {
       // The stacks create no email templates, so no template name can resolve.
-      throw new AwsError("NotFoundException", `Template ${content.Template.TemplateName ?? content.Template.TemplateArn ?? "(none)"} does not exist.`, 404);
+      throw sesErrors.NotFoundException(`Template ${content.Template.TemplateName ?? content.Template.TemplateArn ?? "(none)"} does not exist.`);
     }
     const raw = content.Raw ? rawMessage(content.Raw.Data) : undefined;
     const from = input.FromEmailAddress ?? raw?.header("from");
-    if (!from) throw new AwsError("BadRequestException", "FromEmailAddress is required: the message has no From address.");
+    if (!from) throw sesErrors.BadRequestException("FromEmailAddress is required: the message has no From address.");
     const fromAddress = this.senderAddress(from);
     const destination = input.Destination ?? (raw ? { ToAddresses: raw.addresses("to"), CcAddresses: raw.addresses("cc"), BccAddresses: raw.addresses("bcc") } : undefined);
     const to = destination?.ToAddresses ?? [];
     const cc = destination?.CcAddresses ?? [];
     const bcc = destination?.BccAddresses ?? [];
     const recipients = [...to, ...cc, ...bcc];
-    if (recipients.length === 0) throw new AwsError("BadRequestException", "Destination must name at least one recipient (ToAddresses, CcAddresses or BccAddresses).");
+    if (recipients.length === 0) throw sesErrors.BadRequestException("Destination must name at least one recipient (ToAddresses, CcAddresses or BccAddresses).");
     // SES's v1 API answers InvalidParameterValue "Recipient count exceeds 50."; its v2 counterpart is BadRequestException.
-    if (recipients.length > MAX_RECIPIENTS) throw new AwsError("BadRequestException", `Recipient count exceeds ${MAX_RECIPIENTS}.`);
+    if (recipients.length > MAX_RECIPIENTS) throw sesErrors.BadRequestException(`Recipient count exceeds ${MAX_RECIPIENTS}.`);
     for (const address of [...recipients, ...(input.ReplyToAddresses ?? [])]) {
-      if (!ADDRESS.test(addressOf(address) ?? "")) throw new AwsError("BadRequestException", `Illegal address: ${address}`);
+      if (!ADDRESS.test(addressOf(address) ?? "")) throw sesErrors.BadRequestException(`Illegal address: ${address}`);
     }
     const simple = content.Simple;
     if (simple) {
-      if (!simple.Subject?.Data) throw new AwsError("BadRequestException", "Content.Simple.Subject is required.");
-      if (!simple.Body?.Text?.Data && !simple.Body?.Html?.Data) throw new AwsError("BadRequestException", "Content.Simple.Body must have a Text or an Html part.");
+      if (!simple.Subject?.Data) throw sesErrors.BadRequestException("Content.Simple.Subject is required.");
+      if (!simple.Body?.Text?.Data && !simple.Body?.Html?.Data) throw sesErrors.BadRequestException("Content.Simple.Body must have a Text or an Html part.");
     }
     const tags: Record<string, string> = {};
     for (const tag of input.EmailTags ?? []) {
       if (!TAG.test(tag.Name ?? "") || !TAG.test(tag.Value ?? "")) {
-        throw new AwsError("BadRequestException", `Invalid message tag ${JSON.stringify(tag)}: names and values hold only ASCII letters, digits, "_" and "-", 256 characters at most.`);
+        throw sesErrors.BadRequestException(`Invalid message tag ${JSON.stringify(tag)}: names and values hold only ASCII letters, digits, "_" and "-", 256 characters at most.`);
       }
       tags[tag.Name!] = tag.Value!;
     }
@@ -130,6 +131,8 @@ export class SesService implements RestService {
     const eml = raw ? raw.bytes : await composeEml(message, input.ReplyToAddresses ?? [], time);
     const kept = this.outbox.add<OutboxEmail>(message, eml, "eml");
     const identity = this.identityCovering(fromAddress)!;
+    // SES bills each recipient of an outbound email as one message (https://aws.amazon.com/ses/pricing/).
+    this.activity.meter({ "ses.emails": recipients.length });
     this.activity.record({
       service: "ses",
       kind: "send",
@@ -143,15 +146,12 @@ export class SesService implements RestService {
   /** The From address, which one of the graph's identities must cover; SES answers MessageRejected otherwise. */
   private senderAddress(from: string): string {
     const address = addressOf(from);
-    if (!address || !ADDRESS.test(address)) throw new AwsError("BadRequestException", `Illegal address: ${from}`);
+    if (!address || !ADDRESS.test(address)) throw sesErrors.BadRequestException(`Illegal address: ${from}`);
     if (!this.identityCovering(address)) {
       // SES's wording for a sender it has no verified identity for (troubleshooting, "Email address is not verified"):
       // https://docs.aws.amazon.com/ses/latest/dg/troubleshoot-error-messages.html
-      throw new AwsError(
-        "MessageRejected",
-        `Email address is not verified. The following identities failed the check in region ${this.region.toUpperCase()}: ${from}` +
-          ` (the environment's SES identities: ${this.identities.map((i) => i.identity).join(", ") || "none"})`,
-      );
+      throw sesErrors.MessageRejected(`Email address is not verified. The following identities failed the check in region ${this.region.toUpperCase()}: ${from}` +
+          ` (the environment's SES identities: ${this.identities.map((i) => i.identity).join(", ") || "none"})`);
     }
     return address;
   }
@@ -167,8 +167,8 @@ export class SesService implements RestService {
     const chosen = name ?? this.identityCovering(fromAddress)?.defaultConfigurationSet;
     if (chosen === undefined) return undefined;
     const set = this.configurationSets.find((c) => c.name === chosen);
-    if (!set) throw new AwsError("NotFoundException", `Configuration set ${chosen} does not exist.`, 404);
-    if (!set.sendingEnabled) throw new AwsError("SendingPausedException", `Sending is paused for configuration set ${chosen}.`);
+    if (!set) throw sesErrors.NotFoundException(`Configuration set ${chosen} does not exist.`);
+    if (!set.sendingEnabled) throw sesErrors.SendingPausedException(`Sending is paused for configuration set ${chosen}.`);
     return set;
   }
 }
@@ -263,7 +263,7 @@ function composeEml(message: Omit<OutboxEmail, "file">, replyTo: readonly string
 
 /** A Raw message (base64 in the JSON body): its bytes, and the headers SES reads when the request leaves them out. */
 function rawMessage(data: string | undefined): { bytes: Buffer; header(name: string): string | undefined; addresses(name: string): string[] } {
-  if (!data) throw new AwsError("BadRequestException", "Content.Raw.Data is required.");
+  if (!data) throw sesErrors.BadRequestException("Content.Raw.Data is required.");
   const bytes = Buffer.from(data, "base64");
   const text = bytes.toString("utf8");
   const head = text.split(/\r?\n\r?\n/, 1)[0].replace(/\r?\n[ \t]+/g, " ");

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { SMS_SIMULATOR_DESTINATIONS } from "../../../handlers/notifications/recipients";
+import { SMS_SIMULATOR_DESTINATIONS } from "./simulator";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { JsonService } from "../../endpoint/endpoint";
 import type { GraphOriginationIdentity } from "./spec";
 import type { OutboxDelivery, OutboxText, Outbox } from "../../kernel/outbox";
+import { smsCountryOf, smsParts } from "../../kernel/usage";
+
+import { smsErrors } from "./errors";
 
 // AWS End User Messaging SMS (API pinpoint-sms-voice-v2, JSON 1.0, `X-Amz-Target: PinpointSMSVoiceV2.<Action>`):
 // SendTextMessage, and the opt-out list actions that decide which numbers it refuses.
@@ -61,7 +64,7 @@ export class SmsService implements JsonService {
       case "DeleteOptedOutNumber":
         return this.deleteOptedOutNumber(String(input.OptOutListName ?? ""), String(input.OptedOutNumber ?? ""));
       default:
-        throw new AwsError("UnknownOperationException", `The local cloud does not serve PinpointSMSVoiceV2.${action}: it serves SendTextMessage, PutOptedOutNumber and DeleteOptedOutNumber.`);
+        throw smsErrors.UnknownOperationException(`The local cloud does not serve PinpointSMSVoiceV2.${action}: it serves SendTextMessage, PutOptedOutNumber and DeleteOptedOutNumber.`);
     }
   }
 
@@ -105,7 +108,7 @@ export class SmsService implements JsonService {
       );
     }
     if (!identity.selfManagedOptOuts && this.optOuts.get(identity.optOutListName)?.has(to)) {
-      throw new AwsError("ConflictException", `The destination phone number ${to} is opted out (opt-out list ${identity.optOutListName}).`, 400, "Sender", undefined, {
+      throw smsErrors.ConflictException(`The destination phone number ${to} is opted out (opt-out list ${identity.optOutListName}).`, {
         Message: `The destination phone number ${to} is opted out (opt-out list ${identity.optOutListName}).`,
         Reason: "DESTINATION_PHONE_NUMBER_OPTED_OUT",
         ResourceType: "opted-out-number",
@@ -125,6 +128,8 @@ export class SmsService implements JsonService {
       delivery,
     };
     const kept = this.outbox.add<OutboxText>(message, `${JSON.stringify(message, null, 2)}\n`, "json");
+    // Billed per message part, at the destination country's price (https://aws.amazon.com/end-user-messaging/pricing/).
+    this.activity.meter({ [`sms.messages.${smsCountryOf(to)}`]: smsParts(body) });
     this.activity.record({
       service: "sms",
       kind: "send",
@@ -142,12 +147,12 @@ export class SmsService implements JsonService {
   private originationIdentity(name: string | undefined): GraphOriginationIdentity {
     if (name === undefined) {
       if (this.identities.length === 1) return this.identities[0];
-      throw new AwsError("ConflictException", "No origination identity was given and the account has no single one to choose.", 400, "Sender", undefined, { Reason: "NO_ORIGINATION_IDENTITIES_FOUND" });
+      throw smsErrors.ConflictException("No origination identity was given and the account has no single one to choose.", { Reason: "NO_ORIGINATION_IDENTITIES_FOUND" });
     }
     const identity = this.identities.find((i) => i.names.includes(name));
     if (!identity) {
       const type = /:(phone-number|pool|sender-id)\//.exec(name)?.[1] ?? (name.startsWith("pool-") ? "pool" : "phone-number");
-      throw new AwsError("ResourceNotFoundException", `Origination identity ${name} does not exist (the environment's: ${this.identities.map((i) => i.arn).join(", ") || "none"}).`, 404, "Sender", undefined, {
+      throw smsErrors.ResourceNotFoundException(`Origination identity ${name} does not exist (the environment's: ${this.identities.map((i) => i.arn).join(", ") || "none"}).`, {
         ResourceType: type,
         ResourceId: name,
       });
@@ -167,7 +172,7 @@ export class SmsService implements JsonService {
   private deleteOptedOutNumber(listName: string, number: string): Record<string, unknown> {
     const list = this.optOutList(listName);
     const since = list.numbers.get(number);
-    if (!since) throw new AwsError("ResourceNotFoundException", `${number} is not on opt-out list ${list.name}.`, 404, "Sender", undefined, { ResourceType: "opted-out-number", ResourceId: number });
+    if (!since) throw smsErrors.ResourceNotFoundException(`${number} is not on opt-out list ${list.name}.`, { ResourceType: "opted-out-number", ResourceId: number });
     list.numbers.delete(number);
     return this.optedOut(list.name, number, since);
   }
@@ -175,7 +180,7 @@ export class SmsService implements JsonService {
   private optOutList(nameOrArn: string): { name: string; numbers: Map<string, Date> } {
     const name = nameOrArn.replace(/^arn:aws[a-z-]*:sms-voice:[^:]*:[^:]*:opt-out-list\//, "");
     const numbers = this.optOuts.get(name);
-    if (!numbers) throw new AwsError("ResourceNotFoundException", `Opt-out list ${nameOrArn} does not exist.`, 404, "Sender", undefined, { ResourceType: "opt-out-list", ResourceId: nameOrArn });
+    if (!numbers) throw smsErrors.ResourceNotFoundException(`Opt-out list ${nameOrArn} does not exist.`, { ResourceType: "opt-out-list", ResourceId: nameOrArn });
     return { name, numbers };
   }
 
@@ -191,7 +196,7 @@ export class SmsService implements JsonService {
 }
 
 function validation(reason: string, message: string, field?: string): AwsError {
-  return new AwsError("ValidationException", message, 400, "Sender", undefined, {
+  return smsErrors.ValidationException(message, {
     Message: message,
     Reason: reason,
     ...(field ? { Fields: [{ Name: field, Message: message }] } : {}),

@@ -1,4 +1,4 @@
-import { AwsError } from "../../kernel/aws-error";
+import { AwsError, errorCode } from "../../kernel/aws-error";
 import { querySignatureError, type AuthErrors } from "../../iam/service-iam";
 
 /**
@@ -8,4 +8,15 @@ import { querySignatureError, type AuthErrors } from "../../iam/service-iam";
 export const snsAuthErrors: AuthErrors = {
   accessDenied: (message) => new AwsError("AuthorizationError", message, 403),
   badSignature: (failure) => querySignatureError(failure, false),
+};
+
+/**
+ * SNS's error codes (API reference, Publish's Errors).
+ * https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+export const snsErrors = {
+  InvalidAction: errorCode("InvalidAction"),
+  InvalidParameter: errorCode("InvalidParameter"),
+  NotFound: errorCode("NotFound", 404),
+  ParameterValueInvalid: errorCode("ParameterValueInvalid"),
 };

@@ -1,14 +1,16 @@
 import { resourceName, serviceOf } from "../events/service";
-import type { LocalXRay, OpenSegment } from "../xray/local-xray";
+import type { XRayService, OpenSegment } from "../xray/service";
 import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
-import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { Delivery, DeliveryFailure } from "../../kernel/delivery";
 import { escapeXml, type RequestContext } from "../../endpoint/endpoint";
 import type { SubscriptionSpec, TopicSpec } from "./spec";
 import { subscriptionAccepts } from "./filter-policy";
 import type { MessageAttributeValue } from "../sqs/md5";
+import { chunksOf64KiB } from "../../kernel/usage";
+
+import { snsErrors } from "./errors";
 
 /** A message attribute as SNS carries it (Publish's `MessageAttributes.entry.N`). */
 export interface SnsMessageAttribute {
@@ -62,15 +64,15 @@ export class SnsService {
     /** Where the local cloud serves SNS (for the envelope's UnsubscribeURL). */
     private readonly endpoint: string,
     /** Where deliveries of traced messages record their segments. */
-    private readonly xray?: LocalXRay,
+    private readonly xray?: XRayService,
   ) {}
 
   /** The query API: `Publish` only (the handlers publish; topics and subscriptions come from the graph). */
   async call(action: string, params: Readonly<Record<string, string>>, context: RequestContext): Promise<string> {
-    if (action !== "Publish") throw new AwsError("InvalidAction", `The local cloud does not serve SNS ${action}.`);
+    if (action !== "Publish") throw snsErrors.InvalidAction(`The local cloud does not serve SNS ${action}.`);
     const topicArn = params.TopicArn ?? params.TargetArn;
-    if (!topicArn) throw new AwsError("InvalidParameter", "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
-    if (params.Message === undefined) throw new AwsError("InvalidParameter", "Invalid parameter: Message Reason: no value for required parameter");
+    if (!topicArn) throw snsErrors.InvalidParameter("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
+    if (params.Message === undefined) throw snsErrors.InvalidParameter("Invalid parameter: Message Reason: no value for required parameter");
     const messageId = this.publish(topicArn, {
       message: params.Message,
       ...(params.Subject ? { subject: params.Subject } : {}),
@@ -86,11 +88,14 @@ export class SnsService {
   /** Publishes to a topic; resolves to the message id once accepted (deliveries continue in the background). */
   publish(topicArn: string, input: PublishInput): string {
     const topic = this.topics.find((t) => t.arn === topicArn);
-    if (!topic) throw new AwsError("NotFound", "Topic does not exist", 404);
-    if (Buffer.byteLength(input.message) > 262144) throw new AwsError("InvalidParameter", "Invalid parameter: Message too long");
-    if (topic.fifo && !input.messageGroupId) throw new AwsError("InvalidParameter", "Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
+    if (!topic) throw snsErrors.NotFound("Topic does not exist");
+    if (Buffer.byteLength(input.message) > 262144) throw snsErrors.InvalidParameter("Invalid parameter: Message too long");
+    if (topic.fifo && !input.messageGroupId) throw snsErrors.InvalidParameter("Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
     const messageId = randomUUID();
     const timestamp = new Date().toISOString();
+    // Each 64 KB chunk of a published message is one request; deliveries to SQS and Lambda are free
+    // (https://aws.amazon.com/sns/pricing/).
+    this.activity.meter({ "sns.publishes": chunksOf64KiB(Buffer.byteLength(input.message)) });
     const subscribers = this.subscriptions.filter((s) => s.topicArn === topicArn);
     const delivered: string[] = [];
     for (const subscription of subscribers) {
@@ -219,7 +224,7 @@ function queryAttributes(params: Readonly<Record<string, string>>): Record<strin
     const name = params[`MessageAttributes.entry.${n}.Name`];
     const type = params[`MessageAttributes.entry.${n}.Value.DataType`];
     const value = params[`MessageAttributes.entry.${n}.Value.StringValue`] ?? params[`MessageAttributes.entry.${n}.Value.BinaryValue`];
-    if (!type || value === undefined) throw new AwsError("ParameterValueInvalid", `The message attribute '${escapeXml(name)}' must contain non-empty message attribute value and type.`);
+    if (!type || value === undefined) throw snsErrors.ParameterValueInvalid(`The message attribute '${escapeXml(name)}' must contain non-empty message attribute value and type.`);
     out[name] = { Type: type, Value: value };
   }
   return out;

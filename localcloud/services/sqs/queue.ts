@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
-import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "./spec";
 import { md5OfBody, md5OfMessageAttributes, type MessageAttributeValue } from "./md5";
+import { chunksOf64KiB, type Usage } from "../../kernel/usage";
+
+import { sqsErrors } from "./errors";
 
 /** What a producer puts on a queue. */
 export interface OutgoingMessage {
@@ -77,6 +79,16 @@ const FIFO_DEDUPLICATION_MS = 5 * 60 * 1000;
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html
  */
+/** The bytes SQS counts for message attributes: each name, data type and value. */
+function attributesSize(attributes: OutgoingMessage["messageAttributes"]): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    const v = value as { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array | string };
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(v.DataType ?? "") + Buffer.byteLength(v.StringValue ?? "") + (v.BinaryValue ? Buffer.byteLength(v.BinaryValue as string) : 0);
+  }
+  return bytes;
+}
+
 export class LocalQueue {
   private messages: StoredMessage[] = [];
   private readonly waiters = new Set<() => void>();
@@ -85,6 +97,8 @@ export class LocalQueue {
   private sequence = 0n;
   /** Messages moved to a dead-letter queue from this one, for reports. */
   deadLettered = 0;
+  /** Where the queue reports its billed requests (the cloud's activity), when anyone listens. */
+  meter?: (usage: Usage) => void;
 
   constructor(
     readonly spec: QueueSpec,
@@ -126,6 +140,7 @@ export class LocalQueue {
       receiveCount: 0,
     };
     this.messages.push(stored);
+    this.bill(chunksOf64KiB(Buffer.byteLength(message.body) + attributesSize(message.messageAttributes)));
     const sent: SentMessage = { messageId: stored.messageId, ...md5, ...(sequenceNumber ? { sequenceNumber } : {}) };
     if (dedupId) this.deduplication.set(dedupId, { at: now, sent });
     this.changed();
@@ -154,19 +169,22 @@ export class LocalQueue {
   async receive(options: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
     const max = options.maxNumberOfMessages ?? 1;
     if (!Number.isInteger(max) || max < 1 || max > 10) {
-      throw new AwsError("InvalidParameterValue", `Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
+      throw sqsErrors.InvalidParameterValue(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
     }
     const visibility = options.visibilityTimeoutSeconds ?? this.spec.visibilityTimeoutSeconds;
     if (!Number.isInteger(visibility) || visibility < 0 || visibility > 43200) {
-      throw new AwsError("InvalidParameterValue", `Value ${visibility} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.`);
+      throw sqsErrors.InvalidParameterValue(`Value ${visibility} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.`);
     }
     const wait = options.waitTimeSeconds ?? this.spec.receiveWaitTimeSeconds;
     if (!Number.isInteger(wait) || wait < 0 || wait > 20) {
-      throw new AwsError("InvalidParameterValue", `Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`);
+      throw sqsErrors.InvalidParameterValue(`Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`);
     }
     const deadline = this.clock.now() + this.clock.ms(wait);
     for (;;) {
       const taken = this.take(max, visibility);
+      // A receive that returns messages is billed per 64 KB chunk of what it returns; the empty long polls of a
+      // consumer that waits are billed too, but they do not depend on orders: the fixed cost counts them.
+      if (taken.length > 0) this.bill(chunksOf64KiB(taken.reduce((n, t) => n + Buffer.byteLength(t.message.body), 0)));
       if (taken.length > 0 || this.clock.now() >= deadline || options.signal?.aborted) return taken;
       await this.waitForChange(deadline - this.clock.now(), options.signal);
     }
@@ -180,19 +198,30 @@ export class LocalQueue {
       this.messages.splice(index, 1);
       this.changed();
     }
+    this.bill(1);
   }
 
   changeVisibility(receiptHandle: string, visibilityTimeoutSeconds: number): void {
     this.checkHandle(receiptHandle);
     if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < 0 || visibilityTimeoutSeconds > 43200) {
-      throw new AwsError("InvalidParameterValue", `Value ${visibilityTimeoutSeconds} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`);
+      throw sqsErrors.InvalidParameterValue(`Value ${visibilityTimeoutSeconds} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`);
     }
     const message = this.messages.find((m) => m.receiptHandle === receiptHandle);
     if (!message || message.visibleAt <= this.clock.now()) {
-      throw new AwsError("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.", 400, "Sender", "AWS.SimpleQueueService.MessageNotInflight");
+      throw sqsErrors.MessageNotInflight("Message does not exist or is not available for visibility timeout change.");
     }
     message.visibleAt = this.clock.now() + this.clock.ms(visibilityTimeoutSeconds);
     this.changed();
+    this.bill(1);
+  }
+
+  /**
+   * Reports billed requests: every SQS API action is a request, each 64 KB chunk of its payload one more, FIFO queues
+   * at their own price (https://aws.amazon.com/sqs/pricing/). A batch action is reported per entry here, which is
+   * what a batch of one costs and an upper bound for larger ones.
+   */
+  private bill(requests: number): void {
+    this.meter?.({ [`sqs.requests.${this.spec.fifo ? "fifo" : "standard"}`]: requests });
   }
 
   purge(): void {
@@ -269,40 +298,40 @@ export class LocalQueue {
 
   private validate(message: OutgoingMessage): void {
     const size = Buffer.byteLength(message.body, "utf8");
-    if (size === 0) throw new AwsError("MissingParameter", "The request must contain the parameter MessageBody.");
+    if (size === 0) throw sqsErrors.MissingParameter("The request must contain the parameter MessageBody.");
     const attributes = Object.entries(message.messageAttributes ?? {});
     const attributeSize = attributes.reduce(
       (n, [name, v]) => n + Buffer.byteLength(name) + Buffer.byteLength(v.DataType) + Buffer.byteLength(v.StringValue ?? "") + Buffer.from(v.BinaryValue ?? "", "base64").length,
       0,
     );
     if (size + attributeSize > this.spec.maximumMessageSize) {
-      throw new AwsError("InvalidParameterValue", `One or more parameters are invalid. Reason: Message must be shorter than ${this.spec.maximumMessageSize} bytes.`);
+      throw sqsErrors.InvalidParameterValue(`One or more parameters are invalid. Reason: Message must be shorter than ${this.spec.maximumMessageSize} bytes.`);
     }
     // The characters SQS accepts (SendMessage API reference): #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.
     // eslint-disable-next-line no-control-regex -- tab, line feed and carriage return are the control characters SQS admits
     if (/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(message.body)) {
-      throw new AwsError("InvalidMessageContents", "Invalid binary character in the message body.");
+      throw sqsErrors.InvalidMessageContents("Invalid binary character in the message body.");
     }
-    if (attributes.length > 10) throw new AwsError("InvalidParameterValue", `Number of message attributes [${attributes.length}] exceeds the allowed maximum [10].`);
+    if (attributes.length > 10) throw sqsErrors.InvalidParameterValue(`Number of message attributes [${attributes.length}] exceeds the allowed maximum [10].`);
     if (this.spec.fifo) {
-      if (!message.messageGroupId) throw new AwsError("MissingParameter", "The request must contain the parameter MessageGroupId.");
+      if (!message.messageGroupId) throw sqsErrors.MissingParameter("The request must contain the parameter MessageGroupId.");
       if (!message.messageDeduplicationId && !this.spec.contentBasedDeduplication) {
-        throw new AwsError("InvalidParameterValue", "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+        throw sqsErrors.InvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
       }
       if (message.delaySeconds !== undefined && message.delaySeconds !== 0) {
-        throw new AwsError("InvalidParameterValue", "Value " + message.delaySeconds + " for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.");
+        throw sqsErrors.InvalidParameterValue("Value " + message.delaySeconds + " for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.");
       }
     } else if (message.messageGroupId !== undefined && message.messageDeduplicationId !== undefined) {
-      throw new AwsError("InvalidParameterValue", "The request include parameter that is not valid for this queue type");
+      throw sqsErrors.InvalidParameterValue("The request include parameter that is not valid for this queue type");
     }
     if (message.delaySeconds !== undefined && (!Number.isInteger(message.delaySeconds) || message.delaySeconds < 0 || message.delaySeconds > 900)) {
-      throw new AwsError("InvalidParameterValue", `Value ${message.delaySeconds} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.`);
+      throw sqsErrors.InvalidParameterValue(`Value ${message.delaySeconds} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.`);
     }
   }
 
   private checkHandle(receiptHandle: string): void {
     if (!/^[A-Za-z0-9+/=_-]{20,}$/.test(receiptHandle ?? "")) {
-      throw new AwsError("ReceiptHandleIsInvalid", `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
+      throw sqsErrors.ReceiptHandleIsInvalid(`The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
     }
   }
 

@@ -5,6 +5,7 @@ import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "./spec";
 import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";
 import { LocalQueue, type OutgoingMessage, type ReceivedMessage, type SentMessage } from "./queue";
+import { sqsErrors } from "./errors";
 
 /** Who is calling: the principal the endpoint authenticated (issue 12 decides access; here it names the sender). */
 export interface Caller {
@@ -60,6 +61,7 @@ export class SqsService {
           ...(message.traceHeader ? { traceId: message.traceHeader } : {}),
         });
       });
+      if (activity) queue.meter = (usage) => activity.meter(usage);
       this.byArn.set(spec.arn, queue);
       this.byName.set(spec.name, queue);
     }
@@ -158,7 +160,7 @@ export class SqsService {
         return { QueueUrls: this.queues.filter((q) => q.spec.name.startsWith(prefix)).map((q) => q.url) };
       }
       default:
-        throw new AwsError("UnsupportedOperation", `The local cloud does not serve SQS ${action}.`, 400, "Sender", "AWS.SimpleQueueService.UnsupportedOperation");
+        throw sqsErrors.UnsupportedOperation(`The local cloud does not serve SQS ${action}.`);
     }
   }
 
@@ -192,13 +194,13 @@ export class SqsService {
 }
 
 function nonExistentQueue(): AwsError {
-  return new AwsError("QueueDoesNotExist", "The specified queue does not exist.", 400, "Sender", "AWS.SimpleQueueService.NonExistentQueue");
+  return sqsErrors.QueueDoesNotExist("The specified queue does not exist.");
 }
 
 function outgoing(input: Input, caller: Caller): OutgoingMessage {
   const system = (input.MessageSystemAttributes ?? {}) as Record<string, MessageAttributeValue>;
   const trace = system.AWSTraceHeader;
-  if (trace && trace.DataType !== "String") throw new AwsError("InvalidParameterValue", "AWSTraceHeader must be of DataType String.");
+  if (trace && trace.DataType !== "String") throw sqsErrors.InvalidParameterValue("AWSTraceHeader must be of DataType String.");
   return {
     body: requiredString(input.MessageBody, "MessageBody"),
     ...(input.MessageAttributes ? { messageAttributes: messageAttributes(input.MessageAttributes) } : {}),
@@ -216,13 +218,13 @@ function messageAttributes(value: unknown): Record<string, MessageAttributeValue
   const out: Record<string, MessageAttributeValue> = {};
   for (const [name, attribute] of Object.entries(value as Record<string, MessageAttributeValue>)) {
     if (!/^[A-Za-z0-9_.-]{1,256}$/.test(name) || name.startsWith("AWS.") || name.startsWith("Amazon.") || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
-      throw new AwsError("InvalidParameterValue", `Message attribute name '${name}' is invalid.`);
+      throw sqsErrors.InvalidParameterValue(`Message attribute name '${name}' is invalid.`);
     }
     if (!/^(String|Number|Binary)(\..+)?$/.test(attribute?.DataType ?? "")) {
-      throw new AwsError("InvalidParameterValue", `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
+      throw sqsErrors.InvalidParameterValue(`The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
     }
     if (attribute.StringValue === undefined && attribute.BinaryValue === undefined) {
-      throw new AwsError("InvalidParameterValue", `The message attribute '${name}' must contain non-empty message attribute value.`);
+      throw sqsErrors.InvalidParameterValue(`The message attribute '${name}' must contain non-empty message attribute value.`);
     }
     out[name] = attribute;
   }
@@ -285,7 +287,7 @@ function queueAttributes(queue: LocalQueue, names: readonly string[]): Record<st
   const wanted = names.length === 0 ? [] : names.includes("All") ? Object.keys(all) : names;
   const out: Record<string, string> = {};
   for (const name of wanted) {
-    if (!(name in all)) throw new AwsError("InvalidAttributeName", `Unknown Attribute ${name}.`);
+    if (!(name in all)) throw sqsErrors.InvalidAttributeName(`Unknown Attribute ${name}.`);
     if (all[name] !== undefined) out[name] = all[name]!;
   }
   return out;
@@ -293,18 +295,18 @@ function queueAttributes(queue: LocalQueue, names: readonly string[]): Record<st
 
 function batchEntries(value: unknown): Input[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new AwsError("EmptyBatchRequest", "There should be at least one entry in the request.", 400, "Sender", "AWS.SimpleQueueService.EmptyBatchRequest");
+    throw sqsErrors.EmptyBatchRequest("There should be at least one entry in the request.");
   }
   if (value.length > 10) {
-    throw new AwsError("TooManyEntriesInBatchRequest", `Maximum number of entries per request are 10. You have sent ${value.length}.`, 400, "Sender", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest");
+    throw sqsErrors.TooManyEntriesInBatchRequest(`Maximum number of entries per request are 10. You have sent ${value.length}.`);
   }
   const ids = new Set<string>();
   for (const entry of value as Input[]) {
     const id = String(entry.Id ?? "");
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) {
-      throw new AwsError("InvalidBatchEntryId", `A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.`, 400, "Sender", "AWS.SimpleQueueService.InvalidBatchEntryId");
+      throw sqsErrors.InvalidBatchEntryId(`A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.`);
     }
-    if (ids.has(id)) throw new AwsError("BatchEntryIdsNotDistinct", `Id ${id} repeated.`, 400, "Sender", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct");
+    if (ids.has(id)) throw sqsErrors.BatchEntryIdsNotDistinct(`Id ${id} repeated.`);
     ids.add(id);
   }
   return value as Input[];
@@ -315,14 +317,14 @@ function strings(value: unknown): string[] {
 }
 
 function requiredString(value: unknown, name: string): string {
-  if (typeof value !== "string" || value.length === 0) throw new AwsError("MissingParameter", `The request must contain the parameter ${name}.`);
+  if (typeof value !== "string" || value.length === 0) throw sqsErrors.MissingParameter(`The request must contain the parameter ${name}.`);
   return value;
 }
 
 function requiredInteger(value: unknown, name: string): number {
-  if (value === undefined) throw new AwsError("MissingParameter", `The request must contain the parameter ${name}.`);
+  if (value === undefined) throw sqsErrors.MissingParameter(`The request must contain the parameter ${name}.`);
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new AwsError("InvalidParameterValue", `Value ${String(value)} for parameter ${name} is invalid. Reason: must be an integer.`);
+  if (!Number.isInteger(n)) throw sqsErrors.InvalidParameterValue(`Value ${String(value)} for parameter ${name} is invalid. Reason: must be an integer.`);
   return n;
 }
 

@@ -6,8 +6,8 @@ import type { Clock } from "../../kernel/clock";
 import type { StateMachineSpec } from "./spec";
 import type { LambdaService } from "../lambda/service";
 import type { PutEventsEntry } from "../events/service";
-import type { LocalXRay, OpenSegment } from "../xray/local-xray";
-import "./promise-with-resolvers";
+import type { XRayService, OpenSegment } from "../xray/service";
+import { statesErrors } from "./errors";
 
 /** One execution, as DescribeExecution reports it. */
 export interface Execution {
@@ -60,7 +60,7 @@ export class StepFunctionsService {
     clock: Clock,
     private readonly activity: Activity,
     /** Where executions of state machines with tracing enabled record their segments. */
-    private readonly xray?: LocalXRay,
+    private readonly xray?: XRayService,
   ) {
     for (const spec of specs) {
       const definition = JSON.parse(spec.definition) as Asl;
@@ -74,12 +74,12 @@ export class StepFunctionsService {
   /** StartExecution: runs in the background; resolves at once with the execution. */
   start(stateMachineArn: string, input: string, options: { traceId?: string; source: string; name?: string }): Execution {
     const entry = this.machines.get(stateMachineArn);
-    if (!entry) throw new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${stateMachineArn}'`);
+    if (!entry) throw statesErrors.StateMachineDoesNotExist(`State Machine Does Not Exist: '${stateMachineArn}'`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(input);
     } catch {
-      throw new AwsError("InvalidExecutionInput", `Invalid State Machine Execution Input: 'Unexpected token'`);
+      throw statesErrors.InvalidExecutionInput(`Invalid State Machine Execution Input: 'Unexpected token'`);
     }
     const name = options.name ?? randomUUID();
     const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
@@ -133,6 +133,8 @@ export class StepFunctionsService {
       trace?.end(execution.status === "SUCCEEDED" ? {} : { error: `${execution.error ?? execution.status}${execution.cause ? `: ${execution.cause}` : ""}` });
       this.running.delete(run);
       await logging.catch(() => undefined);
+      // Standard workflows are billed per state transition, retries included (https://aws.amazon.com/step-functions/pricing/).
+      this.activity.meter({ "states.transitions": history.filter((h) => h.type === "StateEntered").length });
       this.activity.record({
         service: "states",
         kind: execution.status === "SUCCEEDED" ? "succeeded" : "failed",

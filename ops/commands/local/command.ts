@@ -205,7 +205,7 @@ export function renderScenario(result: ScenarioResult, scenario: Scenario): stri
  */
 async function printTrace(env: Environment, orderId: string, io: LocalCommandIo): Promise<number> {
   try {
-    const { timelineFromFiles } = await import("../../../localcloud/services/xray/local-xray");
+    const { timelineFromFiles } = await import("../../../localcloud/services/xray/service");
     io.write(timelineFromFiles(path.join(REPO_ROOT, ".orderflow", "local", env, "traces"), orderId));
     return ExitCode.ok;
   } catch (error) {

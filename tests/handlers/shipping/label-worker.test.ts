@@ -10,6 +10,9 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "node:assert";
 import * as AWSXRay from "aws-xray-sdk-core";
+// The SDK's exports object itself: a namespace import's properties are read-only getters over it (in strict mode, which
+// the compiled tests run in, assigning to one throws), so a stub goes here and every importer sees it.
+import xraySdkExports from "aws-xray-sdk-core";
 import { createHash } from "node:crypto";
 import * as dgram from "node:dgram";
 import { EventEmitter } from "node:events";
@@ -326,7 +329,7 @@ describe("handlers/shipping/label-worker traced through its X-Ray daemon sidecar
     contextMissing = contextUtils.contextMissingStrategy.contextMissing;
     contextUtils.contextMissingStrategy.contextMissing = report;
     setStrategy = AWSXRay.setContextMissingStrategy;
-    (AWSXRay as { setContextMissingStrategy: unknown }).setContextMissingStrategy = () => undefined;
+    (xraySdkExports as { setContextMissingStrategy: unknown }).setContextMissingStrategy = () => undefined;
   });
   afterEach(async () => {
     await worker?.stop();
@@ -335,7 +338,7 @@ describe("handlers/shipping/label-worker traced through its X-Ray daemon sidecar
     daemon.close();
     AWSXRay.setLogger(console);
     contextUtils.contextMissingStrategy.contextMissing = contextMissing;
-    (AWSXRay as { setContextMissingStrategy: unknown }).setContextMissingStrategy = setStrategy;
+    (xraySdkExports as { setContextMissingStrategy: unknown }).setContextMissingStrategy = setStrategy;
   });
 
   it("traces each job in a segment of its own, continuing the producer's trace, and leaves the poller's calls out", async () => {

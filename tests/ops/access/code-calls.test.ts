@@ -39,6 +39,10 @@ describe("ops/access: what a program's code can call", function () {
     assert.match(remove.at, /^tests\/fixtures\/access\/jobs\.ts:\d+$/);
   });
 
+  it("authorizes a batch on each table its RequestItems names, a computed key followed to its variable", () => {
+    assert.ok(calls.map(summary).includes("dynamodb:BatchGetItem RequestItems $CATALOG_TABLE_NAME"), calls.map(summary).join("\n"));
+  });
+
   it("finds the four commands Powertools' idempotency store sends, on the table the code hands it", () => {
     const store = calls.filter((c) => c.via === "@aws-lambda-powertools/idempotency DynamoDBPersistenceLayer").map(summary).sort();
     assert.deepEqual(store, ["DeleteItem", "GetItem", "PutItem", "UpdateItem"].map((a) => `dynamodb:${a} tableName $IDEMPOTENCY_TABLE_NAME`));

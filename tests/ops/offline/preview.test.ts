@@ -233,6 +233,27 @@ describe("ops/offline preview (the main job)", function () {
     assert.equal(shown, drawn, "README.md's dev diagram is stale: run `npm start` and copy .orderflow/dev/architecture.mmd into it");
   });
 
+  // Last of the main job's tests: it previews again in the same sandbox, which rewrites .orderflow/dev/.
+  it("runs the pack when its results are not known, then reuses them while nothing changed: no pack process starts", async () => {
+    assert.equal(result.packStarted, true);
+    const again = io(root);
+    const second = await offlinePreview({ env: "dev", stack: "orders", json: false, parallel: 1 }, again);
+    assert.equal(second.exitCode, ExitCode.ok, again.err.join(""));
+    assert.equal(second.packStarted, false, "every stack's evaluations were in the cache");
+    const first = new Map(result.policy.map((r) => [r.stack, r]));
+    for (const report of second.policy) assert.deepEqual(report, first.get(report.stack), report.stack);
+    // Another policy config is another pack run: its results are not the cache's.
+    const config = path.join(root, "policies", "config", "dev.json");
+    const saved = readFileSync(config, "utf8");
+    writeFileSync(config, JSON.stringify({ ...JSON.parse(saved), "dynamodb-pitr": { enforcementLevel: "mandatory" } }));
+    try {
+      const changed = await offlinePreview({ env: "dev", stack: "orders", json: false, parallel: 1 }, io(root));
+      assert.equal(changed.packStarted, true);
+    } finally {
+      writeFileSync(config, saved);
+    }
+  });
+
   describe("exit codes", () => {
     it("exits 1 when only the preview pass finds a mandatory violation (what a real first preview would stop on)", async () => {
       const dir = sandbox();

@@ -15,7 +15,7 @@ import { SnsService } from "../../../../localcloud/services/sns/service";
 import { SqsService } from "../../../../localcloud/services/sqs/service";
 import { DaemonProtocolError, parseDaemonDatagram } from "../../../../localcloud/services/xray/daemon-protocol";
 import { callsOf, journeyMermaid, journeyTimeline } from "../../../../localcloud/services/xray/journey";
-import { LocalXRay, timelineFromFiles } from "../../../../localcloud/services/xray/local-xray";
+import { XRayService, timelineFromFiles } from "../../../../localcloud/services/xray/service";
 import { spansOf, type SegmentDocument } from "../../../../localcloud/services/xray/segment";
 import { p50, serviceMapMermaid } from "../../../../localcloud/services/xray/service-map";
 import { formatTraceHeader, newTraceId, parseTraceHeader } from "../../../../localcloud/services/xray/trace-header";
@@ -61,7 +61,7 @@ describe("local cloud: X-Ray", () => {
 
     it("collects what the X-Ray SDK really sends, on a free port, and writes it by trace", async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), "xray-"));
-      const xray = await LocalXRay.start(path.join(dir, "traces"));
+      const xray = await XRayService.start(path.join(dir, "traces"));
       try {
         assert.match(xray.address, /^127\.0\.0\.1:\d+$/);
         assert.notEqual(xray.port, 2000);
@@ -108,10 +108,10 @@ describe("local cloud: X-Ray", () => {
       targets: [{ ...origin("t0"), id: "t0", arn: `arn:aws:sqs:us-east-1:${A}:shipping`, maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 }],
     };
     const topic: TopicSpec = { ...origin("notifications"), name: "notifications", arn: `arn:aws:sns:us-east-1:${A}:notifications`, fifo: false };
-    let xray: LocalXRay;
+    let xray: XRayService;
     const dir = mkdtempSync(path.join(os.tmpdir(), "xray-"));
 
-    before(async () => (xray = await LocalXRay.start(dir)));
+    before(async () => (xray = await XRayService.start(dir)));
     after(async () => {
       await xray.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -217,7 +217,7 @@ describe("local cloud: X-Ray", () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), "xray-"));
       try {
         assert.throws(() => timelineFromFiles(dir, "o-1"), /no traces in .*run the local cloud first/);
-        const store = Object.create(LocalXRay.prototype) as LocalXRay;
+        const store = Object.create(XRayService.prototype) as XRayService;
         Object.assign(store, { traces: new Map(), dirty: new Set(), dir, rejected: [], received: 0 });
         for (const doc of docs) store.record(doc);
         store.write();

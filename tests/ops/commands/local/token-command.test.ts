@@ -7,6 +7,7 @@ import path from "node:path";
 import { RestApi } from "../../../../components/rest-api";
 import { UserPool } from "../../../../components/user-pool";
 import { Activity } from "../../../../localcloud/kernel/activity";
+import { customerIdProblem } from "../../../../localcloud/app/customers";
 import { LocalApiAccess } from "../../../../localcloud/services/apigateway/access";
 import { LocalRestApi } from "../../../../localcloud/services/apigateway/rest-api";
 import { Clock } from "../../../../localcloud/kernel/clock";
@@ -116,7 +117,7 @@ describe("orderflow local token", function () {
         ],
         gatewayResponses: {},
       };
-      const access = LocalApiAccess.fromResources(run.resources, [spec], [run.outputs]);
+      const access = LocalApiAccess.fromResources(run.resources, [spec], [run.outputs], customerIdProblem);
       secret = createTokenSecret(tokenSecretFile(ROOT, "dev"));
       api = new LocalRestApi(spec, lambda, new Activity(), ACCOUNT, () => undefined, { access: access.forApi(spec.id), control: localTokenEndpoint(access, "dev", () => api.url, secret) });
       const url = await api.listen(0);

@@ -2,9 +2,9 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigFileError, loadStackConfig } from "../../../ops/offline/stack-config";
+import { ConfigFileError, loadStackConfig } from "../../stacks/stack-config";
 
-describe("ops/offline stack config (what the Pulumi CLI hands the program)", () => {
+describe("stacks/stack-config: what the Pulumi CLI hands the program", () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "orderflow-config-"));

@@ -41,7 +41,7 @@ export const ORDER_INDEX = "orders.json";
  * trace id, and written to `<dir>/<traceId>.json`, `<dir>/<orderId>.mmd` (each order's journey) and
  * `<dir>/../service-map.mmd` on `write()`.
  */
-export class LocalXRay {
+export class XRayService {
   private readonly traces = new Map<string, Map<string, SegmentDocument>>();
   private readonly dirty = new Set<string>();
   /** Datagrams the daemon could not read, with why (the last few). */
@@ -54,9 +54,9 @@ export class LocalXRay {
   ) {}
 
   /** Binds the daemon to 127.0.0.1 on a free port. */
-  static async start(dir: string): Promise<LocalXRay> {
+  static async start(dir: string): Promise<XRayService> {
     const socket = dgram.createSocket("udp4");
-    const xray = new LocalXRay(socket, dir);
+    const xray = new XRayService(socket, dir);
     socket.on("message", (message) => xray.receive(message));
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);

@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { REPO_ROOT } from "../repo-root";
+
+// What reads the project's Pulumi.yaml and Pulumi.<stack>.yaml, as the Pulumi CLI does: the deployed program reads its
+// stack's configuration here (stacks/context.ts), and the tooling (ops/) too; the program never imports the tooling.
+
+/** The project's root: Pulumi.yaml and the stacks' config files are here. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 interface ProjectFile {
   name: string;
@@ -28,7 +33,7 @@ export class ConfigFileError extends Error {
 }
 
 /** The project's name, from Pulumi.yaml. */
-export function projectName(root = REPO_ROOT): string {
+export function projectName(root = PROJECT_ROOT): string {
   return readProject(root).name;
 }
 
@@ -38,7 +43,7 @@ export function projectName(root = REPO_ROOT): string {
  * structured values are their JSON, as the CLI passes them. A domain stack's file is optional (it overrides the
  * environment's settings); the environment's own file holds them, so running without it is worth a warning.
  */
-export function loadStackConfig(stack: string, root = REPO_ROOT): StackConfig {
+export function loadStackConfig(stack: string, root = PROJECT_ROOT): StackConfig {
   const project = readProject(root);
   const config: Record<string, string> = {};
   const warnings: string[] = [];
