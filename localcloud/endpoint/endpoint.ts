@@ -5,7 +5,7 @@ import { AwsError } from "../kernel/aws-error";
 import type { EndpointOperation } from "./operation";
 import { buffer } from "node:stream/consumers";
 import { closeServer } from "../kernel/http-server";
-import { refuseUnknownMembers } from "./input-members";
+import { loadInputModels, refuseUnknownMembers } from "./input-members";
 import { crc32 } from "node:zlib";
 import type { ConsumedCapacityMeter } from "../services/dynamodb/consumed-capacity";
 
@@ -148,6 +148,8 @@ export class AwsEndpoint {
   }
 
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+    // The operations' input models, read on every JSON request, are loaded before the first one.
+    await loadInputModels();
     const server = http.createServer((req, res) => void this.handle(req, res));
     // Long polls hold a request for up to 20 s; keep-alive sockets are closed on stop.
     server.keepAliveTimeout = 5000;

@@ -18,14 +18,36 @@ const CLIENTS: Readonly<Record<string, () => Promise<Readonly<Record<string, unk
 
 type Schema = unknown[] | (() => unknown[]);
 
+const loaded = new Map<string, Promise<Readonly<Record<string, unknown>>>>();
+
+/** Loads a service's SDK client once (each costs 50-450 ms of CPU the first time). */
+function clientOf(targetPrefix: string): Promise<Readonly<Record<string, unknown>>> | undefined {
+  const load = CLIENTS[targetPrefix];
+  if (!load) return undefined;
+  let client = loaded.get(targetPrefix);
+  if (!client) {
+    client = load();
+    loaded.set(targetPrefix, client);
+  }
+  return client;
+}
+
+/**
+ * Loads every model before the endpoint serves: loading one on a service's first request would delay that request by
+ * up to half a second, longer than a scaled visibility timeout.
+ */
+export async function loadInputModels(): Promise<void> {
+  await Promise.all(Object.keys(CLIENTS).map((prefix) => clientOf(prefix)));
+}
+
 /**
  * The members an operation's input takes (`QueueUrl`, `MessageBody`...), or undefined when the SDK has no model of
  * the service or the operation (the service then answers the operation itself).
  */
 export async function inputMembersOf(targetPrefix: string, operation: string): Promise<readonly string[] | undefined> {
-  const load = CLIENTS[targetPrefix];
-  if (!load) return undefined;
-  const operationSchema = (await load())[`${operation}$`] as unknown[] | undefined;
+  const client = clientOf(targetPrefix);
+  if (!client) return undefined;
+  const operationSchema = (await client)[`${operation}$`] as unknown[] | undefined;
   if (!Array.isArray(operationSchema) || operationSchema[0] !== 9) return undefined;
   const input = resolve(operationSchema[4] as Schema);
   return Array.isArray(input) && input[0] === 3 && Array.isArray(input[4]) ? (input[4] as string[]) : undefined;

@@ -3,18 +3,13 @@ import path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../../../stacks/environments";
 import { OperationError } from "../../automation/errors";
 import { ExitCode } from "../../automation/exit-codes";
-import { activityLine } from "../../../localcloud/activity-line";
 import { REPO_ROOT } from "../../repo-root";
-import { LocalCloud } from "../../../localcloud/cloud";
-import { timelineFromFiles } from "../../../localcloud/services/xray/service";
-import { SCENARIOS, scenarioNamed } from "../../../localcloud/app/scenarios";
-import { runScenarios, type Scenario, type ScenarioResult } from "../../../localcloud/app/scenarios/scenario";
+// Types only: the local cloud's modules take seconds to load, so they load after the port check (see runLocalCommand).
+import type { LocalCloud } from "../../../localcloud/cloud";
+import type { Scenario, ScenarioResult } from "../../../localcloud/app/scenarios/scenario";
 import type { LocalIam } from "../../../localcloud/iam/authorizer";
-import { accessRecordFile, writeAccessRecord } from "../../access/access-record";
-import { formatUnusedByScenarios, unusedByScenarios } from "../../access/scenario-usage";
+import { PortInUseError, requirePortsFree } from "../../../localcloud/kernel/port-check";
 import { DEFAULT_AWS_PORT, DEFAULT_PORT, portOption } from "./port-option";
-import { PortInUseError } from "../../../localcloud/kernel/port-check";
-import { describeParts, runningParts, stoppedLine } from "./stop-report";
 
 export { DEFAULT_PORT };
 
@@ -48,14 +43,28 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
   if (argv[0] === "env") return (await import("./env-command")).runEnvCommand(argv.slice(1), io);
   let options: LocalOptions;
   try {
-    options = parse(argv, io);
+    // The scenarios' names are listed in --help only: loading them costs what the port check below must not wait for.
+    const wantsHelp = argv.includes("--help") || argv.includes("-h");
+    options = parse(argv, io, wantsHelp ? (await import("../../../localcloud/app/scenarios")).SCENARIOS.map((s) => s.name) : undefined);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
     io.writeError(`error: ${(error as Error).message}`);
     return ExitCode.error;
   }
   if (options.trace !== undefined) return printTrace(options.env, options.trace, io);
-  const scenarios = selectScenarios(options.scenario);
+  // A port in use fails here, in well under a second, before the local cloud's modules load (seconds) or anything
+  // starts; LocalCloud.start checks again, and takes the environment's run lock.
+  try {
+    await requirePortsFree([
+      { port: options.port, what: "the API" },
+      { port: options.awsPort, what: "the AWS endpoint", flag: "--aws-port" },
+    ]);
+  } catch (error) {
+    io.writeError(`error: ${startError(error, options)}`);
+    return ExitCode.error;
+  }
+  const { LocalCloud } = await import("../../../localcloud/cloud");
+  const scenarios = await selectScenarios(options.scenario);
   if (typeof scenarios === "string") {
     io.writeError(`error: ${scenarios}`);
     return ExitCode.error;
@@ -80,10 +89,12 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
     io.write(readyLine(cloud, options));
     io.write(accessLine(cloud, options));
     if (scenarios.length === 0) {
+      const { activityLine } = await import("../../../localcloud/activity-line");
       const unsubscribe = options.quiet ? () => undefined : cloud.activity.subscribe((r) => io.write(activityLine(r)));
       const signal = await (io.interrupted ?? interrupted)();
       unsubscribe();
       // Say what is being stopped, then what was: the label worker drains first (up to its stop timeout).
+      const { describeParts, runningParts, stoppedLine } = await import("./stop-report");
       const before = runningParts(cloud);
       io.write(`\n${signal}: stopping ${describeParts(before)}...`);
       const stopping = performance.now();
@@ -91,9 +102,10 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       io.write(stoppedLine(before, runningParts(cloud), performance.now() - stopping));
       return ExitCode.ok;
     }
+    const { runScenarios } = await import("../../../localcloud/app/scenarios/scenario");
     const results = await runScenarios(cloud, scenarios, { parallel: true });
     for (const result of results) io.write(renderScenario(result, scenarios.find((s) => s.name === result.name)!));
-    if (cloud.iam) writeAccess(cloud, cloud.iam, scenarios, io);
+    if (cloud.iam) await writeAccess(cloud, cloud.iam, scenarios, io);
     const failed = results.filter((r) => !r.ok);
     io.write(`\n${results.length - failed.length} of ${results.length} scenario(s) passed${failed.length > 0 ? `; failed: ${failed.map((r) => r.name).join(", ")}` : ""}. Logs: ${path.join(cloud.outputDir, "logs")}`);
     return failed.length === 0 ? ExitCode.ok : ExitCode.scenarioFailed;
@@ -106,7 +118,9 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
  * Writes what the scenarios used to `.orderflow/local/<env>/access.json` (every decision, per principal) and prints,
  * per role, the grants no scenario used.
  */
-function writeAccess(cloud: LocalCloud, iam: LocalIam, scenarios: readonly Scenario[], io: LocalCommandIo): void {
+async function writeAccess(cloud: LocalCloud, iam: LocalIam, scenarios: readonly Scenario[], io: LocalCommandIo): Promise<void> {
+  const { accessRecordFile, writeAccessRecord } = await import("../../access/access-record");
+  const { formatUnusedByScenarios, unusedByScenarios } = await import("../../access/scenario-usage");
   const record = iam.accessLog.toRecord(cloud.graph.env, scenarios.map((s) => s.name));
   const file = accessRecordFile(REPO_ROOT, cloud.graph.env);
   writeAccessRecord(file, record);
@@ -115,14 +129,14 @@ function writeAccess(cloud: LocalCloud, iam: LocalIam, scenarios: readonly Scena
   for (const line of formatUnusedByScenarios(record, unused, path.relative(process.cwd(), file))) io.write(line);
 }
 
-function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
+function parse(argv: readonly string[], io: LocalCommandIo, scenarioNames?: readonly string[]): LocalOptions {
   const program = new Command("orderflow local")
     .description("Run an environment on this machine, from its synthesized graph: DynamoDB Local, the functions, queues, rules, topics, the pipe, the saga, the API and the label worker.")
     .addOption(new Option("--env <env>", "the environment").choices(ENVIRONMENTS).makeOptionMandatory())
     .option("--port <port>", "the API's port", portOption(0), DEFAULT_PORT)
     .option("--aws-port <port>", "the AWS endpoint's port: every service's API, for the AWS CLI and SDKs (0: any free port)", portOption(0, "--aws-port"), DEFAULT_AWS_PORT)
     .option("--seed <file>", "the catalog seed file: {\"catalog\": {\"<sku>\": {\"stock\": <quantity>, \"prices\": {\"EUR\": <minor units>}}}} (default localcloud/app/seed/default.json)")
-    .option("--scenario <name>", `run scenarios and exit: ${SCENARIOS.map((s) => s.name).join(", ")} or all`)
+    .option("--scenario <name>", `run scenarios and exit: ${scenarioNames ? scenarioNames.join(", ") : "a scenario's name"} or all`)
     .option("--time-scale <factor>", "multiply every configured wait (visibility timeouts, batching windows, retry intervals) by this factor, above 0 and at most 1", parseScale, 1)
     .option("--quiet", "do not print the activity while serving", false)
     .option("--trace <orderId>", "print an order's journey as a timeline, from the traces the last run wrote (.orderflow/local/<env>/traces/), and exit")
@@ -141,8 +155,9 @@ function parseScale(value: string): number {
   return n;
 }
 
-function selectScenarios(name: string | undefined): Scenario[] | string {
+async function selectScenarios(name: string | undefined): Promise<Scenario[] | string> {
   if (name === undefined) return [];
+  const { SCENARIOS, scenarioNamed } = await import("../../../localcloud/app/scenarios");
   if (name === "all") return [...SCENARIOS];
   const scenario = scenarioNamed(name);
   return scenario ? [scenario] : `unknown scenario "${name}"; the scenarios are ${SCENARIOS.map((s) => s.name).join(", ")}, or all.`;
@@ -201,8 +216,9 @@ export function renderScenario(result: ScenarioResult, scenario: Scenario): stri
  * `--trace <orderId>`: the order's timeline from the files the last run wrote. Traces live in the running cloud's
  * process; it writes them when a scenario ends, every few seconds while serving, and when it stops.
  */
-function printTrace(env: Environment, orderId: string, io: LocalCommandIo): number {
+async function printTrace(env: Environment, orderId: string, io: LocalCommandIo): Promise<number> {
   try {
+    const { timelineFromFiles } = await import("../../../localcloud/services/xray/service");
     io.write(timelineFromFiles(path.join(REPO_ROOT, ".orderflow", "local", env, "traces"), orderId));
     return ExitCode.ok;
   } catch (error) {
