@@ -78,7 +78,7 @@ describe("local cloud: API Gateway REST API with Lambda proxy integrations", fun
     stageName: "live",
     executionArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:abc123`,
     tracing: true,
-    throttle: { rateLimit: 20, burstLimit: 10 },
+    throttle: { rateLimit: 20, burstLimit: 30 },
     routes: [
       route("POST", "/orders", "echo", { validateBody: true, validateParameters: true, requestSchemas: { "application/json": schema } }),
       route("POST", "/carts", "echo", { validateBody: true, requestSchemas: { "application/json": schema, $default: schema } }),
@@ -196,8 +196,9 @@ describe("local cloud: API Gateway REST API with Lambda proxy integrations", fun
   });
 
   it("throttles the stage with its token bucket: beyond the burst, 429 Too Many Requests", async () => {
-    // 30 requests at once against a burst of 10 (and 20 a second).
-    const statuses = await Promise.all(Array.from({ length: 30 }, () => fetch(`${base}/orders/x`).then((r) => r.status)));
+    // 90 requests at once against a burst of 30 (and 20 a second). The burst leaves room for the tests before this one,
+    // which send some 30 requests within a second or two.
+    const statuses = await Promise.all(Array.from({ length: 90 }, () => fetch(`${base}/orders/x`).then((r) => r.status)));
     assert.ok(statuses.includes(429), `expected a 429 among ${statuses.join(", ")}`);
   });
 });
