@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
-import type { Clock } from "../../kernel/clock";
+import { sleepMs, type Clock } from "../../kernel/clock";
+import type { FaultInjector } from "../../faults/fault-injector";
 import type { FunctionSpec } from "../../graph/graph";
 import type { LocalXRay } from "../xray/local-xray";
 import type { LogSink } from "./environment";
@@ -23,6 +24,8 @@ export interface LambdaServiceOptions {
   /** The local X-Ray, which records the Lambda service's segments. */
   readonly xray?: LocalXRay;
   readonly authorizeInvoke?: (functionArn: string, caller: NonNullable<InvokeOptions["caller"]>, options: InvokeOptions) => Promise<void>;
+  /** The fault plan in force, consulted per invocation. */
+  readonly faults?: FaultInjector;
 }
 
 interface AsyncEvent {
@@ -61,7 +64,7 @@ export class LambdaService {
       },
     };
     this.functions = specs.map(
-      (spec) => new LocalFunction(spec, options.variablesOf(spec), options.activity, options.logOf(spec), options.localConcurrency ?? 4, faults, options.xray),
+      (spec) => new LocalFunction(spec, options.variablesOf(spec), options.activity, options.logOf(spec), options.localConcurrency ?? 4, faults, options.xray, options.faults),
     );
   }
 
@@ -147,8 +150,12 @@ export class LambdaService {
       }
       if (item.attempts > config.maximumRetryAttempts) return this.fail(fn, item, "RetriesExhausted", result);
       const wait = item.attempts === 1 ? 60 : 120;
-      activity.record({ service: "lambda", kind: "retry", name: fn.spec.component, detail: `asynchronous invocation failed (attempt ${item.attempts}); retrying in ${wait} s (scaled)`, error: true, traceId: item.traceId });
-      await clock.sleep(wait, this.stopping.signal);
+      // Lambda's one and two minutes are longer than our functions' timeouts, so in AWS a retry never meets the
+      // previous attempt's idempotency record still in progress. Scaled, they would: a retry of an attempt whose
+      // environment died (the record left in progress until its deadline) waits for that deadline too.
+      const held = result.environmentDied ? Math.max(0, result.deadline - clock.now()) : 0;
+      activity.record({ service: "lambda", kind: "retry", name: fn.spec.component, detail: `asynchronous invocation failed (attempt ${item.attempts}); retrying in ${wait} s (scaled)${held > clock.ms(wait) ? `, not before the failed attempt's timeout (${held} ms)` : ""}`, error: true, traceId: item.traceId });
+      await sleepMs(Math.max(clock.ms(wait), held), this.stopping.signal);
     }
   }
 

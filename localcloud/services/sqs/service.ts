@@ -2,7 +2,9 @@ import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { QueueSpec } from "../../graph/graph";
 import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";
-import { LocalQueue, type OutgoingMessage, type ReceivedMessage, type SentMessage } from "./queue";
+import { LocalQueue, type OutgoingMessage, type ReceivedMessage, type SentMessage, type StoredMessage } from "./queue";
+import type { Activity } from "../../kernel/activity";
+import type { FaultInjector } from "../../faults/fault-injector";
 
 /** Who is calling: the principal the endpoint authenticated (issue 12 decides access; here it names the sender). */
 export interface Caller {
@@ -40,14 +42,24 @@ export class SqsService {
     /** The local endpoint queue URLs are served from (`http://127.0.0.1:<port>`). */
     readonly endpoint: string,
     clock: Clock,
+    /** Where moves to a dead-letter queue and injected duplicates are recorded, and the fault plan in force. */
+    options: { readonly activity?: Activity; readonly faults?: FaultInjector } = {},
   ) {
+    const { activity, faults } = options;
     for (const spec of specs) {
+      const duplicate = (message: StoredMessage) => {
+        if (!faults?.duplicates(spec.component, message.body)) return false;
+        faults.count("duplicate-delivery");
+        activity?.record({ service: "sqs", kind: "fault", name: spec.component, detail: `duplicate-delivery (fault injected): message ${message.messageId} stored twice, to be delivered twice`, error: true, ...(message.traceHeader ? { traceId: message.traceHeader } : {}) });
+        return true;
+      };
       const queue = new LocalQueue(spec, `${endpoint}/${spec.arn.split(":")[4]}/${spec.name}`, clock, (message, dlqArn) => {
         const dlq = this.byArn.get(dlqArn);
         // A redrive policy naming a queue outside the environment loses the message in AWS too; say so here.
         if (!dlq) throw new Error(`Queue ${spec.name} redrives to ${dlqArn}, which is not in the environment.`);
         dlq.acceptDeadLetter(message, spec.arn);
-      });
+        activity?.record({ service: "sqs", kind: "dead-letter", name: spec.component, detail: `message ${message.messageId} moved to ${dlq.spec.component} after ${message.receiveCount} receives (maxReceiveCount ${spec.redrive?.maxReceiveCount}): ${preview(message.body)}`, error: true, ...(message.traceHeader ? { traceId: message.traceHeader } : {}) });
+      }, duplicate);
       this.byArn.set(spec.arn, queue);
       this.byName.set(spec.name, queue);
     }
@@ -318,4 +330,11 @@ function requiredInteger(value: unknown, name: string): number {
 
 function optionalInteger(value: unknown, name: string): number | undefined {
   return value === undefined || value === null ? undefined : requiredInteger(value, name);
+}
+
+/** What a message is about, for the activity: the order it names, or the start of its body. */
+function preview(body: string): string {
+  const orderId = /"orderId"\s*:\s*"([^"]{1,100})"/.exec(body)?.[1];
+  if (orderId) return `order ${orderId}`;
+  return body.length > 120 ? `${body.slice(0, 120)}…` : body;
 }
