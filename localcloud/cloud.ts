@@ -20,6 +20,8 @@ import { LocalService } from "./services/ecs/service";
 import { AwsEndpoint } from "./endpoint/endpoint";
 import { EventBridgeService, type EventEnvelope, type PutEventsEntry } from "./services/events/service";
 import { buildLocalGraph, GraphError, type FunctionSpec, type LocalGraph } from "./graph/graph";
+import { FaultInjector } from "./faults/fault-injector";
+import type { FaultPlan } from "./faults/fault-plan";
 import { LocalIam } from "./iam/authorizer";
 import { requiredPermissions } from "./iam/operations";
 import { pollerDenials } from "./iam/pollers";
@@ -70,6 +72,12 @@ export interface LocalCloudOptions {
    * a function starts on its first invocation, a cold start as Lambda has it. @default true
    */
   readonly warm?: boolean;
+  /**
+   * Faults to inject from the start (`--faults <file>`): errors, latency, crashes and throttles per function, duplicate
+   * deliveries per queue, SES and SMS throttling, stopped tasks. Scenarios may put a plan in force later
+   * (`cloud.faults.use`). @default none
+   */
+  readonly faults?: FaultPlan;
 }
 
 /** The running local cloud of one environment. */
@@ -147,6 +155,7 @@ export class LocalCloud {
       cleanup.push(() => xray.stop());
       const graph = await buildLocalGraph(options.env, stacks[0].cloud, stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources })));
       const activity = new Activity();
+      const faults = faultInjectorFor(graph, options.faults);
       const logs = new LogStore(path.join(outputDir, "logs"));
       // Everything the services did, one line each: what `orderflow local` prints while serving.
       const activityLog = logs.writer("activity");
@@ -165,7 +174,7 @@ export class LocalCloud {
       // A DynamoDB Local the cloud did not start outlives it: the tables go instead, after everything that used them.
       if (given) cleanup.push(() => Promise.all(tables.tables.map((t) => dynamoClient.send(new DeleteTableCommand({ TableName: t.tableName })))));
 
-      const sqs = new SqsService(graph.queues, endpointUrl, clock);
+      const sqs = new SqsService(graph.queues, endpointUrl, clock, { activity, faults });
       cleanup.push(() => sqs.close());
       // Every value the graph gives a function or a task that is a queue's URL becomes the local one.
       const localValues = (values: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, sqs.localUrlFor(v) ?? v]));
@@ -179,6 +188,7 @@ export class LocalCloud {
       const lambda: LambdaService = new LambdaService(graph.functions, {
         clock,
         activity,
+        faults,
         localConcurrency: options.localConcurrency ?? 4,
         variablesOf: (spec) => lambdaVariables(spec, localValues(spec.environment), credentials.forRole(spec.roleArn), region, endpointUrl, xray.port),
         xray,
@@ -228,8 +238,8 @@ export class LocalCloud {
       const outbox = new Outbox(path.join(outputDir, "outbox"));
       const graphResources = graph.resources.flatMap((r) => r.resources);
       const email = emailSendingFromGraph(graphResources);
-      endpoint.serveRest(new SesService(email.identities, email.configurationSets, outbox, activity, region));
-      const texts = new SmsService(originationIdentitiesFromGraph(graphResources), outbox, activity, graph.cloud);
+      endpoint.serveRest(new SesService(email.identities, email.configurationSets, outbox, activity, region, faults));
+      const texts = new SmsService(originationIdentitiesFromGraph(graphResources), outbox, activity, graph.cloud, faults);
       endpoint.serveJson("PinpointSMSVoiceV2", texts);
 
       const seeded = await seedStock(dynamoClient, stockTableOf(stacks), seed);
@@ -276,7 +286,7 @@ export class LocalCloud {
             // The task's X-Ray daemon sidecar is the local daemon.
             AWS_XRAY_DAEMON_ADDRESS: xray.address,
           };
-          return new LocalService(spec, image, environment, activity, logs.writer(spec.component));
+          return new LocalService(spec, image, environment, activity, logs.writer(spec.component), clock, faults);
         }),
       );
       // Tokens and API keys: issuers with keys made for this run, the APIs' authorizers and usage plans, and the
@@ -310,6 +320,7 @@ export class LocalCloud {
       cleanup.push(() => clearInterval(writing));
       cloud.outbox = outbox;
       cloud.texts = texts;
+      cloud.faults = faults;
       return cloud;
     } catch (error) {
       await runCleanup(cleanup);
@@ -318,6 +329,8 @@ export class LocalCloud {
   }
 
   private cleanup: (() => Promise<unknown> | unknown)[] = [];
+  /** The fault injection: the plan in force (`use`, `clear`), its seed, and the faults injected so far by kind. */
+  faults!: FaultInjector;
   /** Every email and text the local SES and SMS services accepted; each is also a file in `<outputDir>/outbox/`. */
   outbox!: Outbox;
   /** The local X-Ray: the daemon's segments and the services' own, by trace; `writeTraces()` puts them on disk. */
@@ -344,6 +357,8 @@ export class LocalCloud {
       pipes: Object.fromEntries(this.parts.pipes.map((p) => [p.spec.component, { delivered: p.delivered, filtered: p.filtered, deadLettered: p.deadLettered }])),
       executions: this.states.executions.length,
       serviceCrashes: Object.fromEntries(this.parts.services.map((s) => [s.spec.component, s.crashes])),
+      serviceReplacements: Object.fromEntries(this.parts.services.map((s) => [s.spec.component, s.replacements])),
+      faultsInjected: Object.fromEntries(this.faults.injected),
       endpointCalls: Object.fromEntries(this.parts.endpoint.calls),
     };
   }
@@ -385,6 +400,17 @@ async function runCleanup(steps: (() => Promise<unknown> | unknown)[]): Promise<
       // Stopping goes on: every process and port must be released even when one step fails.
     }
   }
+}
+
+/** The cloud's fault injection, knowing the graph's names, with the plan given at start in force (checked first). */
+function faultInjectorFor(graph: LocalGraph, plan: FaultPlan | undefined): FaultInjector {
+  const faults = new FaultInjector({
+    functions: graph.functions.map((f) => f.component),
+    queues: graph.queues.map((q) => q.component),
+    services: graph.containerServices.map((s) => s.component),
+  });
+  if (plan) faults.use(plan);
+  return faults;
 }
 
 /** The stock table's name, from the inventory stack's outputs (its contract). */
