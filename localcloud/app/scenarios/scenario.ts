@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, paginateScan } from "@aws-sdk/lib-dynamodb";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
@@ -7,6 +7,7 @@ import type { StackOutputs } from "../../../stacks/contracts";
 import type { StackKind } from "../../../stacks/environments";
 import type { LocalCloud } from "../../cloud";
 import { safeFileName } from "../../services/xray/local-xray";
+import { stepErrors } from "./step-errors";
 
 /** One scripted run through the local cloud, with expectations that must hold. */
 export interface Scenario {
@@ -21,6 +22,16 @@ export interface StepResult {
   readonly ok: boolean;
   readonly ms: number;
   readonly detail?: string;
+  /** When the step failed: the errors the cloud recorded while it ran (denials, function errors, dead letters). */
+  readonly errors?: readonly string[];
+}
+
+/** What the command line passes to scenarios that take a size or a seed (`--orders`, `--fault-seed`). */
+export interface ScenarioOptions {
+  /** How many orders a scenario that places many places. */
+  readonly orders?: number;
+  /** The seed of a scenario's random choices and faults. */
+  readonly seed?: number;
 }
 
 export interface ScenarioResult {
@@ -78,6 +89,7 @@ export class ScenarioContext {
   constructor(
     readonly cloud: LocalCloud,
     private readonly onStep: (step: StepResult) => void = () => undefined,
+    readonly options: ScenarioOptions = {},
   ) {
     const client = { endpoint: cloud.endpointUrl, region: cloud.graph.cloud.region, credentials: cloud.operator };
     this.db = DynamoDBDocumentClient.from(new DynamoDBClient(client));
@@ -94,11 +106,19 @@ export class ScenarioContext {
       this.onStep(result);
       return value;
     } catch (error) {
-      const result = { label, ok: false, ms: Date.now() - started, detail: (error as Error).message };
+      const errors = this.errorsSince(started);
+      const result = { label, ok: false, ms: Date.now() - started, detail: (error as Error).message, ...(errors.length > 0 ? { errors } : {}) };
       this.steps.push(result);
       this.onStep(result);
       throw error;
     }
+  }
+
+  /** The errors the cloud recorded since `since` that say why a step failed, this scenario's orders' first. */
+  private errorsSince(since: number): string[] {
+    const traces = this.orders.length > 0 ? this.cloud.xray.orders() : new Map<string, string[]>();
+    const traceRoots = new Set(this.orders.flatMap((id) => traces.get(id) ?? []));
+    return stepErrors(this.cloud.activity.records, since, { orderIds: this.orders, traceRoots });
   }
 
   /** A stack's output, by its contract. */
@@ -172,6 +192,13 @@ export class ScenarioContext {
     }
   }
 
+  /** Every item of a table (a consistent scan, page by page). */
+  async scan(tableName: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for await (const page of paginateScan({ client: this.db }, { TableName: tableName, ConsistentRead: true })) items.push(...(page.Items ?? []));
+    return items;
+  }
+
   async item(tableName: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
     return Item;
@@ -224,9 +251,9 @@ export function expect(condition: unknown, message: string): asserts condition {
 }
 
 /** Runs scenarios one after another (or all at once), each with its own context. */
-export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenario[], options: { parallel?: boolean; onStep?: (scenario: string, step: StepResult) => void } = {}): Promise<ScenarioResult[]> {
+export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenario[], options: { parallel?: boolean; onStep?: (scenario: string, step: StepResult) => void; scenarioOptions?: ScenarioOptions } = {}): Promise<ScenarioResult[]> {
   const runOne = async (scenario: Scenario): Promise<ScenarioResult> => {
-    const context = new ScenarioContext(cloud, (step) => options.onStep?.(scenario.name, step));
+    const context = new ScenarioContext(cloud, (step) => options.onStep?.(scenario.name, step), options.scenarioOptions);
     const started = Date.now();
     let outcome: { ok: true } | { ok: false; error: string };
     try {
