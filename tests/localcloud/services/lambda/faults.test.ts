@@ -21,7 +21,8 @@ function archive(): string {
     `const fs = require("node:fs"); const path = require("node:path");
      const mark = (id) => fs.writeFileSync(path.join(${JSON.stringify(dir)}, "ran-" + id), "");
      exports.work = async (event, context) => { mark(event.id); return { remaining: context.getRemainingTimeInMillis() }; };
-     exports.records = async (event) => { for (const r of event.Records) mark(r.messageId + "-" + r.attributes.ApproximateReceiveCount); await new Promise((r) => setTimeout(r, 300)); };`,
+     exports.records = async (event) => { for (const r of event.Records) mark(r.messageId + "-" + r.attributes.ApproximateReceiveCount); await new Promise((r) => setTimeout(r, 300)); };
+     exports.slowFail = async () => { await new Promise((r) => setTimeout(r, 800)); throw new Error("not today"); };`,
   );
   return dir;
 }
@@ -48,7 +49,7 @@ function spec(dir: string, name: string, handler: string, extra: Partial<Functio
   };
 }
 
-const NAMES = ["crashing", "failing", "failingBefore", "slowed", "throttled", "http", "asyncCrash", "consumer"];
+const NAMES = ["crashing", "failing", "failingBefore", "slowed", "throttled", "http", "asyncCrash", "consumer", "slowConsumer"];
 
 describe("local cloud: faults injected into Lambda invocations (AWS FIS's Lambda actions, crashes, throttles)", function () {
   this.timeout(60_000);
@@ -61,7 +62,7 @@ describe("local cloud: faults injected into Lambda invocations (AWS FIS's Lambda
   before(async () => {
     xray = await LocalXRay.start(mkdtempSync(path.join(tmpdir(), "orderflow-faults-traces-")));
     lambda = new LambdaService(
-      NAMES.map((n) => spec(dir, n, n === "consumer" ? "index.records" : "index.work", n === "slowed" ? { timeoutSeconds: 1 } : {})),
+      NAMES.map((n) => spec(dir, n, n === "consumer" ? "index.records" : n === "slowConsumer" ? "index.slowFail" : "index.work", n === "slowed" ? { timeoutSeconds: 1 } : {})),
       {
         // Lambda's one-minute asynchronous retry becomes 60 ms: far sooner than the 2 s timeout a crashed attempt had
         // (and the six hours an event may wait, 21.6 s).
@@ -150,6 +151,30 @@ describe("local cloud: faults injected into Lambda invocations (AWS FIS's Lambda
     assert.match(retries[0].detail, /not before the failed attempt's timeout/);
     // Three attempts, each killed within a second; each retry waited out the 2 s the attempt before it had.
     assert.ok(Date.now() - started >= 4000, `the three attempts took ${Date.now() - started} ms`);
+  });
+
+  it("an SQS message does not come back while the invocation that took it runs, even when its scaled visibility timeout is shorter", async () => {
+    const sqs = new SqsService([queueSpec("work", { visibilityTimeoutSeconds: 60 })], "http://127.0.0.1:1", new Clock(0.0001), { activity, faults });
+    const queue = sqs.queue("arn:aws:sqs:us-east-1:123456789012:work");
+    const esm: EventSourceMappingSpec = {
+      ...{ stack: "dev.test", component: "slowEsm", urn: "urn:slowEsm", uuid: "esm-2", enabled: true },
+      ...{ sourceArn: queue.arn, sourceKind: "sqs", functionArn: "arn:aws:lambda:us-east-1:123456789012:function:slowConsumerFunction" },
+      ...{ batchSize: 1, maximumBatchingWindowSeconds: 0, maximumConcurrency: 2, filters: [], reportBatchItemFailures: false },
+    };
+    const source = new SqsEventSource(esm, queue, lambda.function("slowConsumerFunction"), new Clock(0.0001), activity, "us-east-1");
+    queue.send({ body: "{}" });
+    source.start();
+    try {
+      const invocations = () => activity.records.filter((r) => r.kind === "invoke" && r.name === "slowConsumer");
+      for (const end = Date.now() + 15_000; invocations().length < 2 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+      const [first, second] = invocations();
+      assert.ok(second, "the failed message came back");
+      // The 6 ms visibility timeout ended during the first 800 ms invocation; the message came back after it answered.
+      assert.ok(second.time - second.durationMs! >= first.time - 5, `the second invocation started ${first.time - (second.time - second.durationMs!)} ms before the first ended`);
+    } finally {
+      await source.stop();
+      sqs.close();
+    }
   });
 
   it("an SQS batch whose invocation crashed comes back after that invocation's deadline, not after the scaled visibility timeout", async () => {
