@@ -92,7 +92,16 @@ async function post(c: ScenarioContext, body: Record<string, unknown>, customerI
   const key = randomUUID();
   let last = "";
   for (let attempt = 0; attempt < POST_ATTEMPTS; attempt++) {
-    const answer = await c.request("POST", "/orders", body, { "Idempotency-Key": key }, c.customer(customerId));
+    let answer;
+    try {
+      answer = await c.request("POST", "/orders", body, { "Idempotency-Key": key }, c.customer(customerId));
+    } catch (error) {
+      // A connection that failed (reset, refused): the client does not know whether the order was placed, so it asks
+      // again with the same key, as it does after a 5xx.
+      last = `${(error as Error).message}${(error as Error).cause ? ` (${String((error as { cause?: unknown }).cause)})` : ""}`;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      continue;
+    }
     if (answer.status === 201 && typeof answer.body.orderId === "string") {
       c.orders.push(answer.body.orderId);
       return answer.body.orderId;

@@ -177,6 +177,30 @@ describe("local cloud: faults injected into Lambda invocations (AWS FIS's Lambda
     }
   });
 
+  it("a duplicate delivery is marked on the trace of the invocation that received the copy", async () => {
+    const sqs = new SqsService([queueSpec("work")], "http://127.0.0.1:1", new Clock(0.001), { activity, faults });
+    const queue = sqs.queue("arn:aws:sqs:us-east-1:123456789012:work");
+    const esm: EventSourceMappingSpec = {
+      ...{ stack: "dev.test", component: "dupEsm", urn: "urn:dupEsm", uuid: "esm-3", enabled: true },
+      ...{ sourceArn: queue.arn, sourceKind: "sqs", functionArn: "arn:aws:lambda:us-east-1:123456789012:function:consumerFunction" },
+      ...{ batchSize: 1, maximumBatchingWindowSeconds: 0, maximumConcurrency: 1, filters: [], reportBatchItemFailures: false },
+    };
+    const source = new SqsEventSource(esm, queue, lambda.function("consumerFunction"), new Clock(0.001), activity, "us-east-1");
+    faults.use({ queues: { work: { duplicateDelivery: { percentage: 100 } } } });
+    const { messageId } = queue.send({ body: "{}" });
+    faults.clear();
+    source.start();
+    try {
+      for (const end = Date.now() + 15_000; !(ran(`${messageId}-1`) && queue.peek().length === 0) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(queue.peek().length, 0, "both copies were received and deleted");
+      const segments = xray.traceIds.flatMap((t) => xray.trace(t)).filter((d) => d.origin === "AWS::Lambda" && d.name === "consumerFunction");
+      assert.equal(segments.filter((d) => d.annotations?.fault_injected === "duplicate-delivery").length, 1, "the copy's invocation, not the original's");
+    } finally {
+      await source.stop();
+      sqs.close();
+    }
+  });
+
   it("an SQS batch whose invocation crashed comes back after that invocation's deadline, not after the scaled visibility timeout", async () => {
     // A 60 s visibility timeout at this scale is 6 ms; the consumer's timeout is 2 s, real. Unscaled, the retry would
     // meet the idempotency record the crashed attempt left in progress until its deadline.
