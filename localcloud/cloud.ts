@@ -1,47 +1,52 @@
-import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Environment } from "../stacks/environments";
 import { synthesizeResolvedEnvironment, type ResolvedStack } from "../ops/offline/synthesize";
 import { REPO_ROOT } from "../ops/repo-root";
+import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./app/seed/seed";
+import { stockTableOf } from "./app/seed/stock-table";
+import { AwsEndpoint } from "./endpoint/endpoint";
+import { buildLocalGraph, type LocalGraph } from "./graph/graph";
+import { LocalIam } from "./iam/authorizer";
+import { pollerDenials } from "./iam/pollers";
 import { Activity } from "./kernel/activity";
-import { queueAlarmStates, type AlarmState } from "./services/cloudwatch/alarms";
-import { LocalRestApi } from "./services/apigateway/rest-api";
 import { AwsError } from "./kernel/aws-error";
 import { Clock } from "./kernel/clock";
+import { requirePortsFree } from "./kernel/port-check";
+import { acquireRunLock } from "./kernel/run-lock";
 import { CredentialIssuer, type LocalCredentials } from "./kernel/credentials";
 import { DeliveryRouter } from "./kernel/delivery";
-import { startDynamoDBLocal, type DynamoDBLocal } from "./services/dynamodb/local";
-import { openStreamReader } from "./services/dynamodb/streams";
-import { createTables, type LocalTables } from "./services/dynamodb/tables";
-import { buildLocalImage } from "./services/ecs/image";
-import { LocalService } from "./services/ecs/service";
-import { AwsEndpoint } from "./endpoint/endpoint";
-import { EventBridgeService, type EventEnvelope, type PutEventsEntry } from "./services/events/service";
-import { buildLocalGraph, GraphError, type FunctionSpec, type LocalGraph } from "./graph/graph";
+import { LogStore } from "./kernel/logs";
 import { FaultInjector } from "./faults/fault-injector";
 import type { FaultPlan } from "./faults/fault-plan";
-import { LocalIam } from "./iam/authorizer";
-import { requiredPermissions } from "./iam/operations";
-import { pollerDenials } from "./iam/pollers";
-import type { LogSink } from "./services/lambda/environment";
-import { LambdaService } from "./services/lambda/service";
-import { LogStore } from "./kernel/logs";
-import { activityLine } from "./kernel/activity-line";
-import { LocalApiAccess } from "./services/apigateway/access";
-import { localTokenEndpoint } from "./services/apigateway/token-endpoint";
-import { SqsEventSource } from "./services/lambda/sqs-event-source";
-import { emailSendingFromGraph, originationIdentitiesFromGraph } from "./graph/messaging";
 import { Outbox } from "./kernel/outbox";
-import { LocalPipe } from "./services/pipes/pipe";
-import { readSeed, seedStock, DEFAULT_SEED_FILE, type Seed } from "./app/seed/seed";
-import { SesService } from "./services/ses/service";
-import { SmsService } from "./services/sms/service";
-import { SnsService } from "./services/sns/service";
-import { SqsService } from "./services/sqs/service";
-import { StepFunctionsService } from "./services/states/service";
-import { LocalXRay } from "./services/xray/local-xray";
+import { activityLine } from "./activity-line";
+import { OPERATIONS, SERVICES } from "./registry";
+import type { CloudContext, ServiceModule } from "./service-module";
+import type { AlarmState } from "./services/cloudwatch/alarms";
+import { apigateway } from "./services/apigateway";
+import type { LocalApiAccess } from "./services/apigateway/access";
+import { cloudwatch } from "./services/cloudwatch";
+import { dynamodb as dynamodbService } from "./services/dynamodb";
+import { startDynamoDBLocal, type DynamoDBLocal } from "./services/dynamodb/local";
+import type { LocalTables } from "./services/dynamodb/tables";
+import { ecs } from "./services/ecs";
+import { events as eventsService } from "./services/events";
+import type { EventBridgeService, PutEventsEntry } from "./services/events/service";
+import { lambda as lambdaService } from "./services/lambda";
+import type { LambdaService } from "./services/lambda/service";
+import { pipes } from "./services/pipes";
+import { sms } from "./services/sms";
+import type { SmsService } from "./services/sms/service";
+import { sns as snsService } from "./services/sns";
+import type { SnsService } from "./services/sns/service";
+import { sqs as sqsService } from "./services/sqs";
+import type { SqsService } from "./services/sqs/service";
+import { states as statesService } from "./services/states";
+import type { StepFunctionsService } from "./services/states/service";
+import { xray as xrayService } from "./services/xray";
+import type { LocalXRay } from "./services/xray/local-xray";
 
 export interface LocalCloudOptions {
   readonly env: Environment;
@@ -80,267 +85,169 @@ export interface LocalCloudOptions {
   readonly faults?: FaultPlan;
 }
 
+
+/** What the cloud stops on stop (or when its start fails), in the reverse of the order it was added. */
+class StopSteps {
+  private steps: (() => unknown)[] = [];
+
+  add(step: () => unknown): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    const steps = this.steps.reverse();
+    this.steps = [];
+    for (const step of steps) {
+      try {
+        await step();
+      } catch {
+        // Stopping goes on: every process and port must be released even when one step fails.
+      }
+    }
+  }
+}
+
+/** The services the registry lists, as built for this run. */
+class RunningServices {
+  private readonly running = new Map<ServiceModule<unknown>, unknown>();
+
+  add<S>(module: ServiceModule<S>, service: S): void {
+    this.running.set(module as ServiceModule<unknown>, service);
+  }
+
+  get<S>(module: ServiceModule<S>): S {
+    if (!this.running.has(module as ServiceModule<unknown>)) throw new Error(`The local cloud has not built ${module.name} yet: a service may use only those before it in the registry.`);
+    return this.running.get(module as ServiceModule<unknown>) as S;
+  }
+}
+
 /** The running local cloud of one environment. */
 export class LocalCloud {
-  readonly activity: Activity;
-  /** Where logs, traces and outboxes go: `.orderflow/local/<env>/`. */
-  readonly outputDir: string;
   /** `http://127.0.0.1:<port>/<stage>` of each REST API, by component name. */
   readonly apiUrls: Readonly<Record<string, string>>;
-  /** How long start() took, in milliseconds, and DynamoDB Local's share of it. */
-  readonly startupMs: number;
+  /** DynamoDB Local's share of the start-up, in milliseconds. */
   readonly dynamoDbStartupMs: number;
+  readonly sqs: SqsService;
+  readonly lambda: LambdaService;
+  readonly events: EventBridgeService;
+  readonly sns: SnsService;
+  readonly states: StepFunctionsService;
+  readonly tables: LocalTables;
+  /** The local X-Ray: the daemon's segments and the services' own, by trace; `writeTraces()` puts them on disk. */
+  readonly xray: LocalXRay;
+  /** The local End User Messaging SMS service: its opt-out lists (`texts.optOut(number)`). */
+  readonly texts: SmsService;
 
   private constructor(
-    readonly graph: LocalGraph,
+    private readonly services: RunningServices,
+    private readonly stopSteps: StopSteps,
+    private readonly context: CloudContext,
     readonly stacks: readonly ResolvedStack[],
-    readonly clock: Clock,
-    readonly endpointUrl: string,
-    readonly dynamodb: DynamoDBLocal,
-    readonly tables: LocalTables,
-    readonly sqs: SqsService,
-    readonly lambda: LambdaService,
-    readonly events: EventBridgeService,
-    readonly sns: SnsService,
-    readonly states: StepFunctionsService,
-    /** The local IAM, unless started with `iam: false`. */
-    readonly iam: LocalIam | undefined,
     /** The operator's session (administrator access) for scenarios and tools that call the local endpoint. */
     readonly operator: LocalCredentials,
-    private readonly parts: { endpoint: AwsEndpoint; apis: LocalRestApi[]; sources: SqsEventSource[]; pipes: LocalPipe[]; services: LocalService[]; access: LocalApiAccess },
-    private readonly logStore: LogStore,
     /** The stock the cloud was seeded with. */
     readonly seed: Seed,
-    activity: Activity,
-    outputDir: string,
-    startupMs: number,
+    /** How long start() took, in milliseconds. */
+    readonly startupMs: number,
   ) {
-    this.activity = activity;
-    this.outputDir = outputDir;
-    this.apiUrls = Object.fromEntries(parts.apis.map((a) => [a.spec.component, a.url]));
-    this.startupMs = startupMs;
-    this.dynamoDbStartupMs = dynamodb.startupMs;
+    this.sqs = services.get(sqsService);
+    this.lambda = services.get(lambdaService);
+    this.events = services.get(eventsService);
+    this.sns = services.get(snsService);
+    this.states = services.get(statesService);
+    this.tables = services.get(dynamodbService).tables;
+    this.xray = services.get(xrayService);
+    this.texts = services.get(sms);
+    this.apiUrls = Object.fromEntries(services.get(apigateway).apis.map((a) => [a.spec.component, a.url]));
+    this.dynamoDbStartupMs = context.dynamodb.startupMs;
   }
 
   /**
-   * Synthesizes the environment (unless given its stacks), starts DynamoDB Local and every service the graph holds,
-   * seeds the stock, and serves the API. Anything that fails to start stops what had started, then rejects.
+   * Synthesizes the environment (unless given its stacks) while DynamoDB Local starts, reads the graph, builds the
+   * services the registry lists, seeds the app's stock, and starts them. Anything that fails to start stops what had
+   * started, then rejects.
    */
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
     const started = Date.now();
     const root = options.root ?? REPO_ROOT;
-    const clock = new Clock(options.timeScale ?? 1);
+    // A second run fails here, at once and before it touches anything: its port first, then the environment's files,
+    // which belong to the run that holds the lock (released last when this run stops).
+    await requirePortsFree([{ port: options.port, what: "the API" }]);
     const seed = readSeed(options.seedFile ?? DEFAULT_SEED_FILE);
-    const outputDir = path.join(root, ".orderflow", "local", options.env);
-    rmSync(path.join(outputDir, "logs"), { recursive: true, force: true });
-    mkdirSync(path.join(outputDir, "logs"), { recursive: true });
-
-    // DynamoDB Local's JVM starts while the environment is synthesized: the two longest steps overlap.
-    const given = options.dynamodb;
-    const dynamodbStarting = given ? Promise.resolve(given) : startDynamoDBLocal();
-    dynamodbStarting.catch(() => undefined);
-    let stacks: readonly ResolvedStack[];
+    const lock = acquireRunLock(path.join(root, ".orderflow", "local", options.env), options.port);
+    const stopSteps = new StopSteps();
+    stopSteps.add(() => lock.release());
+    let outputDir: string, stacks: readonly ResolvedStack[], dynamodb: DynamoDBLocal;
     try {
-      stacks = options.stacks ?? (await synthesizeResolvedEnvironment({ env: options.env, root, ...(options.program ? { program: options.program } : {}) }));
+      outputDir = emptyOutputDir(root, options.env);
+      ({ stacks, dynamodb } = await synthesizeWhileDynamoDbStarts(options, root));
     } catch (error) {
-      if (!given) await (await dynamodbStarting.catch(() => undefined))?.stop();
+      await stopSteps.run();
       throw error;
     }
-    const dynamodb = await dynamodbStarting;
-    const cleanup: (() => Promise<unknown> | unknown)[] = given ? [] : [() => dynamodb.stop()];
+    if (!options.dynamodb) stopSteps.add(() => dynamodb.stop());
     try {
-      // The X-Ray daemon on a free port; it stops last, writing the traces of everything that ran.
-      rmSync(path.join(outputDir, "traces"), { recursive: true, force: true });
-      const xray = await LocalXRay.start(path.join(outputDir, "traces"));
-      cleanup.push(() => xray.stop());
       const graph = await buildLocalGraph(options.env, stacks[0].cloud, stacks.map((s) => ({ stack: s.stack, resources: s.resolved.resources })));
-      const activity = new Activity();
-      const faults = faultInjectorFor(graph, options.faults);
-      const logs = new LogStore(path.join(outputDir, "logs"));
-      // Everything the services did, one line each: what `orderflow local` prints while serving.
-      const activityLog = logs.writer("activity");
-      activity.subscribe((r) => activityLog(activityLine(r)));
-      const credentials = new CredentialIssuer();
-      const endpoint = new AwsEndpoint((key) => credentials.byAccessKey(key)?.roleArn ?? key ?? "anonymous");
-      const operator = credentials.forRole(`arn:${graph.cloud.partition}:iam::${graph.cloud.account}:role/orderflow-local-operator`);
-      const iam = options.iam === false ? undefined : new LocalIam(graph, credentials, activity, root, operator.roleArn);
-      if (iam) endpoint.guardWith((request, operation) => iam.authorizeRequest(request, operation));
-      cleanup.push(() => endpoint.close());
-      const endpointUrl = await endpoint.listen();
-      endpoint.forwardDynamoDb("127.0.0.1", dynamodb.port);
-      const region = graph.cloud.region;
-      const dynamoClient = new DynamoDBClient({ endpoint: dynamodb.endpoint, region, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-      const tables = await createTables(dynamoClient, graph.tables.map((t) => t.resource));
-      // A DynamoDB Local the cloud did not start outlives it: the tables go instead, after everything that used them.
-      if (given) cleanup.push(() => Promise.all(tables.tables.map((t) => dynamoClient.send(new DeleteTableCommand({ TableName: t.tableName })))));
-
-      const sqs = new SqsService(graph.queues, endpointUrl, clock, { activity, faults });
-      cleanup.push(() => sqs.close());
-      // Every value the graph gives a function or a task that is a queue's URL becomes the local one.
-      const localValues = (values: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, sqs.localUrlFor(v) ?? v]));
-
-      // Lambda's destinations and these services' targets refer to each other: declared here, made once Lambda is.
-      /* eslint-disable prefer-const */
-      let events!: EventBridgeService;
-      let sns!: SnsService;
-      let states!: StepFunctionsService;
-      /* eslint-enable prefer-const */
-      const lambda: LambdaService = new LambdaService(graph.functions, {
-        clock,
-        activity,
-        faults,
-        localConcurrency: options.localConcurrency ?? 4,
-        variablesOf: (spec) => lambdaVariables(spec, localValues(spec.environment), credentials.forRole(spec.roleArn), region, endpointUrl, xray.port),
-        xray,
-        logOf: (spec) => functionLog(logs.writer(spec.component), spec),
-        destinations: async (arn, record, traceId) => {
-          // Lambda sends an invocation record to a destination with the function's execution role.
-          const functionArn = String((JSON.parse(record) as { requestContext?: { functionArn?: string } }).requestContext?.functionArn ?? "");
-          const principal = graph.functions.find((f) => functionArn === f.arn || functionArn.startsWith(`${f.arn}:`))?.roleArn ?? "lambda.amazonaws.com";
-          const failure = await router.deliver(arn, record, { traceId, source: "lambda destination", principal });
-          if (failure) throw new AwsError(failure.code, failure.message);
-        },
-        ...(iam
-          ? { authorizeInvoke: (arn, caller, o) => iam.assertAllowed({ principal: caller.principal, action: "lambda:InvokeFunction", resource: arn, ...(caller.sourceArn ? { sourceArn: caller.sourceArn } : {}), ...(o.source ? { via: o.source } : {}), ...(o.traceId ? { traceId: o.traceId } : {}) }) }
-          : {}),
-      });
-      cleanup.push(() => lambda.stop());
-      const router = new DeliveryRouter({
-        sqs: (arn, payload, o) => void sqs.send(arn, { body: payload, ...(o.traceId ? { traceHeader: o.traceId } : {}), ...(o.messageAttributes ? { messageAttributes: o.messageAttributes } : {}), ...(o.messageGroupId ? { messageGroupId: o.messageGroupId } : {}), senderId: o.principal }),
-        sns: (arn, payload, o) => void sns.publish(arn, { message: payload, ...(o.traceId ? { traceId: o.traceId } : {}), source: o.source }),
-        lambda: (arn, payload, o) => void lambda.invokeAsync(arn, JSON.parse(payload), { traceId: o.traceId, source: o.source }),
-        states: (arn, payload, o) => void states.start(arn, payload, { traceId: o.traceId, source: o.source }),
-        events: (arn, payload, o) => {
-          // A bus target receives the event itself, put on the other bus.
-          const event = JSON.parse(payload) as EventEnvelope;
-          const result = events.put({ Source: event.source, DetailType: event["detail-type"], Detail: JSON.stringify(event.detail), Resources: event.resources, Time: event.time, EventBusName: arn }, o.traceId, o.source);
-          if ("ErrorCode" in result) throw new AwsError(result.ErrorCode, result.ErrorMessage);
-        },
-      }, iam ? (arn, o) => iam.authorizeDelivery(arn, o) : undefined);
-      events = new EventBridgeService(graph.buses, graph.rules, graph.cloud, router, clock, activity, xray);
-      cleanup.push(() => events.stop());
-      sns = new SnsService(graph.topics, graph.subscriptions, router, clock, activity, endpointUrl, xray);
-      cleanup.push(() => sns.stop());
-      states = new StepFunctionsService(graph.stateMachines, lambda, async (entries, traceId, source, roleArn) => {
-        // The state machine's role calls PutEvents: every bus it names must allow it.
-        for (const p of requiredPermissions({ protocol: "json", targetPrefix: "AWSEvents", operation: "PutEvents", input: { Entries: entries } }, graph) ?? []) {
-          await iam?.assertAllowed({ principal: roleArn, action: p.action, resource: p.resource, via: source, ...(traceId ? { traceId } : {}) });
-        }
-        const results = entries.map((e) => events.put(e, traceId, source));
-        return { Entries: results, FailedEntryCount: results.filter((r) => "ErrorCode" in r).length };
-      }, clock, activity, xray);
-      cleanup.push(() => states.stop());
-
-      endpoint.serveJson("AmazonSQS", { contentType: "application/x-amz-json-1.0", call: (action, input, ctx) => sqs.call(action, input, { principalId: ctx.principal, signal: ctx.signal, ...(ctx.traceHeader ? { traceHeader: ctx.traceHeader } : {}) }) });
-      endpoint.serveJson("AWSEvents", events);
-      endpoint.serveQuery("2010-03-31", sns);
-      // SES v2 and End User Messaging SMS: what the notification functions send lands in the outbox.
-      const outbox = new Outbox(path.join(outputDir, "outbox"));
-      const graphResources = graph.resources.flatMap((r) => r.resources);
-      const email = emailSendingFromGraph(graphResources);
-      endpoint.serveRest(new SesService(email.identities, email.configurationSets, outbox, activity, region, faults));
-      const texts = new SmsService(originationIdentitiesFromGraph(graphResources), outbox, activity, graph.cloud, faults);
-      endpoint.serveJson("PinpointSMSVoiceV2", texts);
-
-      const seeded = await seedStock(dynamoClient, stockTableOf(stacks), seed);
-      activity.record({ service: "dynamodb", kind: "seed", name: "stock", detail: `${seeded} SKU(s) seeded` });
-      if (options.warm !== false) await lambda.warmAll();
-
-      const sources = graph.eventSourceMappings.map((esm) => {
-        if (esm.sourceKind !== "sqs") throw new GraphError(`Event source mapping ${esm.component} reads a ${esm.sourceKind} stream: the local cloud serves stream sources through pipes only.`);
-        return new SqsEventSource(esm, sqs.queue(esm.sourceArn), lambda.function(esm.functionArn), clock, activity, region);
-      });
-      const streams = new DynamoDBStreamsClient({ endpoint: dynamodb.endpoint, region, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-      const pipes = await Promise.all(
-        graph.pipes.map(async (spec) => {
-          const reader = await openStreamReader({
-            client: streams,
-            streamArn: tables.localArn(spec.sourceArn),
-            startingPosition: spec.source.startingPosition === "TRIM_HORIZON" ? "TRIM_HORIZON" : "LATEST",
-            batchSize: spec.source.batchSize,
-            pollIntervalMs: 50,
-            eventSourceArn: spec.sourceArn,
-            awsRegion: region,
-          });
-          // The pipe's role starts the state machine.
-          const startTarget = async (arn: string, input: string, o: { traceId?: string; source: string }) => {
-            await iam?.assertAllowed({ principal: spec.roleArn, action: "states:StartExecution", resource: arn, sourceArn: spec.arn, via: o.source, ...(o.traceId ? { traceId: o.traceId } : {}) });
-            states.start(arn, input, o);
-          };
-          return new LocalPipe(spec, reader, lambda, startTarget, router, clock, activity);
-        }),
-      );
-      const services = await Promise.all(
-        graph.containerServices.map(async (spec) => {
-          if (!spec.image) throw new GraphError(`Service ${spec.component} has no image built from a Dockerfile; the local cloud runs its program from that build.`);
-          const image = await buildLocalImage(root, spec.image.context, spec.image.dockerfile, path.join(root, ".orderflow", "cache", "images", spec.component));
-          const creds = credentials.forRole(spec.taskRoleArn);
-          const environment = {
-            ...localValues(spec.container.environment),
-            AWS_REGION: region,
-            AWS_DEFAULT_REGION: region,
-            AWS_ACCESS_KEY_ID: creds.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-            AWS_SESSION_TOKEN: creds.sessionToken,
-            AWS_ENDPOINT_URL: endpointUrl,
-            // The task's X-Ray daemon sidecar is the local daemon.
-            AWS_XRAY_DAEMON_ADDRESS: xray.address,
-          };
-          return new LocalService(spec, image, environment, activity, logs.writer(spec.component), clock, faults);
-        }),
-      );
-      // Tokens and API keys: issuers with keys made for this run, the APIs' authorizers and usage plans, and the
-      // local-only token endpoint on the first API's port (what `orderflow local token` calls).
-      const access = LocalApiAccess.fromGraph(graph, stacks.map((s) => s.resolved.outputs));
-      const apis: LocalRestApi[] = graph.restApis.map(
-        (spec, i) =>
-          new LocalRestApi(spec, lambda, activity, graph.cloud.account, logs.writer(`${spec.component}-access`), {
-            access: access.forApi(spec.id),
-            xray,
-            ...(i === 0 ? { control: localTokenEndpoint(access, options.env, () => apis[0].url) } : {}),
-          }),
-      );
-      // A poller whose role may not read its source does not run, as AWS refuses to create (or start) it.
-      const refused = iam ? await pollerDenials(iam, graph) : new Set<string>();
-      for (const source of sources) if (!refused.has(source.spec.component)) source.start();
-      cleanup.push(() => Promise.all(sources.map((s) => s.stop())));
-      for (const pipe of pipes) if (!refused.has(pipe.spec.component)) pipe.start();
-      cleanup.push(() => Promise.all(pipes.map((p) => p.stop())));
-      for (const service of services) service.start();
-      cleanup.push(() => Promise.all(services.map((s) => s.stop(Math.max(2000, clock.ms(s.spec.container.stopTimeoutSeconds))))));
-      cleanup.push(() => Promise.all(apis.map((a) => a.close())));
-      for (const [i, api] of apis.entries()) await api.listen(i === 0 ? options.port : 0);
-
-      const cloud = new LocalCloud(graph, stacks, clock, endpointUrl, dynamodb, tables, sqs, lambda, events, sns, states, iam, operator, { endpoint, apis, sources, pipes, services, access }, logs, seed, activity, outputDir, Date.now() - started);
-      cloud.cleanup = cleanup;
-      cloud.xray = xray;
-      // Traces are written when a scenario ends, when the cloud stops, and every few seconds while it serves.
-      const writing = setInterval(() => xray.write(), 5000);
-      writing.unref();
-      cleanup.push(() => clearInterval(writing));
-      cloud.outbox = outbox;
-      cloud.texts = texts;
-      cloud.faults = faults;
-      return cloud;
+      const { context, operator, services, refusedPollers } = await openKernel({ options, root, outputDir, graph, stacks, dynamodb }, stopSteps);
+      await buildServices(context, services, stopSteps);
+      await seedStockTable(context, services.get(dynamodbService).client, stockTableOf(stacks), seed);
+      if (context.iam) for (const component of await pollerDenials(context.iam, graph)) refusedPollers.add(component);
+      await startServices(context, services, stopSteps);
+      return new LocalCloud(services, stopSteps, context, stacks, operator, seed, Date.now() - started);
     } catch (error) {
-      await runCleanup(cleanup);
+      await stopSteps.run();
       throw error;
     }
   }
 
-  private cleanup: (() => Promise<unknown> | unknown)[] = [];
+  /** A service of the registry, as running in this cloud. */
+  service<S>(module: ServiceModule<S>): S {
+    return this.services.get(module);
+  }
+
+  get graph(): LocalGraph {
+    return this.context.graph;
+  }
+
   /** The fault injection: the plan in force (`use`, `clear`), its seed, and the faults injected so far by kind. */
-  faults!: FaultInjector;
+  get faults(): FaultInjector {
+    return this.context.faults;
+  }
+
+  get clock(): Clock {
+    return this.context.clock;
+  }
+
+  get activity(): Activity {
+    return this.context.activity;
+  }
+
+  /** Where logs, traces and outboxes go: `.orderflow/local/<env>/`. */
+  get outputDir(): string {
+    return this.context.outputDir;
+  }
+
+  get endpointUrl(): string {
+    return this.context.endpointUrl;
+  }
+
+  get dynamodb(): DynamoDBLocal {
+    return this.context.dynamodb;
+  }
+
+  /** The local IAM, unless started with `iam: false`. */
+  get iam(): LocalIam | undefined {
+    return this.context.iam;
+  }
+
   /** Every email and text the local SES and SMS services accepted; each is also a file in `<outputDir>/outbox/`. */
-  outbox!: Outbox;
-  /** The local X-Ray: the daemon's segments and the services' own, by trace; `writeTraces()` puts them on disk. */
-  xray!: LocalXRay;
-  /** The local End User Messaging SMS service: its opt-out lists (`texts.optOut(number)`). */
-  texts!: SmsService;
+  get outbox(): Outbox {
+    return this.context.outbox;
+  }
 
   /** The token issuers, authorizers and API keys of this run (scenarios mint tokens here; `local token` asks over HTTP). */
   get access(): LocalApiAccess {
-    return this.parts.access;
+    return this.services.get(apigateway).access;
   }
 
   /** The API's base URL (the first REST API's stage). */
@@ -353,24 +260,24 @@ export class LocalCloud {
     return {
       functions: Object.fromEntries(this.lambda.all.map((f) => [f.spec.component, { invocations: f.invocations, coldStarts: f.coldStarts, throttles: f.throttles, errors: f.errors }])),
       deadLettered: Object.fromEntries(this.sqs.queues.filter((q) => q.deadLettered > 0).map((q) => [q.spec.component, q.deadLettered])),
-      api: Object.fromEntries(this.parts.apis.map((a) => [a.spec.component, Object.fromEntries(a.statuses)])),
-      pipes: Object.fromEntries(this.parts.pipes.map((p) => [p.spec.component, { delivered: p.delivered, filtered: p.filtered, deadLettered: p.deadLettered }])),
+      api: Object.fromEntries(this.services.get(apigateway).apis.map((a) => [a.spec.component, Object.fromEntries(a.statuses)])),
+      pipes: Object.fromEntries(this.services.get(pipes).pipes.map((p) => [p.spec.component, { delivered: p.delivered, filtered: p.filtered, deadLettered: p.deadLettered }])),
       executions: this.states.executions.length,
-      serviceCrashes: Object.fromEntries(this.parts.services.map((s) => [s.spec.component, s.crashes])),
-      serviceReplacements: Object.fromEntries(this.parts.services.map((s) => [s.spec.component, s.replacements])),
+      serviceCrashes: Object.fromEntries(this.services.get(ecs).services.map((s) => [s.spec.component, s.crashes])),
+      serviceReplacements: Object.fromEntries(this.services.get(ecs).services.map((s) => [s.spec.component, s.replacements])),
       faultsInjected: Object.fromEntries(this.faults.injected),
-      endpointCalls: Object.fromEntries(this.parts.endpoint.calls),
+      endpointCalls: Object.fromEntries(this.context.endpoint.calls),
     };
   }
 
   /** Recent log lines of a function or service, by component name. */
   logs(component: string): readonly string[] {
-    return this.logStore.lines(component);
+    return this.context.logs.lines(component);
   }
 
   /** The condition of every queue alarm now (dead-letter queues above 0 are in ALARM). */
   alarms(): AlarmState[] {
-    return queueAlarmStates(this.graph.alarms, this.sqs);
+    return this.services.get(cloudwatch).alarms();
   }
 
   /** Puts an entry on a bus through the same path as PutEvents (scenarios, tools). */
@@ -387,19 +294,82 @@ export class LocalCloud {
 
   /** Stops everything it started, in reverse order; leaves no process running and no port bound. */
   async stop(): Promise<void> {
-    await runCleanup(this.cleanup);
-    this.cleanup = [];
+    await this.stopSteps.run();
   }
 }
 
-async function runCleanup(steps: (() => Promise<unknown> | unknown)[]): Promise<void> {
-  for (const step of [...steps].reverse()) {
-    try {
-      await step();
-    } catch {
-      // Stopping goes on: every process and port must be released even when one step fails.
-    }
+/** `.orderflow/local/<env>/`, its logs of an earlier run removed. */
+function emptyOutputDir(root: string, env: string): string {
+  const outputDir = path.join(root, ".orderflow", "local", env);
+  rmSync(path.join(outputDir, "logs"), { recursive: true, force: true });
+  mkdirSync(path.join(outputDir, "logs"), { recursive: true });
+  return outputDir;
+}
+
+/** The environment's stacks, synthesized while DynamoDB Local's JVM starts: the two longest steps overlap. */
+async function synthesizeWhileDynamoDbStarts(options: LocalCloudOptions, root: string): Promise<{ stacks: readonly ResolvedStack[]; dynamodb: DynamoDBLocal }> {
+  const given = options.dynamodb;
+  const dynamodbStarting = given ? Promise.resolve(given) : startDynamoDBLocal();
+  dynamodbStarting.catch(() => undefined);
+  try {
+    const stacks = options.stacks ?? (await synthesizeResolvedEnvironment({ env: options.env, root, ...(options.program ? { program: options.program } : {}) }));
+    return { stacks, dynamodb: await dynamodbStarting };
+  } catch (error) {
+    if (!given) await (await dynamodbStarting.catch(() => undefined))?.stop();
+    throw error;
   }
+}
+
+/**
+ * What every service uses: the clock, the activity (each record also a line of the activity log), the logs, the
+ * credentials, the outbox, IAM, delivery between services, and the AWS endpoint, listening.
+ */
+async function openKernel(
+  run: { options: LocalCloudOptions; root: string; outputDir: string; graph: LocalGraph; stacks: readonly ResolvedStack[]; dynamodb: DynamoDBLocal },
+  stopSteps: StopSteps,
+): Promise<{ context: CloudContext; operator: LocalCredentials; services: RunningServices; refusedPollers: Set<string> }> {
+  const { options, root, graph } = run;
+  const activity = new Activity();
+  const logs = new LogStore(path.join(run.outputDir, "logs"));
+  const activityLog = logs.writer("activity");
+  activity.subscribe((r) => activityLog(activityLine(r)));
+  const credentials = new CredentialIssuer();
+  const operator = credentials.forRole(`arn:${graph.cloud.partition}:iam::${graph.cloud.account}:role/orderflow-local-operator`);
+  const iam = options.iam === false ? undefined : new LocalIam(graph, OPERATIONS, credentials, activity, root, operator.roleArn);
+  const endpoint = new AwsEndpoint((key) => credentials.byAccessKey(key)?.roleArn ?? key ?? "anonymous");
+  if (iam) endpoint.guardWith((request, operation) => iam.authorizeRequest(request, operation));
+  stopSteps.add(() => endpoint.close());
+  const endpointUrl = await endpoint.listen();
+  const services = new RunningServices();
+  // A poller whose role may not read its source does not run, as AWS refuses to create (or start) it.
+  const refusedPollers = new Set<string>();
+  const context: CloudContext = {
+    env: options.env,
+    root,
+    outputDir: run.outputDir,
+    graph,
+    stackOutputs: run.stacks.map((s) => s.resolved.outputs),
+    clock: new Clock(options.timeScale ?? 1),
+    activity,
+    logs,
+    // SES v2 and End User Messaging SMS: what the notification functions send lands in the outbox.
+    outbox: new Outbox(path.join(run.outputDir, "outbox")),
+    credentials,
+    endpoint,
+    endpointUrl,
+    ...(iam ? { iam } : {}),
+    operations: OPERATIONS,
+    delivery: new DeliveryRouter({}, iam ? (arn, o) => iam.authorizeDelivery(arn, o) : undefined),
+    dynamodb: run.dynamodb,
+    dynamodbShared: options.dynamodb !== undefined,
+    localConcurrency: options.localConcurrency ?? 4,
+    warm: options.warm !== false,
+    port: options.port,
+    faults: faultInjectorFor(graph, options.faults),
+    refusedPollers,
+    service: (module) => services.get(module),
+  };
+  return { context, operator, services, refusedPollers };
 }
 
 /** The cloud's fault injection, knowing the graph's names, with the plan given at start in force (checked first). */
@@ -413,69 +383,31 @@ function faultInjectorFor(graph: LocalGraph, plan: FaultPlan | undefined): Fault
   return faults;
 }
 
-/** The stock table's name, from the inventory stack's outputs (its contract). */
-function stockTableOf(stacks: readonly ResolvedStack[]): string {
-  const inventory = stacks.find((s) => s.kind === "inventory");
-  const name = inventory?.resolved.outputs.stockTableName;
-  if (typeof name !== "string") throw new GraphError("The inventory stack exports no stockTableName: the local cloud seeds stock into that table.");
-  return name;
+/** Builds each service of the registry, in its order: serves its API on the endpoint, routes deliveries to it. */
+async function buildServices(context: CloudContext, services: RunningServices, stopSteps: StopSteps): Promise<void> {
+  const router = context.delivery as DeliveryRouter;
+  for (const module of SERVICES) {
+    const service = await module.build(context);
+    services.add(module, service);
+    if (module.stop) stopSteps.add(() => module.stop!(service));
+    const api = module.api;
+    if (api?.protocol === "json" && api.serve) for (const prefix of api.targetPrefixes) context.endpoint.serveJson(prefix, api.serve(service));
+    if (api?.protocol === "query") context.endpoint.serveQuery(api.version, api.serve(service));
+    if (api?.protocol === "rest") context.endpoint.serveRest(api.serve(service));
+    if (module.receives) router.receive(module.name, module.receives(service));
+  }
 }
 
-/**
- * A function's runtime environment: its own variables (queue URLs made local) and those Lambda sets for the Node.js
- * runtime (Lambda developer guide, "Defined runtime environment variables"), with the session of its role and the
- * local endpoint for every AWS SDK client (`AWS_ENDPOINT_URL`).
- * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
- */
-function lambdaVariables(spec: FunctionSpec, variables: Record<string, string>, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string }, region: string, endpointUrl: string, xrayPort: number): Record<string, string> {
-  return {
-    ...variables,
-    PATH: "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
-    LANG: "en_US.UTF-8",
-    TZ: ":UTC",
-    LAMBDA_TASK_ROOT: spec.codeDir,
-    LAMBDA_RUNTIME_DIR: spec.codeDir,
-    _HANDLER: spec.handler,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_LAMBDA_FUNCTION_NAME: spec.name,
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-    AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroup,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_SESSION_TOKEN: credentials.sessionToken,
-    AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
-    // Lambda's daemon listens on 2000 in the sandbox; the local one on a free port, so clouds can run side by side.
-    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${xrayPort}`,
-    _AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1",
-    _AWS_XRAY_DAEMON_PORT: String(xrayPort),
-    // With the JSON log format Lambda sets the log level variables (INFO unless the function says otherwise), and
-    // Powertools' logger reads AWS_LAMBDA_LOG_LEVEL before POWERTOOLS_LOG_LEVEL.
-    ...(spec.logFormat === "JSON" ? { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: spec.applicationLogLevel ?? "INFO" } : {}),
-    AWS_ENDPOINT_URL: endpointUrl,
-  };
+/** The app's stock, seeded into its table before anything polls the table's stream. */
+async function seedStockTable(context: CloudContext, client: DynamoDBClient, table: string, seed: Seed): Promise<void> {
+  const seeded = await seedStock(client, table, seed);
+  context.activity.record({ service: "dynamodb", kind: "seed", name: "stock", detail: `${seeded} SKU(s) seeded` });
 }
 
-const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
-
-/**
- * A function's log file: what the runtime prints, filtered as Lambda filters JSON logs by the application log level
- * (a line whose `level` is below it is dropped), and the platform's START/END/REPORT lines.
- */
-function functionLog(write: (line: string) => void, spec: FunctionSpec): LogSink {
-  const threshold = spec.logFormat === "JSON" ? LEVELS.indexOf((spec.applicationLogLevel ?? "INFO").toUpperCase()) : -1;
-  return (line) => {
-    if (threshold > 0 && line.startsWith("{")) {
-      try {
-        const level = String((JSON.parse(line) as { level?: unknown }).level ?? "").toUpperCase();
-        if (LEVELS.includes(level) && LEVELS.indexOf(level) < threshold) return;
-      } catch {
-        // Not JSON after all: kept as written.
-      }
-    }
-    write(line);
-  };
+/** Starts what polls or listens, in the registry's order; what each started stops before the services themselves. */
+async function startServices(context: CloudContext, services: RunningServices, stopSteps: StopSteps): Promise<void> {
+  for (const module of SERVICES) {
+    const stop = await module.start?.(services.get(module), context);
+    if (stop) stopSteps.add(stop);
+  }
 }

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * `orderflow <up|preview|destroy|drift> --env <env> [--stack <kind|stack>] [--offline] [--json] [--diff]
- * [--suppress-outputs] [--verbose] [--yes] [--parallel N]`
+ * `orderflow <up|preview|destroy|drift> --env <env> [--stack <kind|stack>] [--json] [--diff] [--suppress-outputs]
+ * [--parallel N]`, plus `--offline` and `--verbose` for preview and `--yes` for up and destroy: one commander
+ * subcommand per operation, so that `orderflow <operation> --help` lists that operation's own options.
  *
  * Exit codes (ops/automation/exit-codes.ts): 0 ok, 1 a mandatory policy violated, 2 program or usage error, 3 drift.
  */
-import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DOMAINS, ENVIRONMENTS, parseEnvironmentStackName, type Environment, type StackKind } from "../stacks/environments";
 import { OperationError, UsageError } from "./automation/errors";
 import { ExitCode } from "./automation/exit-codes";
@@ -76,53 +77,114 @@ export async function main(argv: readonly string[], context: CliContext = {}): P
   }
 }
 
+/** What each operation does, as its own `--help` says it. */
+const DESCRIPTIONS: Record<Operation, string> = {
+  preview: "Preview every stack of the environment, in dependency order, with the policy pack (`pulumi preview`); --offline needs no Pulumi CLI and no AWS account.",
+  up: "Deploy every stack of the environment in dependency order: platform, the domains in parallel, checkout (`pulumi up`). Shows every stack's plan and asks first.",
+  drift: "Check every stack of the environment for drift (`pulumi preview --refresh --expect-no-changes`); exits 3 on drift.",
+  destroy: "Destroy every stack of the environment in reverse dependency order (`pulumi destroy`). Names the protected resources and asks first.",
+};
+
+/** Each operation's example lines, after its options. */
+const EXAMPLES: Record<Operation, string> = {
+  preview: "npm start (= preview --env dev --offline); npm run orderflow -- preview --offline --stack dev.orders --diff; npm run orderflow -- preview --env dev",
+  up: "npm run orderflow -- up --env staging; npm run orderflow -- up --env dev --stack shipping --yes",
+  drift: "npm run orderflow -- drift --env prod",
+  destroy: "npm run orderflow -- destroy --env dev",
+};
+
+/** The options an operation takes besides the common ones (--env, --stack, --json, --parallel, --diff, --suppress-outputs). */
+function addOperationOptions(command: Command, operation: Operation): void {
+  if (operation === "preview") {
+    command
+      .option("--offline", "preview without the Pulumi CLI or AWS, against an in-process engine", false)
+      .option("--verbose", "list every check a real preview defers, not only their count (with --offline)", false);
+  } else {
+    // Not offered, but named: `up --offline` gets the advice below rather than commander's "unknown option".
+    command.addOption(new Option("--offline").hideHelp().default(false));
+  }
+  if (operation === "up" || operation === "destroy") {
+    command.option("-y, --yes", `go ahead without asking, after showing the plan (needed without a terminal)`, false);
+  }
+}
+
 function parse(argv: readonly string[], write: (text: string) => void, writeError: (text: string) => void): ParsedCommand {
   const program = new Command("orderflow")
     .description("Preview, deploy, destroy and check for drift all stacks of an orderflow environment, in dependency order.")
-    .addArgument(new Argument("<operation>", "what to do with the environment's stacks").choices(OPERATIONS))
-    .addOption(new Option("--env <env>", "the environment (required unless --stack names a whole stack)").choices(ENVIRONMENTS))
-    .option(
-      "--stack <stack>",
-      `only this stack and the stacks it needs (for destroy: and the stacks that need it): a kind (${["platform", ...DOMAINS].join(", ")}) or a stack name (dev, dev.orders)`,
-    )
-    .option("--offline", "preview without the Pulumi CLI or AWS, against an in-process engine (preview only)", false)
-    .option("--json", "also write the results as JSON under .orderflow/<env>/; with --offline, print the preview as `pulumi preview --json` does on stdout", false)
-    .option("--diff", "show each resource's inputs, as `pulumi preview --diff`", false)
-    .option("--suppress-outputs", "do not show the stacks' outputs", false)
-    .option("--verbose", "list every check a real preview defers, not only their count (offline preview)", false)
-    .option("-y, --yes", "up and destroy: go ahead without asking, after showing the plan (needed without a terminal)", false)
-    .option("--parallel <n>", "how many stacks of one wave run at the same time", parsePositiveInteger, DEFAULT_PARALLEL)
     .exitOverride()
     .configureOutput({ writeOut: (s) => write(s.trimEnd()), writeErr: (s) => writeError(s.trimEnd()) })
     .showHelpAfterError("(run `npm run orderflow -- --help` for usage)")
     .addHelpText(
       "after",
-      "\nAlso: `orderflow local --env <env>` runs an environment on this machine (see `npm run orderflow -- local --help`).\n" +
-        "--env is required, unless --stack names a stack (--stack dev.orders). up and destroy show every stack's plan, then ask yes / no / details; --yes skips the question.\n" +
+      "\n--env is required, unless --stack names a stack (--stack dev.orders). `orderflow <command> --help` lists a command's options.\n" +
         "Exit codes: 0 ok, 1 a mandatory policy violated, 2 an error (program, type-check, configuration, Pulumi CLI, a declined or impossible confirmation), 3 drift.\n" +
         "Examples: npm start (= preview --env dev --offline); npm run orderflow -- preview --offline --stack dev.orders --diff; npm run orderflow -- up --env staging; npm run orderflow -- drift --env prod",
     );
+  let parsed: ParsedCommand | undefined;
+  for (const operation of OPERATIONS) {
+    const command = program
+      .command(operation)
+      .description(DESCRIPTIONS[operation])
+      .addOption(new Option("--env <env>", "the environment (required unless --stack names a whole stack)").choices(ENVIRONMENTS))
+      .option(
+        "--stack <stack>",
+        `only this stack and the stacks it needs${operation === "destroy" ? " and the stacks that need it" : ""}: a kind (${["platform", ...DOMAINS].join(", ")}) or a stack name (dev, dev.orders)`,
+      )
+      .option("--json", operation === "preview" ? "also write the results as JSON under .orderflow/<env>/; with --offline, print the preview as `pulumi preview --json` does on stdout" : "also write the results as JSON under .orderflow/<env>/", false)
+      .option("--diff", "show each resource's inputs, as `pulumi preview --diff`", false)
+      .option("--suppress-outputs", "do not show the stacks' outputs", false)
+      .option("--parallel <n>", "how many stacks of one wave run at the same time", parsePositiveInteger, DEFAULT_PARALLEL);
+    addOperationOptions(command, operation);
+    command
+      .showHelpAfterError(`(run \`npm run orderflow -- ${operation} --help\` for its options)`)
+      .addHelpText("after", `\nExit codes: 0 ok, 1 a mandatory policy violated, 2 an error${operation === "drift" ? ", 3 drift" : ""}.\nExamples: ${EXAMPLES[operation]}`)
+      .action((options: OperationOptions) => {
+        parsed = parsedCommand(operation, options);
+      });
+  }
+  // Dispatched before parsing (main); listed here so that the top-level help names it.
+  program.command("local").description("Run an environment on this machine, or print a local customer's token (`orderflow local --help`, `orderflow local token --help`).");
   program.parse([...argv], { from: "user" });
-  const options = program.opts<{
-    env?: Environment;
-    stack?: string;
-    offline: boolean;
-    json: boolean;
-    parallel: number;
-    diff: boolean;
-    suppressOutputs: boolean;
-    verbose: boolean;
-    yes: boolean;
-  }>();
-  const operation = program.args[0] as Operation;
+  if (parsed === undefined) {
+    // No command: commander prints the help and throws; reached only if it did not.
+    throw new UsageError("name an operation: up, preview, destroy or drift (run `npm run orderflow -- --help`)");
+  }
+  return parsed;
+}
+
+/** The options commander parsed for one operation; those an operation does not take stay undefined. */
+interface OperationOptions {
+  readonly env?: Environment;
+  readonly stack?: string;
+  readonly offline?: boolean;
+  readonly json: boolean;
+  readonly parallel: number;
+  readonly diff: boolean;
+  readonly suppressOutputs: boolean;
+  readonly verbose?: boolean;
+  readonly yes?: boolean;
+}
+
+function parsedCommand(operation: Operation, options: OperationOptions): ParsedCommand {
   const { env, stack } = environmentAndStack(options.env, options.stack);
-  const { offline, json, parallel, diff, suppressOutputs, verbose, yes } = options;
+  const { json, parallel, diff, suppressOutputs } = options;
   if (options.offline && operation !== "preview") {
     throw new UsageError(
       `--offline works only with preview (got \`orderflow ${operation} --offline\`): ${operation} needs the Pulumi CLI and AWS. Run \`npm run orderflow -- preview --env ${env} --offline\`, or drop --offline.`,
     );
   }
-  return { operation, env, ...(stack ? { stack } : {}), offline, json, parallel, diff, suppressOutputs, verbose, yes };
+  return {
+    operation,
+    env,
+    ...(stack ? { stack } : {}),
+    offline: options.offline ?? false,
+    json,
+    parallel,
+    diff,
+    suppressOutputs,
+    verbose: options.verbose ?? false,
+    yes: options.yes ?? false,
+  };
 }
 
 /**

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AwsError } from "../kernel/aws-error";
-import type { EndpointOperation } from "../iam/operations";
+import type { EndpointOperation } from "./operation";
 import { buffer } from "node:stream/consumers";
 import { closeServer } from "../kernel/http-server";
+import { refuseUnknownMembers } from "./input-members";
 
 /** Who signed a request, and what it carried besides its body. */
 export interface RequestContext {
@@ -124,7 +125,9 @@ export class AwsEndpoint {
     try {
       if (typeof target === "string") {
         const [prefix, action] = target.split(".");
-        if (this.guard) await this.guard(raw, { protocol: "json", targetPrefix: prefix, operation: action, input: body.length > 0 ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {} });
+        const parsedInput = body.length > 0 ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {};
+        await refuseUnknownMembers(prefix, action, parsedInput);
+        if (this.guard) await this.guard(raw, { protocol: "json", targetPrefix: prefix, operation: action, input: parsedInput });
         if (this.dynamodb && (prefix.startsWith("DynamoDB_") || prefix.startsWith("DynamoDBStreams_"))) {
           this.count(prefix, action);
           return await this.forward(req, res, body);

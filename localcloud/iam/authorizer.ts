@@ -1,14 +1,14 @@
 import path from "node:path";
 import type { Activity } from "../kernel/activity";
-import { AwsError } from "../kernel/aws-error";
 import type { CredentialIssuer } from "../kernel/credentials";
 import type { DeliveryFailure, DeliveryOptions } from "../kernel/delivery";
 import type { LocalGraph } from "../graph/graph";
 import { decide, type AuthorizationRequest, type Decision } from "./decide";
 import { GrantHints } from "./grant-hints";
-import { requiredPermissions, serviceOf, type EndpointOperation } from "./operations";
+import { operationName, type EndpointOperation } from "../endpoint/operation";
+import type { OperationTable } from "./operations";
 import { GraphPolicies } from "./policies-from-graph";
-import { verifySignature, type SignatureFailure, type SignedRequestParts } from "./sigv4";
+import { verifySignature, type SignedRequestParts } from "./sigv4";
 
 /** A call one part of the local cloud makes on another's behalf (a pipe invoking its enrichment, a saga putting events). */
 export interface InternalCall extends AuthorizationRequest {
@@ -16,15 +16,6 @@ export interface InternalCall extends AuthorizationRequest {
   readonly via?: string;
   readonly traceId?: string;
 }
-
-/** The action a delivery to a target of each service is authorized as. */
-const DELIVERY_ACTIONS: Readonly<Record<string, string>> = {
-  sqs: "sqs:SendMessage",
-  sns: "sns:Publish",
-  lambda: "lambda:InvokeFunction",
-  states: "states:StartExecution",
-  events: "events:PutEvents",
-};
 
 /**
  * The local cloud's IAM: every request a function or task signs reaches the endpoint, whose signature is verified with
@@ -41,6 +32,8 @@ export class LocalIam {
 
   constructor(
     private readonly graph: LocalGraph,
+    /** What each request needs and how each service refuses: the registry's services. */
+    private readonly operations: OperationTable,
     private readonly credentials: CredentialIssuer,
     private readonly activity: Activity,
     root: string,
@@ -60,18 +53,17 @@ export class LocalIam {
    * action the request needs. Throws the error the service answers with.
    */
   async authorizeRequest(request: SignedRequestParts, operation: EndpointOperation): Promise<void> {
-    const service = serviceOf(operation);
+    const errors = this.operations.errorsOf(operation);
     const verified = await verifySignature(request, (key) => this.credentials.byAccessKey(key));
-    if ("kind" in verified) throw signatureError(service, verified);
+    if ("kind" in verified) throw errors.badSignature(verified);
     const roleArn = this.credentials.byAccessKey(verified.accessKeyId)!.roleArn;
-    const needed = requiredPermissions(operation, this.graph);
-    const name = operation.protocol === "json" ? `${operation.targetPrefix}.${operation.operation}` : operation.protocol === "query" ? `SNS ${operation.params.Action}` : `${operation.method} ${operation.path}`;
+    const needed = this.operations.requiredPermissions(operation, this.graph);
     if (!needed) {
-      throw denialError(service, `The local cloud cannot tell which IAM action and resource ${name} needs, so it refuses it rather than allow it unchecked (run with --iam off to skip IAM).`);
+      throw errors.accessDenied(`The local cloud cannot tell which IAM action and resource ${operationName(operation)} needs, so it refuses it rather than allow it unchecked (run with --iam off to skip IAM).`);
     }
     for (const permission of [...needed, ...needed.flatMap((p) => this.keyPermissions(p.action, p.resource))]) {
       const decision = await this.check({ principal: roleArn, action: permission.action, resource: permission.resource, via: this.hints.ownerOf(roleArn) });
-      if (!decision.allowed) throw denialError(permission.action.startsWith("kms:") ? "kms" : service, decision.message!);
+      if (!decision.allowed) throw (permission.action.startsWith("kms:") ? this.operations.errorsOfAction(permission.action) : errors).accessDenied(decision.message!);
     }
   }
 
@@ -105,7 +97,7 @@ export class LocalIam {
   /** Decides an internal call; throws AccessDenied in the target service's shape when denied. */
   async assertAllowed(call: InternalCall): Promise<void> {
     const decision = await this.check(call);
-    if (!decision.allowed) throw denialError(call.action.split(":")[0], decision.message!);
+    if (!decision.allowed) throw this.operations.errorsOfAction(call.action).accessDenied(decision.message!);
   }
 
   /**
@@ -118,7 +110,7 @@ export class LocalIam {
    */
   async authorizeDelivery(targetArn: string, options: DeliveryOptions): Promise<DeliveryFailure | undefined> {
     const service = targetArn.split(":")[2];
-    const action = DELIVERY_ACTIONS[service];
+    const action = this.operations.deliveryActionOf(targetArn);
     if (!action) return undefined;
     const base = { principal: options.principal, ...(options.sourceArn ? { sourceArn: options.sourceArn } : {}), via: options.source, ...(options.traceId ? { traceId: options.traceId } : {}) };
     const key = service === "sqs" || service === "sns" ? this.policies.keyFor(targetArn) : undefined;
@@ -127,7 +119,7 @@ export class LocalIam {
       const decision = await this.check(call);
       if (decision.allowed) continue;
       const fromRule = /^arn:[^:]+:events:[^:]*:[^:]*:rule\//.test(options.sourceArn ?? "");
-      const error = denialError(call.action.split(":")[0], decision.message!);
+      const error = this.operations.errorsOfAction(call.action).accessDenied(decision.message!);
       return { code: fromRule ? "NO_PERMISSIONS" : error.code, message: decision.message!, retryable: false };
     }
     return undefined;
@@ -151,43 +143,4 @@ export class LocalIam {
       ...(call.traceId ? { traceId: call.traceId } : {}),
     });
   }
-}
-
-/**
- * Each service's own error for a denial: SQS answers AccessDenied (403, its query-compatible code), SNS
- * AuthorizationError (403), the JSON services AccessDeniedException (400), SES v2 AccessDeniedException (403).
- * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html
- * https://docs.aws.amazon.com/sns/latest/api/CommonErrors.html
- * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
- */
-export function denialError(service: string, message: string): AwsError {
-  switch (service) {
-    case "sqs":
-      return new AwsError("AccessDenied", message, 403, "Sender", "AccessDenied");
-    case "sns":
-      return new AwsError("AuthorizationError", message, 403);
-    case "ses":
-    case "lambda":
-      return new AwsError("AccessDeniedException", message, 403);
-    default:
-      return new AwsError("AccessDeniedException", message, 400);
-  }
-}
-
-/**
- * Each service's own error for a request that is unsigned, signed with a key it does not know, or signed wrongly: the
- * query-era codes (MissingAuthenticationToken, InvalidClientTokenId, SignatureDoesNotMatch; 403) for SQS and SNS, the
- * JSON services' (MissingAuthenticationTokenException, UnrecognizedClientException, InvalidSignatureException; 400,
- * 403 for SES v2).
- */
-export function signatureError(service: string, failure: SignatureFailure): AwsError {
-  const legacy = service === "sqs" || service === "sns";
-  const status = legacy || service === "ses" ? 403 : 400;
-  const code = {
-    missing: legacy ? "MissingAuthenticationToken" : "MissingAuthenticationTokenException",
-    incomplete: legacy ? "IncompleteSignature" : "IncompleteSignatureException",
-    "unknown-key": legacy ? "InvalidClientTokenId" : "UnrecognizedClientException",
-    mismatch: legacy ? "SignatureDoesNotMatch" : "InvalidSignatureException",
-  }[failure.kind];
-  return new AwsError(code, failure.message, status, "Sender", service === "sqs" ? code : undefined);
 }

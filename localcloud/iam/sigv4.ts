@@ -43,8 +43,9 @@ const AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/]
  * Verifies a request's SigV4 signature as AWS does: reads the access key id, scope, signed headers and signature from
  * the `Authorization` header, recomputes the signature over the same method, path, query, signed headers and payload
  * hash with the secret the key was issued with (`@smithy/signature-v4`, the signer the AWS SDK itself uses), and
- * compares. A session token must be the one issued with the key. `x-amz-content-sha256` (`UNSIGNED-PAYLOAD` included)
- * stands for the payload when the client signed it, as the signer does on the client side.
+ * compares. A session token must be the one issued with the key; `host` and `x-amz-date` must be among the signed
+ * headers; the payload is hashed as received (`x-amz-content-sha256`, when sent, must be that hash: no
+ * `UNSIGNED-PAYLOAD`, which only S3 takes).
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
 export async function verifySignature(
@@ -73,13 +74,24 @@ export async function verifySignature(
     return { kind: "mismatch", message: `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(now.getTime() - MAX_SKEW_MS))} (${formatAmzDate(now)} - 15 min.)` };
   }
 
-  // A payload hash the client declared must be the body's: the signature covers the hash, not the body itself.
+  const signedHeaders = signedHeaderList.split(";");
+  // The host and the date must be signed (a signature that covers neither could be replayed at another host, or at
+  // any time). AWS answers a missing host with these words.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html#create-canonical-request
+  if (!signedHeaders.includes("host")) return { kind: "incomplete", message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization." };
+  if (!signedHeaders.includes("x-amz-date")) return { kind: "incomplete", message: "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization." };
+
+  // The signature covers the payload through its hash: the hash of the body as received, never one the client
+  // declares. `UNSIGNED-PAYLOAD` (which leaves the body unsigned) is S3's alone, and none of the services here is S3.
+  const bodyHash = createHash("sha256").update(request.body).digest("hex");
   const declaredHash = header(request.headers, "x-amz-content-sha256");
-  if (declaredHash && /^[0-9a-f]{64}$/.test(declaredHash) && declaredHash !== createHash("sha256").update(request.body).digest("hex")) {
-    return { kind: "mismatch", message: "The provided 'x-amz-content-sha256' header does not match what was computed." };
+  if (declaredHash !== undefined && declaredHash !== bodyHash) {
+    return {
+      kind: "mismatch",
+      message: declaredHash === "UNSIGNED-PAYLOAD" ? "UNSIGNED-PAYLOAD is accepted by Amazon S3 only: sign the payload's SHA-256 hash." : "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    };
   }
 
-  const signedHeaders = signedHeaderList.split(";");
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
     const value = header(request.headers, name);
@@ -150,7 +162,7 @@ function formatAmzDate(date: Date): string {
 }
 
 /** SHA-256 (and HMAC-SHA256 with a secret) in the signer's checksum interface, from node:crypto. */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly hash;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     const key: BinaryLike | undefined = secret === undefined || typeof secret === "string" ? secret : ArrayBuffer.isView(secret) ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength) : new Uint8Array(secret);

@@ -1,7 +1,8 @@
 /** One thing the local cloud did: an invocation, a delivery, a retry, a message dead-lettered. */
 export interface ActivityRecord {
   readonly time: number;
-  readonly service: "lambda" | "sqs" | "events" | "sns" | "pipes" | "states" | "apigateway" | "ecs" | "dynamodb" | "ses" | "sms" | "iam" | "local";
+  /** The name of the registry's service that did it (`sqs`, `lambda`...), or `iam`, or `local` for the cloud itself. */
+  readonly service: string;
   /** What happened: `invoke`, `cold-start`, `throttled`, `deliver`, `retry`, `dead-letter`, `failed`... */
   readonly kind: string;
   /** The resource, by its component name (`createShipment`, `shipping`, `orderConfirmedToShipping`). */

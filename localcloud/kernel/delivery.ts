@@ -26,26 +26,33 @@ export interface Delivery {
   deliver(targetArn: string, payload: string, options: DeliveryOptions): Promise<DeliveryFailure | undefined>;
 }
 
-/** The per-service receivers a router dispatches to by the ARN's service. */
-export interface DeliveryReceivers {
-  readonly sqs: (arn: string, payload: string, options: DeliveryOptions) => void | Promise<void>;
-  readonly sns: (arn: string, payload: string, options: DeliveryOptions) => void | Promise<void>;
-  readonly lambda: (arn: string, payload: string, options: DeliveryOptions) => void | Promise<void>;
-  readonly states: (arn: string, payload: string, options: DeliveryOptions) => void | Promise<void>;
-  readonly events: (arn: string, payload: string, options: DeliveryOptions) => void | Promise<void>;
-}
+/** How a service receives a delivery to one of its resources (a queue's message, a function's event). */
+export type Receiver = (arn: string, payload: string, options: DeliveryOptions) => void | Promise<void>;
 
-/** Routes a delivery by the target ARN's service; an AwsError from the receiver becomes the failure EventBridge or SNS sees. */
+/**
+ * Routes a delivery by the target ARN's service (`arn:aws:<service>:...`) to the receiver that service registered;
+ * an AwsError from the receiver becomes the failure EventBridge or SNS sees.
+ */
 export class DeliveryRouter implements Delivery {
+  private readonly receivers = new Map<string, Receiver>();
+
   constructor(
-    private readonly receivers: DeliveryReceivers,
+    /** The receivers by ARN service (`sqs`, `lambda`...); more are added with receive(). */
+    receivers: Readonly<Record<string, Receiver>>,
     /** Decides whether the delivering principal may call the target (IAM); resolves to the failure when it may not. */
     private readonly authorize?: (targetArn: string, options: DeliveryOptions) => Promise<DeliveryFailure | undefined>,
-  ) {}
+  ) {
+    for (const [service, receiver] of Object.entries(receivers)) this.receivers.set(service, receiver);
+  }
+
+  /** Delivers to the service's ARNs through this receiver from now on. */
+  receive(service: string, receiver: Receiver): void {
+    this.receivers.set(service, receiver);
+  }
 
   async deliver(targetArn: string, payload: string, options: DeliveryOptions): Promise<DeliveryFailure | undefined> {
-    const service = targetArn.split(":")[2] as keyof DeliveryReceivers | string;
-    const receiver = (this.receivers as unknown as Record<string, DeliveryReceivers["sqs"] | undefined>)[service];
+    const service = targetArn.split(":")[2];
+    const receiver = this.receivers.get(service);
     if (!receiver) return { code: "ResourceNotFoundException", message: `The local cloud does not deliver to ${service} (${targetArn}).`, retryable: false };
     const denied = await this.authorize?.(targetArn, options);
     if (denied) return denied;

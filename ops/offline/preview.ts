@@ -14,7 +14,7 @@ import { architectureDiagram } from "./architecture";
 import { OutputDir } from "./output-dir";
 import { isDeferral, stackPolicyReport, type StackPolicyReport } from "./policy-report";
 import { previewDigest } from "./preview-json";
-import { renderStackPreview, renderSummary, stackVerdict, type PackIdentity, type StackPreview } from "./report";
+import { failedVerdict, renderStackPreview, renderSummary, stackVerdict, type PackIdentity, type StackPreview } from "./report";
 import { projectName } from "./stack-config";
 import { EnvironmentSynthesizer, type SynthesizedStack } from "./synthesize";
 import { typeCheckProgram, type TypeCheckResult } from "./typecheck";
@@ -91,8 +91,9 @@ export async function offlinePreview(
   const started = Date.now();
   const out = new OutputDir(path.join(io.root, ".orderflow", options.env), options.env, options.stack);
   const kinds = options.stack ? withUpstreams(options.stack) : deploymentOrder();
-  const failure = (message: string, stacks: readonly SynthesizedStack[] = [], policy: readonly StackPolicyReport[] = []): OfflinePreviewResult => {
-    io.writeError(`${message}\n`);
+  // A failed run ends as a passing one does: with the verdict, last, saying what failed.
+  const failure = (message: string, reason: string, stacks: readonly SynthesizedStack[] = [], policy: readonly StackPolicyReport[] = []): OfflinePreviewResult => {
+    io.writeError(`${message}\n\n${failedVerdict(options.env, reason)}\n`);
     return { exitCode: ExitCode.error, stacks, policy, outputDir: out.dir };
   };
   // Every run leaves the directory as it made it: nothing of an earlier run of the same scope survives, even a failed run.
@@ -103,7 +104,7 @@ export async function offlinePreview(
   const typeCheck = program ? undefined : (io.typeCheck ?? (() => typeCheckProgram()))();
   typeCheck?.catch(() => undefined);
   const known = typeCheck && (await Promise.race([typeCheck, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]).catch(() => undefined));
-  if (known && !known.ok) return failure(typeErrors(known));
+  if (known && !known.ok) return failure(typeErrors(known), typeCheckReason(known));
 
   let synthesizer: EnvironmentSynthesizer;
   let session: Promise<PolicyPackSession>;
@@ -113,7 +114,7 @@ export async function offlinePreview(
     session = io.policyPack ? Promise.resolve(io.policyPack) : startPreviewPack(options.env, io.root);
     session.catch(() => undefined);
   } catch (error) {
-    return failure(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return failure(`error: ${error instanceof Error ? error.message : String(error)}`, "the run could not start");
   }
 
   // Stacks are synthesized one after another (each reads the outputs of those before it), but a stack's policy
@@ -140,15 +141,31 @@ export async function offlinePreview(
   const skipped: string[] = [];
   // Failures after synthesis (the policy pack could not start, or a policy threw) end the run too.
   const taskErrors: string[] = [];
+  // The type-check is a task of its own, and no stack is marked previewed before it passes: `pulumi preview` runs
+  // nothing of a program that does not type-check.
+  const typeCheckTask = typeCheck
+    ? [
+        {
+          title: "type-check",
+          task: async (_ctx: unknown, task: { title: string }) => {
+            const result = await typeCheck;
+            if (!result.ok) throw new Error(`${typeCheckReason(result)} (listed below)`);
+            task.title = `type-check: passed${result.cached ? " (no file of the program changed)" : ""}`;
+          },
+        },
+      ]
+    : [];
   const tasks = new Listr(
-    kinds.map((kind, index) => ({
+    [
+      ...typeCheckTask,
+      ...kinds.map((kind, index) => ({
       title: `${stackName(options.env, kind)}: synthesize`,
       task: async (_ctx: unknown, task: { title: string; skip(message: string): void }) => {
         let stack: SynthesizedStack;
         try {
           stack = await synthesized[index];
         } catch (error) {
-          if (!(error instanceof SkippedStack)) throw error;
+          if (!(error instanceof SkippedStack)) throw new Error(`${firstLine(error)} (in full below)`);
           skipped.push(`${stackName(options.env, kind)} (${error.message})`);
           task.skip(`${stackName(options.env, kind)}: skipped, ${error.message}`);
           return;
@@ -171,11 +188,22 @@ export async function offlinePreview(
           { stack: stack.stack, pass: "resolved", results: resolvedPass },
         ];
         previews[index] = { stack, policy: stackPolicyReport(stack.stack, previewPass, resolvedPass) };
-        task.title = `${stack.stack}: ${stackVerdict(previews[index])}`;
+        const verdict = `${stack.stack}: ${stackVerdict(previews[index])}`;
+        if (typeCheck) {
+          task.title = `${verdict}; waiting for the type-check`;
+          const checked = await typeCheck.catch(() => undefined);
+          if (!checked?.ok) {
+            task.title = `${stack.stack}: not previewed`;
+            task.skip("the program does not type-check");
+            return;
+          }
+        }
+        task.title = verdict;
         // A stack the pack fails is marked failed in the progress display, as the CLI marks it, never with a check.
         if (previews[index].policy.mandatory.length > 0) throw new Error(`${task.title} (mandatory policy violated)`);
       },
-    })),
+      })),
+    ],
     {
       concurrent: true,
       exitOnError: false,
@@ -196,9 +224,15 @@ export async function offlinePreview(
   } catch (error) {
     errors.unshift(`The type-check could not run: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (checked && !checked.ok) return failure(typeErrors(checked), stacks, policy);
+  if (checked && !checked.ok) return failure(`\n${typeErrors(checked)}`, typeCheckReason(checked), stacks, policy);
   if (errors.length > 0) {
-    return failure(`\n${errors.map((e) => `error: ${e}`).join("\n")}${skipped.length > 0 ? `\nSkipped: ${skipped.join("; ")}.` : ""}`, stacks, policy);
+    const reason = [
+      failed.size > 0 ? `${failed.size} ${failed.size === 1 ? "stack" : "stacks"} failed (${[...failed.keys()].map((k) => stackName(options.env, k)).join(", ")})` : undefined,
+      taskErrors.length > 0 ? `the policy pack failed on ${taskErrors.length} ${taskErrors.length === 1 ? "stack" : "stacks"}` : undefined,
+      errors.length > failed.size + taskErrors.length ? "the type-check could not run" : undefined,
+      skipped.length > 0 ? `${skipped.length} skipped` : undefined,
+    ].filter(Boolean).join(", ");
+    return failure(`\n${errors.map((e) => `error: ${e.trimEnd()}`).join("\n")}${skipped.length > 0 ? `\nSkipped: ${skipped.join("; ")}.` : ""}`, reason, stacks, policy);
   }
 
   const pack = await packIdentity(session);
@@ -206,7 +240,7 @@ export async function offlinePreview(
   try {
     stale = options.stack ? undefined : await staleExemptionsOf(policyConfigFile(options.env, io.root), stacks.map((s) => s.resolved.resources));
   } catch (error) {
-    return failure(`error: ${error instanceof Error ? error.message : String(error)}`, stacks, policy);
+    return failure(`error: ${error instanceof Error ? error.message : String(error)}`, "the policy config could not be read", stacks, policy);
   }
   const report = options.json ? io.writeError : io.write;
   const reportOptions = { diff: options.diff ?? false, suppressOutputs: options.suppressOutputs ?? false, verbose: options.verbose ?? false };
@@ -243,6 +277,16 @@ class SkippedStack extends Error {
     super(`${upstream} failed`);
     this.name = "SkippedStack";
   }
+}
+
+/** The first line of an error's message: the progress display shows one line per task (listr2 wraps it in `[FAILED: …]`). */
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0]!.trim().replace(/:$/, "");
+}
+
+function typeCheckReason(result: TypeCheckResult): string {
+  return `the program does not type-check (${result.errors.length} ${result.errors.length === 1 ? "error" : "errors"})`;
 }
 
 // As ts-node reports a program that does not compile: the compiler's messages, each with its file:line.

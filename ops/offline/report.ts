@@ -134,6 +134,11 @@ export function renderSummary(summary: {
   return `${out.join("\n")}\n`;
 }
 
+/** The last line of a run that stopped on an error (exit 2): what failed, after the errors themselves. */
+export function failedVerdict(env: string, reason: string): string {
+  return `✖ The preview of ${env} fails: ${reason}.`;
+}
+
 /** The one-line verdict of a stack, for the progress display. */
 export function stackVerdict(preview: StackPreview): string {
   const { policy } = preview;

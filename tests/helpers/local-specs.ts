@@ -1,4 +1,4 @@
-import type { QueueSpec } from "../../localcloud/graph/graph";
+import type { QueueSpec } from "../../localcloud/services/sqs/spec";
 
 const ACCOUNT = "123456789012";
 

@@ -64,7 +64,9 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
 
   it("exits 2 on usage errors, naming the allowed values", async () => {
     const cases: [string[], RegExp][] = [
-      [["deploy", "--env", "dev"], /'deploy' is invalid for argument 'operation'. Allowed choices are up, preview, destroy, drift/],
+      [["deploy", "--env", "dev"], /unknown command 'deploy'/],
+      [["up", "--env", "dev", "--verbose"], /unknown option '--verbose'[\s\S]*orderflow -- up --help/],
+      [["drift", "--env", "dev", "--yes"], /unknown option '--yes'/],
       [["up"], /required option '--env <env>' not specified/],
       [["up", "--env", "qa"], /Allowed choices are dev, staging, prod/],
       [["up", "--env", "dev", "--stack", "billing"], /--stack "billing" is neither a stack kind \(platform, orders, .*\) nor a stack name \(dev, dev\.orders/],
@@ -107,10 +109,27 @@ describe("ops/cli: orderflow <operation> --env <env>", () => {
     ]);
   });
 
-  it("exits 0 for --help and prints the usage", async () => {
+  it("exits 0 for --help and prints the usage, naming every command", async () => {
     const { code, out } = await cli(["--help"]);
     assert.equal(code, ExitCode.ok);
-    assert.match(out, /Usage: orderflow \[options\] <operation>/);
+    assert.match(out, /Usage: orderflow \[options\] \[command\]/);
+    for (const command of ["up", "preview", "destroy", "drift", "local"]) assert.match(out, new RegExp(`^  ${command} `, "m"), command);
+  });
+
+  it("prints each operation's own options for `<operation> --help`, not the top-level help", async () => {
+    const own: Record<string, { has: string[]; lacks: string[] }> = {
+      preview: { has: ["--offline", "--verbose", "--diff", "--json"], lacks: ["--yes"] },
+      up: { has: ["--yes", "--diff", "--parallel"], lacks: ["--offline", "--verbose"] },
+      drift: { has: ["--env", "--stack", "exits 3 on drift"], lacks: ["--yes", "--offline"] },
+      destroy: { has: ["--yes", "reverse dependency order"], lacks: ["--offline", "--verbose"] },
+    };
+    for (const [operation, { has, lacks }] of Object.entries(own)) {
+      const { code, out } = await cli([operation, "--help"]);
+      assert.equal(code, ExitCode.ok, operation);
+      assert.match(out, new RegExp(`^Usage: orderflow ${operation} \\[options\\]`), operation);
+      for (const text of has) assert.ok(out.includes(text), `${operation} --help names ${text}`);
+      for (const text of lacks) assert.ok(!out.includes(text), `${operation} --help does not offer ${text}`);
+    }
   });
 
   it("prints the install advice and exits 2 when the Pulumi CLI is missing", async () => {

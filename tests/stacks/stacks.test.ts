@@ -14,7 +14,7 @@ import { cancelOrderInput, EVENTS } from "../../handlers/shared/events";
 import type { AslDefinition } from "../../components/saga-definition";
 import { lambdaError, runLocalSaga } from "../helpers/local-saga";
 import { advancedLoggingEnvironment, powertoolsLevelIn } from "../helpers/lambda-logging";
-import { methodAuthorizationsFromGraph, userPoolsFromGraph } from "../../localcloud/services/cognito/user-pool-graph";
+import { methodAuthorizationsFromGraph, userPoolsFromGraph } from "../../localcloud/services/cognito/spec";
 import { matchesEventPattern } from "../../localcloud/matching/event-pattern-matcher";
 import { subscriptionAccepts } from "../../localcloud/services/sns/filter-policy";
 import { transformInput } from "../../localcloud/services/events/input-transformer";

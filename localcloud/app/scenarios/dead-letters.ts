@@ -1,4 +1,5 @@
-import type { LocalGraph, QueueSpec } from "../../graph/graph";
+import type { LocalGraph } from "../../graph/graph";
+import type { QueueSpec } from "../../services/sqs/spec";
 import type { LocalCloud } from "../../cloud";
 
 /** A message about an order that waits in a dead-letter queue, with the alarm that watches the queue. */

@@ -4,9 +4,11 @@ import type { RecordedResource } from "../../../ops/engine/recording-monitor";
 import type { RestApiAccess } from "./rest-api";
 import { StageApiKeys, stageApiKeysFromGraph } from "./usage-plans";
 import { LocalCognitoAuthorizer } from "../cognito/authorizer";
-import { GraphError, type LocalGraph, type RestApiSpec } from "../../graph/graph";
+import { GraphError } from "../../graph/errors";
+import type { LocalGraph } from "../../graph/graph";
+import type { RestApiSpec } from "./spec";
 import { LocalTokenIssuer, TokenRequestError } from "../cognito/issuer";
-import { gatewayResponsesFromGraph, methodAuthorizationsFromGraph, userPoolsFromGraph, type GraphUserPool } from "../cognito/user-pool-graph";
+import { gatewayResponsesFromGraph, methodAuthorizationsFromGraph, userPoolsFromGraph, type GraphUserPool } from "../cognito/spec";
 
 // Who may call the local REST APIs, all read from the graph: a token issuer per user pool (keys made per run), the
 // Cognito authorizers of each API's methods (verifying with those keys), and each stage's API keys with their usage

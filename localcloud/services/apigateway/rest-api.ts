@@ -6,7 +6,7 @@ import type { ValidateFunction } from "ajv";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { AuthorizerResult, LocalCognitoAuthorizer } from "../cognito/authorizer";
-import type { RestApiSpec, RouteSpec } from "../../graph/graph";
+import type { RestApiSpec, RouteSpec } from "./spec";
 import type { LocalXRay } from "../xray/local-xray";
 import type { LambdaService } from "../lambda/service";
 import { TokenBucket } from "./token-bucket";

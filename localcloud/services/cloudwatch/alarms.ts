@@ -1,4 +1,4 @@
-import type { AlarmSpec } from "../../graph/graph";
+import type { AlarmSpec } from "./spec";
 import type { SqsService } from "../sqs/service";
 
 /** An alarm's condition now, from the metric the local cloud can read. */

@@ -68,10 +68,13 @@ export function locateDynamoDBLocal(): { readonly jar: string; readonly libraryP
   return { jar, libraryPath: path.join(lib, release, "DynamoDBLocal_lib") };
 }
 
+/** The launcher that starts DynamoDB Local on 127.0.0.1 only, in Java's source-file mode. */
+const LOOPBACK_LAUNCHER = path.join(__dirname, "LoopbackDynamoDBLocal.java");
+
 /**
- * Starts DynamoDB Local in memory on 127.0.0.1 and resolves once it answers ListTables. It listens on every interface
- * (it has no option to bind one address); the endpoint handed out is the loopback one. The process is killed when
- * this process exits, also on SIGINT/SIGTERM, if stop() was not called first.
+ * Starts DynamoDB Local in memory on 127.0.0.1 (and on no other interface: see LoopbackDynamoDBLocal.java) and
+ * resolves once it answers ListTables. The process is killed when this process exits, also on SIGINT/SIGTERM, if
+ * stop() was not called first.
  */
 export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Promise<DynamoDBLocal> {
   const env = options.env ?? process.env;
@@ -101,8 +104,11 @@ async function launch(java: string, port: number, env: NodeJS.ProcessEnv, option
       "-XX:TieredStopAtLevel=1",
       "-XX:+UseSerialGC",
       `-Djava.library.path=${libraryPath}`,
-      "-jar",
+      // DynamoDB Local through a launcher that binds it to the loopback interface only (it has no option for that;
+      // see LoopbackDynamoDBLocal.java): nothing on the network reaches the tables around SigV4 and IAM.
+      "-cp",
       jar,
+      LOOPBACK_LAUNCHER,
       "-inMemory",
       // One database for every access key and region. The local cloud gives each principal (function, task role) its
       // own credentials, as AWS does; without -sharedDb each key would see its own empty set of tables.

@@ -1,7 +1,7 @@
 import { build, type BuildOptions } from "esbuild";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { GraphError } from "../../graph/graph";
+import { GraphError } from "../../graph/errors";
 
 /** What the local cloud runs for a container: the program its image's CMD starts, built as its Dockerfile builds it. */
 export interface LocalImage {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Activity } from "../../kernel/activity";
-import type { Clock } from "../../kernel/clock";
+import { Clock } from "../../kernel/clock";
 import type { FaultInjector } from "../../faults/fault-injector";
 import type { ServiceFaults } from "../../faults/fault-plan";
-import type { ContainerServiceSpec } from "../../graph/graph";
+import type { ContainerServiceSpec } from "./spec";
 import type { LocalImage } from "./image";
 import { serviceThrottleSeconds, throttleEventMessage } from "./service-throttle";
 
@@ -54,13 +54,19 @@ export class LocalService {
     private readonly environment: Record<string, string>,
     private readonly activity: Activity,
     private readonly log: (line: string) => void,
-    private readonly clock: Clock,
+    /** Scales the stop timeout and the launch throttle's waits (`--time-scale`). */
+    private readonly clock: Clock = new Clock(1),
     private readonly faults?: FaultInjector,
   ) {}
 
   /** Tasks RUNNING now. */
   get running(): number {
     return [...this.slots.values()].filter((t) => t.running).length;
+  }
+
+  /** Tasks whose process is still running (what Ctrl-C's report counts). */
+  get runningTasks(): number {
+    return [...this.slots.values()].filter((t) => t.child.exitCode === null && t.child.signalCode === null).length;
   }
 
   start(): void {
@@ -116,7 +122,7 @@ export class LocalService {
     });
     const task: Task = { number, child, running: false };
     this.slots.set(slot, task);
-    this.pipeOutput(child, `[task ${number}] `);
+    this.pipeOutput(child, number);
     child.once("error", (error) => {
       // The process never started (the program or node is missing): PENDING to STOPPED.
       if (!task.running) {
@@ -196,16 +202,45 @@ export class LocalService {
     this.timers.add(timer);
   }
 
-  private pipeOutput(child: ChildProcess, prefix: string): void {
+  private pipeOutput(child: ChildProcess, number: number): void {
     for (const stream of [child.stdout!, child.stderr!]) {
       let rest = "";
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => {
         const lines = (rest + chunk).split("\n");
         rest = lines.pop() ?? "";
-        for (const line of lines) if (line) this.log(prefix + line);
+        for (const line of lines) {
+          if (!line) continue;
+          this.log(`[task ${number}] ${line}`);
+          this.report(number, line);
+        }
       });
     }
+  }
+
+  /**
+   * A task's account of its work, from its structured log (a Powertools JSON line at INFO or above: a label printed, a
+   * duplicate job, a job left for retry) as an activity line, so the worker's work shows beside the functions', not
+   * only in its log file.
+   */
+  private report(number: number, line: string): void {
+    if (!line.startsWith("{")) return;
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const level = String(entry.level ?? "").toUpperCase();
+    if (!["INFO", "WARN", "ERROR", "CRITICAL"].includes(level) || typeof entry.message !== "string") return;
+    const about = ["orderId", "shipmentId", "labelId", "messageId"].filter((k) => typeof entry[k] === "string").map((k) => `${k} ${String(entry[k])}`);
+    this.activity.record({
+      service: "ecs",
+      kind: "task-log",
+      name: this.spec.component,
+      detail: `task ${number}: ${entry.message}${about.length > 0 ? ` (${about.join(", ")})` : ""}`,
+      error: level === "ERROR" || level === "CRITICAL",
+    });
   }
 }
 

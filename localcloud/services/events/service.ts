@@ -5,7 +5,7 @@ import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { RequestContext } from "../../endpoint/endpoint";
 import { compileEventPattern, type CompiledEventPattern } from "../../matching/event-pattern-matcher";
-import type { BusSpec, RuleSpec, RuleTargetSpec } from "../../graph/graph";
+import type { BusSpec, RuleSpec, RuleTargetSpec } from "./spec";
 import { compileInputTransformer, type CompiledInputTransformer } from "./input-transformer";
 import { evaluateJsonPath } from "../../matching/json-path";
 import type { Delivery, DeliveryFailure } from "../../kernel/delivery";
@@ -117,7 +117,7 @@ export class EventBridgeService {
       service: "events",
       kind: "put",
       name: bus.component,
-      detail: `${event.source}/${event["detail-type"]} from ${source}: ${matched.length === 0 ? "no rule matched" : `matched ${matched.map((r) => r.component).join(", ")}`}`,
+      detail: `event ${event["detail-type"]} (source ${event.source}) from ${source}; ${matched.length === 0 ? "no rule matched" : `matched ${matched.length === 1 ? "rule" : "rules"} ${matched.map(ruleLabel).join(", ")}`}`,
       traceId: trace,
     });
     const ingestionTime = new Date();
@@ -169,14 +169,14 @@ export class EventBridgeService {
       const call = trace?.subsegment(serviceOf(target.arn), { namespace: "aws", aws: { operation: `rule ${rule.name}`, resource: resourceName(target.arn) } });
       const failure = await this.delivery.deliver(target.arn, payload, {
         traceId: trace && call ? trace.header(call.id) : traceId,
-        source: `rule ${rule.component}`,
+        source: `rule ${ruleLabel(rule)}`,
         principal: target.roleArn ?? "events.amazonaws.com",
         sourceArn: rule.arn,
         ...(target.messageGroupId ? { messageGroupId: target.messageGroupId } : {}),
       });
       call?.end(failure ? { error: `${failure.code}: ${failure.message}` } : {});
       if (!failure) {
-        this.activity.record({ service: "events", kind: "deliver", name: rule.component, detail: `delivered to ${target.arn.split(":").pop()}`, traceId });
+        this.activity.record({ service: "events", kind: "deliver", name: ruleLabel(rule), detail: `delivered to ${target.arn.split(":").pop()}`, traceId });
         return;
       }
       attempts++;
@@ -185,7 +185,7 @@ export class EventBridgeService {
       if (!retryable || attempts > target.maximumRetryAttempts || ageExceeded) {
         return this.deadLetter(rule, target, event, failure, attempts - 1, traceId, !retryable ? undefined : ageExceeded ? "MaximumEventAgeExceeded" : "MaximumRetryAttemptsExceeded");
       }
-      this.activity.record({ service: "events", kind: "retry", name: rule.component, detail: `delivery to ${target.arn.split(":").pop()} failed (${failure.code}); retry ${attempts}`, error: true, traceId });
+      this.activity.record({ service: "events", kind: "retry", name: ruleLabel(rule), detail: `delivery to ${target.arn.split(":").pop()} failed (${failure.code}); retry ${attempts}`, error: true, traceId });
       // Exponential backoff with full jitter, from 1 s up to 5 minutes between attempts (scaled).
       await this.clock.sleep(Math.random() * backoff, this.stopping.signal);
       backoff = Math.min(backoff * 2, 300);
@@ -208,12 +208,12 @@ export class EventBridgeService {
    */
   private async deadLetter(rule: RuleSpec, target: RuleTargetSpec, event: EventEnvelope, failure: DeliveryFailure, retries: number, traceId: string | undefined, exhausted?: string): Promise<void> {
     const where = target.deadLetterArn ? `sent to its dead-letter queue ${target.deadLetterArn.split(":").pop()}` : "dropped (the target has no dead-letter queue)";
-    this.activity.record({ service: "events", kind: "dead-letter", name: rule.component, detail: `event ${event.id} for ${target.arn.split(":").pop()} ${where}: ${failure.code}: ${failure.message}`, error: true, traceId });
+    this.activity.record({ service: "events", kind: "dead-letter", name: ruleLabel(rule), detail: `event ${event.id} for ${target.arn.split(":").pop()} ${where}: ${failure.code}: ${failure.message}`, error: true, traceId });
     if (!target.deadLetterArn) return;
     const attribute = (value: string) => ({ DataType: "String", StringValue: value });
     const failed = await this.delivery.deliver(target.deadLetterArn, JSON.stringify(event), {
       traceId,
-      source: `rule ${rule.component} (dead letter)`,
+      source: `rule ${ruleLabel(rule)} (dead letter)`,
       principal: "events.amazonaws.com",
       sourceArn: rule.arn,
       messageAttributes: {
@@ -224,8 +224,17 @@ export class EventBridgeService {
         ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: attribute(exhausted), RETRY_ATTEMPTS: attribute(String(retries)) } : {}),
       },
     });
-    if (failed) this.activity.record({ service: "events", kind: "lost", name: rule.component, detail: `event ${event.id} lost: its dead-letter queue refused it (${failed.code}: ${failed.message})`, error: true, traceId });
+    if (failed) this.activity.record({ service: "events", kind: "lost", name: ruleLabel(rule), detail: `event ${event.id} lost: its dead-letter queue refused it (${failed.code}: ${failed.message})`, error: true, traceId });
   }
+}
+
+/**
+ * A rule as the program names it (`orderConfirmedToShipping`, its resource's name without the `Rule` suffix): the
+ * rules of one bus share their component (the bus), so that name alone would name them all alike.
+ */
+export function ruleLabel(rule: Pick<RuleSpec, "urn" | "component">): string {
+  const parts = rule.urn.split("::");
+  return (parts.length > 1 ? parts[parts.length - 1].replace(/Rule$/, "") : "") || rule.component;
 }
 
 /** EventBridge's event time: the entry's Time, else now, as an ISO timestamp without milliseconds. */

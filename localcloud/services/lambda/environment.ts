@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { InvocationFault } from "../../faults/fault-injector";
-import type { FunctionSpec } from "../../graph/graph";
+import type { FunctionSpec } from "./spec";
 
 /** What one invocation asks of an environment. */
 export interface InvocationRequest {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
 import type { FaultInjector, FaultKind, InvocationFault } from "../../faults/fault-injector";
 import { AwsError } from "../../kernel/aws-error";
-import type { FunctionSpec } from "../../graph/graph";
+import type { FunctionSpec } from "./spec";
 import type { LocalXRay } from "../xray/local-xray";
 import { newSegmentId } from "../xray/trace-header";
 import { ExecutionEnvironment, InitError, type FunctionErrorPayload, type LogSink } from "./environment";
@@ -147,8 +147,8 @@ export class LocalFunction {
         service: "lambda",
         kind: "invoke",
         name: this.spec.component,
-        detail: outcome.ok ? `ok${cold ? " (cold start)" : ""} for ${options.source ?? "a caller"}` : `${outcome.error.errorType}: ${outcome.error.errorMessage}`,
-        error: !outcome.ok,
+        detail: outcome.ok ? `${answerOf(outcome.payload)}${cold ? " (cold start)" : ""} for ${options.source ?? "a caller"}` : `${outcome.error.errorType}: ${outcome.error.errorMessage}`,
+        error: !outcome.ok || serverErrorAnswer(outcome.payload),
         durationMs,
         traceId: traceHeader,
       });
@@ -200,6 +200,11 @@ export class LocalFunction {
     for (const wake of this.waiting.splice(0)) wake();
   }
 
+  /** Execution environments started and not dead (warm or busy). */
+  get environmentCount(): number {
+    return this.environments.filter((e) => !e.dead).length;
+  }
+
   private async acquire(): Promise<{ env: ExecutionEnvironment; cold: boolean }> {
     for (;;) {
       const idle = this.environments.find((e) => !e.busy && !e.dead);
@@ -244,4 +249,24 @@ export class LocalFunction {
 /** The Invoke API's error payload (`errorType`, `errorMessage`, `trace`), as the Node.js runtime reports it. */
 function errorPayload(error: FunctionErrorPayload): FunctionErrorPayload {
   return { errorType: error.errorType, errorMessage: error.errorMessage, ...(error.trace ? { trace: error.trace } : {}) };
+}
+
+/**
+ * What a successful invocation answered, in a word: an API's proxy response by its status (a function that answers
+ * 403 is not "ok" to whoever reads the activity), a batch response by its failed records, anything else "ok".
+ */
+export function answerOf(payload: unknown): string {
+  const answer = payload !== null && typeof payload === "object" ? (payload as { statusCode?: unknown; batchItemFailures?: unknown }) : {};
+  if (typeof answer.statusCode === "number") return `answered ${answer.statusCode}`;
+  if (Array.isArray(answer.batchItemFailures) && answer.batchItemFailures.length > 0) {
+    const n = answer.batchItemFailures.length;
+    return `returned ${n} batch item failure${n === 1 ? "" : "s"} (retried)`;
+  }
+  return "ok";
+}
+
+/** An API proxy response with a 5xx status: the function itself says it failed. */
+function serverErrorAnswer(payload: unknown): boolean {
+  const status = payload !== null && typeof payload === "object" ? (payload as { statusCode?: unknown }).statusCode : undefined;
+  return typeof status === "number" && status >= 500;
 }

@@ -3,7 +3,7 @@ import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import { sleepMs, type Clock } from "../../kernel/clock";
 import type { FaultInjector } from "../../faults/fault-injector";
-import type { FunctionSpec } from "../../graph/graph";
+import type { FunctionSpec } from "./spec";
 import type { LocalXRay } from "../xray/local-xray";
 import type { LogSink } from "./environment";
 import { LocalFunction, type InvokeOptions, type InvokeResult } from "./function";

@@ -2,7 +2,7 @@ import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import { compileFilterCriteria, type CompiledFilterCriteria } from "../../matching/filter-criteria";
-import type { EventSourceMappingSpec } from "../../graph/graph";
+import type { EventSourceMappingSpec } from "./spec";
 import { md5OfBody as md5 } from "../sqs/md5";
 import type { LocalQueue, ReceivedMessage } from "../sqs/queue";
 import type { LocalFunction } from "./function";

@@ -4,7 +4,7 @@ import type { Clock } from "../../kernel/clock";
 import type { Delivery } from "../../kernel/delivery";
 import type { DynamoDBStreamReader, DynamoDBStreamRecord, StreamBatch } from "../dynamodb/streams";
 import { compileFilterCriteria, type CompiledFilterCriteria } from "../../matching/filter-criteria";
-import type { PipeSpec } from "../../graph/graph";
+import type { PipeSpec } from "./spec";
 import type { LambdaService } from "../lambda/service";
 import { compilePipeInputTemplate, type CompiledPipeInputTemplate } from "./input-template";
 

@@ -6,7 +6,7 @@ import type { Activity } from "../../kernel/activity";
 import type { FaultInjector } from "../../faults/fault-injector";
 import { AwsError } from "../../kernel/aws-error";
 import type { RestService } from "../../endpoint/endpoint";
-import type { GraphConfigurationSet, GraphEmailIdentity } from "../../graph/messaging";
+import type { GraphConfigurationSet, GraphEmailIdentity } from "./spec";
 import type { OutboxDelivery, OutboxEmail, Outbox } from "../../kernel/outbox";
 
 // SES v2 SendEmail (REST-JSON, `POST /v2/email/outbound-emails`) as the API reference documents it

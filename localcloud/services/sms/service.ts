@@ -4,7 +4,7 @@ import type { Activity } from "../../kernel/activity";
 import type { FaultInjector } from "../../faults/fault-injector";
 import { AwsError } from "../../kernel/aws-error";
 import type { JsonService } from "../../endpoint/endpoint";
-import type { GraphOriginationIdentity } from "../../graph/messaging";
+import type { GraphOriginationIdentity } from "./spec";
 import type { OutboxDelivery, OutboxText, Outbox } from "../../kernel/outbox";
 
 // AWS End User Messaging SMS (API pinpoint-sms-voice-v2, JSON 1.0, `X-Amz-Target: PinpointSMSVoiceV2.<Action>`):

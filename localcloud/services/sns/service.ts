@@ -6,7 +6,7 @@ import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
 import type { Delivery, DeliveryFailure } from "../../kernel/delivery";
 import { escapeXml, type RequestContext } from "../../endpoint/endpoint";
-import type { SubscriptionSpec, TopicSpec } from "../../graph/graph";
+import type { SubscriptionSpec, TopicSpec } from "./spec";
 import { subscriptionAccepts } from "./filter-policy";
 import type { MessageAttributeValue } from "../sqs/md5";
 

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
-import type { QueueSpec } from "../../graph/graph";
+import type { QueueSpec } from "./spec";
 import { md5OfBody, md5OfMessageAttributes, type MessageAttributeValue } from "./md5";
 
 /** What a producer puts on a queue. */

@@ -1,9 +1,10 @@
 import { AwsError } from "../../kernel/aws-error";
+import { queueNameFromUrl } from "./queue-reference";
+import type { Activity } from "../../kernel/activity";
 import type { Clock } from "../../kernel/clock";
-import type { QueueSpec } from "../../graph/graph";
+import type { QueueSpec } from "./spec";
 import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";
 import { LocalQueue, type OutgoingMessage, type ReceivedMessage, type SentMessage, type StoredMessage } from "./queue";
-import type { Activity } from "../../kernel/activity";
 import type { FaultInjector } from "../../faults/fault-injector";
 
 /** Who is calling: the principal the endpoint authenticated (issue 12 decides access; here it names the sender). */
@@ -42,10 +43,11 @@ export class SqsService {
     /** The local endpoint queue URLs are served from (`http://127.0.0.1:<port>`). */
     readonly endpoint: string,
     clock: Clock,
-    /** Where moves to a dead-letter queue and injected duplicates are recorded, and the fault plan in force. */
-    options: { readonly activity?: Activity; readonly faults?: FaultInjector } = {},
+    /** Where a message moved to a dead-letter queue, or delivered twice by the fault plan, is reported. */
+    activity?: Activity,
+    /** The fault plan in force: it may store a message twice (a duplicate delivery). */
+    faults?: FaultInjector,
   ) {
-    const { activity, faults } = options;
     for (const spec of specs) {
       const duplicate = (message: StoredMessage) => {
         if (!faults?.duplicates(spec.component, message.body)) return false;
@@ -58,7 +60,14 @@ export class SqsService {
         // A redrive policy naming a queue outside the environment loses the message in AWS too; say so here.
         if (!dlq) throw new Error(`Queue ${spec.name} redrives to ${dlqArn}, which is not in the environment.`);
         dlq.acceptDeadLetter(message, spec.arn);
-        activity?.record({ service: "sqs", kind: "dead-letter", name: spec.component, detail: `message ${message.messageId} moved to ${dlq.spec.component} after ${message.receiveCount} receives (maxReceiveCount ${spec.redrive?.maxReceiveCount}): ${preview(message.body)}`, error: true, ...(message.traceHeader ? { traceId: message.traceHeader } : {}) });
+        activity?.record({
+          service: "sqs",
+          kind: "dead-letter",
+          name: spec.component,
+          detail: `message ${message.messageId} moved to its dead-letter queue ${dlq.spec.component} after ${message.receiveCount} receives (maxReceiveCount ${spec.redrive?.maxReceiveCount ?? "?"})${about(message.body)}`,
+          error: true,
+          ...(message.traceHeader ? { traceId: message.traceHeader } : {}),
+        });
       }, duplicate);
       this.byArn.set(spec.arn, queue);
       this.byName.set(spec.name, queue);
@@ -168,10 +177,8 @@ export class SqsService {
   }
 
   private fromUrl(url: unknown): LocalQueue {
-    const text = requiredString(url, "QueueUrl");
-    // The name is the URL's last segment; the SDK sent the request to this URL's host, which is ours.
-    const name = text.split("/").pop() ?? "";
-    const queue = this.byName.get(name);
+    requiredString(url, "QueueUrl");
+    const queue = this.byName.get(queueNameFromUrl(url) ?? "");
     if (!queue) throw nonExistentQueue();
     return queue;
   }
@@ -332,9 +339,8 @@ function optionalInteger(value: unknown, name: string): number | undefined {
   return value === undefined || value === null ? undefined : requiredInteger(value, name);
 }
 
-/** What a message is about, for the activity: the order it names, or the start of its body. */
-function preview(body: string): string {
+/** The order a message is about, for the activity (a failed step's report finds its scenario's orders by it). */
+function about(body: string): string {
   const orderId = /"orderId"\s*:\s*"([^"]{1,100})"/.exec(body)?.[1];
-  if (orderId) return `order ${orderId}`;
-  return body.length > 120 ? `${body.slice(0, 120)}…` : body;
+  return orderId ? `, about order ${orderId}` : "";
 }

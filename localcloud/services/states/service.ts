@@ -3,7 +3,7 @@ import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinit
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
 import type { Clock } from "../../kernel/clock";
-import type { StateMachineSpec } from "../../graph/graph";
+import type { StateMachineSpec } from "./spec";
 import type { LambdaService } from "../lambda/service";
 import type { PutEventsEntry } from "../events/service";
 import type { LocalXRay, OpenSegment } from "../xray/local-xray";

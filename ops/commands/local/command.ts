@@ -3,7 +3,7 @@ import path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../../../stacks/environments";
 import { OperationError } from "../../automation/errors";
 import { ExitCode } from "../../automation/exit-codes";
-import { activityLine } from "../../../localcloud/kernel/activity-line";
+import { activityLine } from "../../../localcloud/activity-line";
 import { REPO_ROOT } from "../../repo-root";
 import { LocalCloud } from "../../../localcloud/cloud";
 import { timelineFromFiles } from "../../../localcloud/services/xray/local-xray";
@@ -11,6 +11,7 @@ import { SCENARIOS, scenarioNamed } from "../../../localcloud/app/scenarios";
 import { runScenarios, type Scenario, type ScenarioResult } from "../../../localcloud/app/scenarios/scenario";
 import { DEFAULT_PORT, portOption } from "./port-option";
 import { readFaultPlan } from "../../../localcloud/faults/fault-plan";
+import { describeParts, runningParts, stoppedLine } from "./stop-report";
 
 export { DEFAULT_PORT };
 
@@ -81,7 +82,12 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       const unsubscribe = options.quiet ? () => undefined : cloud.activity.subscribe((r) => io.write(activityLine(r)));
       const signal = await (io.interrupted ?? interrupted)();
       unsubscribe();
-      io.write(`\n${signal}: stopping every process the local cloud started...`);
+      // Say what is being stopped, then what was: the label worker drains first (up to its stop timeout).
+      const before = runningParts(cloud);
+      io.write(`\n${signal}: stopping ${describeParts(before)}...`);
+      const stopping = performance.now();
+      await cloud.stop();
+      io.write(stoppedLine(before, runningParts(cloud), performance.now() - stopping));
       return ExitCode.ok;
     }
     const results = await runScenarios(cloud, scenarios, { parallel: true, scenarioOptions: { ...(options.orders !== undefined ? { orders: options.orders } : {}), ...(options.faultSeed !== undefined ? { seed: options.faultSeed } : {}) } });

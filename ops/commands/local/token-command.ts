@@ -1,13 +1,17 @@
 import { Command, CommanderError, Option } from "commander";
+import path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../../../stacks/environments";
 import { ExitCode } from "../../automation/exit-codes";
-import { TOKEN_ENDPOINT_PATH, type TokenEndpointAnswer, type TokenEndpointRequest } from "../../../localcloud/services/apigateway/token-endpoint";
+import { readTokenSecret, TOKEN_ENDPOINT_PATH, TOKEN_SECRET_HEADER, tokenSecretFile, type TokenEndpointAnswer, type TokenEndpointRequest } from "../../../localcloud/services/apigateway/token-endpoint";
+import { REPO_ROOT } from "../../repo-root";
 import { DEFAULT_PORT, portOption } from "./port-option";
 
 /** Where the command writes (the `local` command's io, which passes itself here). */
 interface TokenCommandIo {
   readonly write: (text: string) => void;
   readonly writeError: (text: string) => void;
+  /** The checkout whose `.orderflow/local/<env>/token-secret` holds the running cloud's secret. @default the repository root */
+  readonly root?: string;
 }
 
 
@@ -50,9 +54,23 @@ export async function runTokenCommand(argv: readonly string[], io: TokenCommandI
   };
   const where = `127.0.0.1:${options.port}`;
   const start = `start one with \`npm run local\`${options.env !== "dev" || options.port !== DEFAULT_PORT ? ` (here: npm run orderflow -- local --env ${options.env}${options.port !== DEFAULT_PORT ? ` --port ${options.port}` : ""})` : ""} and ask again`;
+  // The run's secret, from the file only the user who started it can read: without it the endpoint mints nothing.
+  const secretFile = tokenSecretFile(io.root ?? REPO_ROOT, options.env);
+  let secret: string | undefined;
+  try {
+    secret = readTokenSecret(secretFile);
+  } catch (error) {
+    io.writeError(`error: ${(error as Error).message}`);
+    return ExitCode.error;
+  }
   let response: Response;
   try {
-    response = await fetch(`http://${where}${TOKEN_ENDPOINT_PATH}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request), signal: AbortSignal.timeout(10_000) });
+    response = await fetch(`http://${where}${TOKEN_ENDPOINT_PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(secret !== undefined ? { [TOKEN_SECRET_HEADER]: secret } : {}) },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
     io.writeError(
@@ -69,14 +87,24 @@ export async function runTokenCommand(argv: readonly string[], io: TokenCommandI
   } catch {
     body = {};
   }
+  if (typeof body.env === "string" && body.env !== options.env) {
+    io.writeError(`error: the local cloud on ${where} runs ${body.env}, not ${options.env}: ask with --env ${body.env}, or start a ${options.env} one on another port (npm run orderflow -- local --env ${options.env} --port <N>) and pass that --port.`);
+    return ExitCode.error;
+  }
+  if (response.status === 401) {
+    const relative = path.relative(process.cwd(), secretFile);
+    const shown = relative.startsWith("..") ? secretFile : relative;
+    io.writeError(
+      secret === undefined
+        ? `error: the local cloud on ${where} asks for its run's secret, and ${shown} does not exist: was it started from another checkout, or with another --env? Ask from the checkout that runs it.`
+        : `error: the local cloud on ${where} refused the secret in ${shown}: that file belongs to another run (another checkout's cloud on this port?).`,
+    );
+    return ExitCode.error;
+  }
   if (response.status !== 200 || typeof body.accessToken !== "string") {
     // An older local cloud, or another program on the port, answers without the token endpoint.
     const known = response.status === 400 && typeof body.message === "string";
     io.writeError(known ? `error: ${body.message}` : `error: what answers on ${where} is not a local cloud serving tokens (HTTP ${response.status}${body.message ? `: ${body.message}` : ""}); ${start}.`);
-    return ExitCode.error;
-  }
-  if (body.env !== options.env) {
-    io.writeError(`error: the local cloud on ${where} runs ${body.env}, not ${options.env}: ask with --env ${body.env}, or start a ${options.env} one on another port (npm run orderflow -- local --env ${options.env} --port <N>) and pass that --port.`);
     return ExitCode.error;
   }
   if (options.json) {

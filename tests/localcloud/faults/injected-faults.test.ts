@@ -26,7 +26,7 @@ describe("local cloud: faults injected into SQS, SES and SMS, as the SDK sees th
   before(async () => {
     endpoint = new AwsEndpoint(() => "caller");
     url = await endpoint.listen();
-    const sqs = new SqsService([queueSpec("work"), queueSpec("other")], url, new Clock(0.01), { activity, faults });
+    const sqs = new SqsService([queueSpec("work"), queueSpec("other")], url, new Clock(0.01), activity, faults);
     endpoint.serveJson("AmazonSQS", { contentType: "application/x-amz-json-1.0", call: (action, input, ctx) => sqs.call(action, input, { principalId: ctx.principal }) });
     const outbox = new Outbox(path.join(mkdtempSync(path.join(tmpdir(), "outbox-")), "outbox"));
     endpoint.serveRest(new SesService([], [], outbox, activity, "us-east-1", faults));

@@ -8,10 +8,12 @@ import { AwsEndpoint } from "../../../localcloud/endpoint/endpoint";
 import type { LocalGraph } from "../../../localcloud/graph/graph";
 import { LocalIam } from "../../../localcloud/iam/authorizer";
 import { decide } from "../../../localcloud/iam/decide";
-import { requiredPermissions } from "../../../localcloud/iam/operations";
 import { GraphPolicies } from "../../../localcloud/iam/policies-from-graph";
+import { OPERATIONS } from "../../../localcloud/registry";
 import { SqsService } from "../../../localcloud/services/sqs/service";
 import { REPO_ROOT } from "../../../ops/repo-root";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { NodeSha256 } from "../../../localcloud/iam/sigv4";
 import { queueSpec } from "../../helpers/local-specs";
 
 const ACCOUNT = "123456789012";
@@ -97,17 +99,20 @@ describe("local cloud IAM: decisions from the graph", () => {
   });
 
   it("maps requests to actions and resources: queue URLs to queues, indexes, per-item transaction actions", () => {
-    assert.deepEqual(requiredPermissions({ protocol: "json", targetPrefix: "AmazonSQS", operation: "SendMessageBatch", input: { QueueUrl: `http://127.0.0.1:1/${ACCOUNT}/orders` } }, graph), [{ action: "sqs:SendMessage", resource: ORDERS }]);
-    assert.deepEqual(requiredPermissions({ protocol: "json", targetPrefix: "DynamoDB_20120810", operation: "Query", input: { TableName: "orders-1", IndexName: "byCustomer" } }, graph), [{ action: "dynamodb:Query", resource: `${TABLE}/index/byCustomer` }]);
+    assert.deepEqual(OPERATIONS.requiredPermissions({ protocol: "json", targetPrefix: "AmazonSQS", operation: "SendMessageBatch", input: { QueueUrl: `http://127.0.0.1:1/${ACCOUNT}/orders` } }, graph), [{ action: "sqs:SendMessage", resource: ORDERS }]);
+    // The queue SQS acts on is the URL's, whatever else the request carries; QueueName names the queue only where SQS reads it.
+    assert.deepEqual(OPERATIONS.requiredPermissions({ protocol: "json", targetPrefix: "AmazonSQS", operation: "SendMessage", input: { QueueUrl: `http://127.0.0.1:1/${ACCOUNT}/labels`, QueueName: "orders" } }, graph), [{ action: "sqs:SendMessage", resource: LABELS }]);
+    assert.deepEqual(OPERATIONS.requiredPermissions({ protocol: "json", targetPrefix: "AmazonSQS", operation: "GetQueueUrl", input: { QueueName: "orders" } }, graph), [{ action: "sqs:GetQueueUrl", resource: ORDERS }]);
+    assert.deepEqual(OPERATIONS.requiredPermissions({ protocol: "json", targetPrefix: "DynamoDB_20120810", operation: "Query", input: { TableName: "orders-1", IndexName: "byCustomer" } }, graph), [{ action: "dynamodb:Query", resource: `${TABLE}/index/byCustomer` }]);
     assert.deepEqual(
-      requiredPermissions({ protocol: "json", targetPrefix: "DynamoDB_20120810", operation: "TransactWriteItems", input: { TransactItems: [{ Put: { TableName: "orders-1" } }, { ConditionCheck: { TableName: "orders-1" } }, { Update: { TableName: "orders-1" } }] } }, graph),
+      OPERATIONS.requiredPermissions({ protocol: "json", targetPrefix: "DynamoDB_20120810", operation: "TransactWriteItems", input: { TransactItems: [{ Put: { TableName: "orders-1" } }, { ConditionCheck: { TableName: "orders-1" } }, { Update: { TableName: "orders-1" } }] } }, graph),
       [
         { action: "dynamodb:PutItem", resource: TABLE },
         { action: "dynamodb:ConditionCheckItem", resource: TABLE },
         { action: "dynamodb:UpdateItem", resource: TABLE },
       ],
     );
-    assert.equal(requiredPermissions({ protocol: "json", targetPrefix: "SomethingElse", operation: "Do", input: {} }, graph), undefined);
+    assert.equal(OPERATIONS.requiredPermissions({ protocol: "json", targetPrefix: "SomethingElse", operation: "Do", input: {} }, graph), undefined);
   });
 });
 
@@ -122,7 +127,7 @@ describe("local cloud IAM: the endpoint refuses as SQS refuses", () => {
     const graph = smallGraph();
     credentials = new CredentialIssuer();
     activity = new Activity();
-    const iam = new LocalIam(graph, credentials, activity, REPO_ROOT);
+    const iam = new LocalIam(graph, OPERATIONS, credentials, activity, REPO_ROOT);
     endpoint = new AwsEndpoint((key) => credentials.byAccessKey(key)?.roleArn ?? "anonymous");
     endpoint.guardWith((request, operation) => iam.authorizeRequest(request, operation));
     base = await endpoint.listen();
@@ -149,6 +154,39 @@ describe("local cloud IAM: the endpoint refuses as SQS refuses", () => {
     await assert.rejects(send(session, "labels"), rejectsWith("AccessDenied", /sendRole-1\/sendFunction-1 is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:123456789012:labels because no identity-based policy/));
     const record = activity.records.find((r) => r.service === "iam");
     assert.ok(record?.detail.endsWith("labels.grantSend(send) would allow it"), record?.detail);
+  });
+
+  /** A SendMessage signed with the session, its JSON body written by hand: what no SDK would send. */
+  async function handMade(session: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, input: Record<string, unknown>) {
+    const url = new URL(base);
+    const body = JSON.stringify(input);
+    const request = await new SignatureV4({ credentials: session, region: "us-east-1", service: "sqs", sha256: NodeSha256 }).sign({
+      method: "POST",
+      protocol: "http:",
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: "/",
+      query: {},
+      headers: { host: url.host, "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.SendMessage" },
+      body,
+    });
+    const answer = await fetch(base, { method: "POST", headers: request.headers, body });
+    return { status: answer.status, body: (await answer.json()) as { __type: string; message: string } };
+  }
+
+  it("authorizes the queue SQS acts on (QueueUrl), and refuses a request with a member its operation does not take", async () => {
+    const session = credentials.forRole(SENDER_ROLE);
+    const labels = sqs.localUrlFor(`https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/labels`);
+    // Allowed on orders only: naming orders in a stray QueueName once sent to labels.
+    const stray = await handMade(session, { QueueUrl: labels, MessageBody: "forged", QueueName: "orders" });
+    assert.equal(stray.status, 400);
+    assert.equal(stray.body.__type, "InvalidParameterValue");
+    assert.match(stray.body.message, /^Unknown parameter in input: "QueueName", must be one of: QueueUrl, MessageBody, /);
+    const plain = await handMade(session, { QueueUrl: labels, MessageBody: "forged" });
+    assert.equal(plain.status, 403);
+    assert.equal(plain.body.__type, "AccessDenied");
+    assert.match(plain.body.message, /not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:123456789012:labels/);
+    assert.deepEqual(sqs.queue(LABELS).peek(), [], "nothing reached labels");
   });
 
   it("refuses a key it never issued, and a signature made with another secret", async () => {

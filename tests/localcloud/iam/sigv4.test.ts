@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SendEmailCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { verifySignature, type SignedRequestParts } from "../../../localcloud/iam/sigv4";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { NodeSha256, verifySignature, type SignedRequestParts } from "../../../localcloud/iam/sigv4";
 
 const KEY = { accessKeyId: "ASIALOCALTESTKEY0001", secretAccessKey: "s3cr3t/with+chars=", sessionToken: "token-1" };
 
@@ -70,6 +71,39 @@ describe("local cloud IAM: SigV4 verification", () => {
     const retargeted = await verifySignature({ ...dynamodb, headers: { ...dynamodb.headers, "x-amz-target": "DynamoDB_20120810.DeleteItem" } }, issued);
     assert.equal((retargeted as { kind: string }).kind, "mismatch");
     assert.match((retargeted as { message: string }).message, /does not match the signature you provided/);
+  });
+
+  /** A JSON-protocol request signed by AWS's own signer, with the headers given and the options given. */
+  async function signed(headers: Record<string, string>, body: string, options: { unsignableHeaders?: Set<string> } = {}): Promise<SignedRequestParts> {
+    const signer = new SignatureV4({ credentials: KEY, region: "us-east-1", service: "sqs", sha256: NodeSha256 });
+    const request = await signer.sign(
+      { method: "POST", protocol: "http:", hostname: "127.0.0.1", port: 4566, path: "/", query: {}, headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.SendMessage", ...headers }, body },
+      options,
+    );
+    const lower = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    return { method: "POST", url: "/", headers: { host: "127.0.0.1:4566", ...lower }, body: Buffer.from(body) };
+  }
+  const ORIGINAL = JSON.stringify({ QueueUrl: "http://127.0.0.1:4566/123456789012/orders", MessageBody: "ship order 1" });
+
+  it("hashes the body as received: UNSIGNED-PAYLOAD does not leave the body unchecked, and a swapped body is refused", async () => {
+    const unsigned = await signed({ host: "127.0.0.1:4566", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" }, ORIGINAL);
+    const swapped = await verifySignature({ ...unsigned, body: Buffer.from(ORIGINAL.replace("orders", "labels")) }, issued);
+    assert.equal((swapped as { kind: string }).kind, "mismatch", JSON.stringify(swapped));
+    assert.match((swapped as { message: string }).message, /UNSIGNED-PAYLOAD is accepted by Amazon S3 only/);
+    const asSigned = await verifySignature(unsigned, issued);
+    assert.equal((asSigned as { kind: string }).kind, "mismatch", "UNSIGNED-PAYLOAD is refused even with the body it came with");
+    const hashed = await signed({ host: "127.0.0.1:4566" }, ORIGINAL);
+    assert.ok(!("kind" in (await verifySignature(hashed, issued))), "the same request with its payload signed passes");
+  });
+
+  it("requires host and x-amz-date among the signed headers, as AWS does", async () => {
+    // Signed without a host header (added after signing, as a proxy might): the signature would fit any host.
+    const noHost = await verifySignature(await signed({}, ORIGINAL), issued);
+    assert.equal((noHost as { kind: string }).kind, "incomplete", JSON.stringify(noHost));
+    assert.equal((noHost as { message: string }).message, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    const noDate = await verifySignature(await signed({ host: "127.0.0.1:4566" }, ORIGINAL, { unsignableHeaders: new Set(["x-amz-date"]) }), issued);
+    assert.equal((noDate as { kind: string }).kind, "incomplete", JSON.stringify(noDate));
+    assert.match((noDate as { message: string }).message, /'X-Amz-Date' must be a 'SignedHeader'/);
   });
 
   it("refuses a key or session token it did not issue, an unsigned request, and a stale signature", async () => {

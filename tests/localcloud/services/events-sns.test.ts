@@ -6,7 +6,8 @@ import { Clock } from "../../../localcloud/kernel/clock";
 import { DeliveryRouter, type DeliveryOptions } from "../../../localcloud/kernel/delivery";
 import { AwsEndpoint } from "../../../localcloud/endpoint/endpoint";
 import { EventBridgeService } from "../../../localcloud/services/events/service";
-import type { BusSpec, RuleSpec, RuleTargetSpec, SubscriptionSpec, TopicSpec } from "../../../localcloud/graph/graph";
+import type { BusSpec, RuleSpec, RuleTargetSpec } from "../../../localcloud/services/events/spec";
+import type { SubscriptionSpec, TopicSpec } from "../../../localcloud/services/sns/spec";
 import { SnsService } from "../../../localcloud/services/sns/service";
 
 const A = "123456789012";

@@ -390,3 +390,59 @@ describe("ops/offline preview (the main job)", function () {
     }
   });
 });
+
+describe("ops/offline preview: a failed run in the progress display", function () {
+  this.timeout(120_000);
+  after(async () => {
+    const pack = sharedPack;
+    sharedPack = undefined;
+    await (await pack?.catch(() => undefined))?.close();
+  });
+
+  it("marks no stack previewed when the type-check fails after the stacks were synthesized, and ends with the verdict", async () => {
+    const dir = sandbox();
+    try {
+      // The check answers while the stacks are still being synthesized (the old display had marked them ✔ by the
+      // time a late failure came); whichever ends first, no stack may be marked previewed.
+      const failed = { ok: false, cached: false, files: 41, errors: ["stacks/orders.ts:31:7 - error TS2820: Type '\"NEW_IMAGES\"' is not assignable to type 'StreamView | undefined'."] };
+      const capture = io(dir, {
+        renderer: "simple",
+        policyPack: await devPack(),
+        typeCheck: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          return failed;
+        },
+      });
+      const run = offlinePreview({ env: "dev", stack: "platform", json: false, parallel: 1 }, capture);
+      assert.equal((await run).exitCode, ExitCode.error);
+      const progress = capture.progressText();
+      assert.doesNotMatch(progress, /✔ (bootstrap\.nonprod|dev):/, progress);
+      assert.match(progress, /↓ dev: not previewed \[SKIPPED: the program does not type-check\]/);
+      assert.match(progress, /✖ type-check \[FAILED: the program does not type-check \(1 error\)/);
+      const err = capture.err.join("").trimEnd();
+      assert.match(err, /error: the program does not type-check[\s\S]*stacks\/orders\.ts:31:7/);
+      assert.ok(err.endsWith("✖ The preview of dev fails: the program does not type-check (1 error)."), err.slice(-200));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("shows a YAML error on one line of its stack, not its excerpt, and ends with the verdict", async () => {
+    const dir = sandbox();
+    try {
+      writeFileSync(path.join(dir, "Pulumi.dev.yaml"), `${readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8")}\n  broken: [unclosed\n`);
+      const capture = io(dir, { renderer: "simple", policyPack: await devPack(), typeCheck: async () => ({ ok: true, cached: true, files: 41, errors: [] }) });
+      const run = await offlinePreview({ env: "dev", stack: "platform", json: false, parallel: 1 }, capture);
+      assert.equal(run.exitCode, ExitCode.error);
+      const lines = capture.progressText().split("\n").filter((l) => l.trim() !== "");
+      // Each line of the display is a task's mark and title: no stray excerpt lines (`]`, `^`, the YAML itself).
+      for (const line of lines) assert.match(line, /^[❯✔✖↓] /, `a line of the progress display: ${JSON.stringify(line)}`);
+      assert.ok(lines.some((l) => /^✖ dev: synthesize \[FAILED: Stack "dev" failed: Pulumi\.dev\.yaml: is not valid YAML: .* at line \d+, column \d+ \(in full below\)\]$/.test(l)), lines.join("\n"));
+      const err = capture.err.join("").trimEnd();
+      assert.match(err, /broken: \[unclosed/, "the excerpt is printed once, with the error");
+      assert.ok(err.endsWith("✖ The preview of dev fails: 1 stack failed (dev)."), err.slice(-200));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

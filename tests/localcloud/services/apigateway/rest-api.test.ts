@@ -7,7 +7,8 @@ import { LocalRestApi } from "../../../../localcloud/services/apigateway/rest-ap
 import { StageApiKeys, type UsagePlanLimits } from "../../../../localcloud/services/apigateway/usage-plans";
 import { LocalCognitoAuthorizer } from "../../../../localcloud/services/cognito/authorizer";
 import { Clock } from "../../../../localcloud/kernel/clock";
-import type { FunctionSpec, RestApiSpec, RouteSpec } from "../../../../localcloud/graph/graph";
+import type { RestApiSpec, RouteSpec } from "../../../../localcloud/services/apigateway/spec";
+import type { FunctionSpec } from "../../../../localcloud/services/lambda/spec";
 import { LambdaService } from "../../../../localcloud/services/lambda/service";
 import { TEST_POOL, testIdentity } from "../../../helpers/identity";
 

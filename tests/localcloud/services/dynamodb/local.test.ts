@@ -2,8 +2,8 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
+import { connect, createServer, type Server } from "node:net";
+import { networkInterfaces, tmpdir } from "node:os";
 import path from "node:path";
 import {
   DynamoDBLocalError,
@@ -24,6 +24,33 @@ function portIsFree(port: number): Promise<boolean> {
     probe.once("error", () => resolve(false));
     probe.listen({ port, exclusive: true }, () => probe.close(() => resolve(true)));
   });
+}
+
+/** The local addresses of the sockets listening on a TCP port, from /proc/net/tcp and tcp6 (what `ss -ltn` shows). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const found: string[] = [];
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readFileSync(file, "utf8").split("\n").slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== "0A" || !local.endsWith(`:${hexPort}`)) continue;
+      found.push(decodeProcAddress(local.split(":")[0]));
+    }
+  }
+  return found;
+}
+
+/** /proc/net's hex address (each 32-bit word in host byte order, little-endian here) as text. */
+function decodeProcAddress(hex: string): string {
+  const words = hex.match(/.{8}/g)!.map((w) => Buffer.from(w, "hex").reverse());
+  if (words.length === 1) return [...words[0]].join(".");
+  const bytes = Buffer.concat(words);
+  if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `::ffff:${[...bytes.subarray(12)].join(".")}`;
+  return (bytes.toString("hex").match(/.{4}/g) ?? []).join(":");
+}
+
+function isLoopback(address: string): boolean {
+  return /^(::ffff:)?127\./.test(address) || address === "0000:0000:0000:0000:0000:0000:0000:0001";
 }
 
 /** True while the process exists and is not a zombie waiting to be reaped. */
@@ -70,6 +97,22 @@ describe("localcloud/services/dynamodb/local: AWS's DynamoDB Local as a child pr
       assert.ok(local.startupMs > 0 && local.startupMs < 60_000, String(local.startupMs));
       const answer = await client(local.endpoint, "us-east-1", "first").send(new ListTablesCommand({}));
       assert.deepEqual(answer.TableNames, []);
+    });
+
+    it("listens on the loopback interface only: no other address of this machine reaches the tables", async () => {
+      // What `ss -ltn` reads: the kernel's listening sockets (state 0A) and the address each is bound to.
+      const listening = listeningAddresses(local.port);
+      assert.ok(listening.length > 0, `no listening socket found for port ${local.port}`);
+      for (const address of listening) assert.ok(isLoopback(address), `DynamoDB Local listens on ${address}:${local.port}`);
+      const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal);
+      if (external) {
+        const reached = await new Promise<string>((resolve) => {
+          const socket = connect({ host: external.address, port: local.port }, () => resolve("connected"));
+          socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+          socket.setTimeout(2000, () => resolve("timeout"));
+        }).finally(() => undefined);
+        assert.notEqual(reached, "connected", `${external.address}:${local.port} answered`);
+      }
     });
 
     it("shows every credential and region the same tables (-sharedDb), as the local cloud's principals need", async () => {

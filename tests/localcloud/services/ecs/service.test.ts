@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { FaultInjector } from "../../../../localcloud/faults/fault-injector";
-import type { ContainerServiceSpec } from "../../../../localcloud/graph/graph";
+import type { ContainerServiceSpec } from "../../../../localcloud/services/ecs/spec";
 import { Activity, type ActivityRecord } from "../../../../localcloud/kernel/activity";
 import { Clock } from "../../../../localcloud/kernel/clock";
 import { LocalService } from "../../../../localcloud/services/ecs/service";

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { FaultInjector } from "../../../../localcloud/faults/fault-injector";
-import type { EventSourceMappingSpec, FunctionSpec } from "../../../../localcloud/graph/graph";
+import type { EventSourceMappingSpec, FunctionSpec } from "../../../../localcloud/services/lambda/spec";
 import { Activity } from "../../../../localcloud/kernel/activity";
 import { AwsError } from "../../../../localcloud/kernel/aws-error";
 import { Clock } from "../../../../localcloud/kernel/clock";
@@ -154,7 +154,7 @@ describe("local cloud: faults injected into Lambda invocations (AWS FIS's Lambda
   });
 
   it("an SQS message does not come back while the invocation that took it runs, even when its scaled visibility timeout is shorter", async () => {
-    const sqs = new SqsService([queueSpec("work", { visibilityTimeoutSeconds: 60 })], "http://127.0.0.1:1", new Clock(0.0001), { activity, faults });
+    const sqs = new SqsService([queueSpec("work", { visibilityTimeoutSeconds: 60 })], "http://127.0.0.1:1", new Clock(0.0001), activity, faults);
     const queue = sqs.queue("arn:aws:sqs:us-east-1:123456789012:work");
     const esm: EventSourceMappingSpec = {
       ...{ stack: "dev.test", component: "slowEsm", urn: "urn:slowEsm", uuid: "esm-2", enabled: true },
@@ -178,7 +178,7 @@ describe("local cloud: faults injected into Lambda invocations (AWS FIS's Lambda
   });
 
   it("a duplicate delivery is marked on the trace of the invocation that received the copy", async () => {
-    const sqs = new SqsService([queueSpec("work")], "http://127.0.0.1:1", new Clock(0.001), { activity, faults });
+    const sqs = new SqsService([queueSpec("work")], "http://127.0.0.1:1", new Clock(0.001), activity, faults);
     const queue = sqs.queue("arn:aws:sqs:us-east-1:123456789012:work");
     const esm: EventSourceMappingSpec = {
       ...{ stack: "dev.test", component: "dupEsm", urn: "urn:dupEsm", uuid: "esm-3", enabled: true },
@@ -204,7 +204,7 @@ describe("local cloud: faults injected into Lambda invocations (AWS FIS's Lambda
   it("an SQS batch whose invocation crashed comes back after that invocation's deadline, not after the scaled visibility timeout", async () => {
     // A 60 s visibility timeout at this scale is 6 ms; the consumer's timeout is 2 s, real. Unscaled, the retry would
     // meet the idempotency record the crashed attempt left in progress until its deadline.
-    const sqs = new SqsService([queueSpec("work", { visibilityTimeoutSeconds: 60 })], "http://127.0.0.1:1", new Clock(0.0001), { activity, faults });
+    const sqs = new SqsService([queueSpec("work", { visibilityTimeoutSeconds: 60 })], "http://127.0.0.1:1", new Clock(0.0001), activity, faults);
     const queue = sqs.queue("arn:aws:sqs:us-east-1:123456789012:work");
     const esm: EventSourceMappingSpec = {
       ...{ stack: "dev.test", component: "consumerEsm", urn: "urn:consumerEsm", uuid: "esm-1", enabled: true },

@@ -5,7 +5,7 @@ import path from "node:path";
 import { Activity } from "../../../../localcloud/kernel/activity";
 import { AwsError } from "../../../../localcloud/kernel/aws-error";
 import { Clock } from "../../../../localcloud/kernel/clock";
-import type { FunctionSpec } from "../../../../localcloud/graph/graph";
+import type { FunctionSpec } from "../../../../localcloud/services/lambda/spec";
 import { LambdaService } from "../../../../localcloud/services/lambda/service";
 
 /** A deployed archive: one index.js with several handlers, as a bundle would export them. */

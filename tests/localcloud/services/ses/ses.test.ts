@@ -6,7 +6,7 @@ import { SendEmailCommand, SESv2Client, SESv2ServiceException, type SendEmailCom
 import { sendEmail } from "../../../../handlers/notifications/email";
 import { Activity } from "../../../../localcloud/kernel/activity";
 import { AwsEndpoint } from "../../../../localcloud/endpoint/endpoint";
-import type { GraphConfigurationSet, GraphEmailIdentity } from "../../../../localcloud/graph/messaging";
+import type { GraphConfigurationSet, GraphEmailIdentity } from "../../../../localcloud/services/ses/spec";
 import { Outbox } from "../../../../localcloud/kernel/outbox";
 import { SesService } from "../../../../localcloud/services/ses/service";
 

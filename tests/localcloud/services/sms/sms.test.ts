@@ -13,7 +13,7 @@ import {
 import { sendText } from "../../../../handlers/notifications/sms";
 import { Activity } from "../../../../localcloud/kernel/activity";
 import { AwsEndpoint } from "../../../../localcloud/endpoint/endpoint";
-import type { GraphOriginationIdentity } from "../../../../localcloud/graph/messaging";
+import type { GraphOriginationIdentity } from "../../../../localcloud/services/sms/spec";
 import { Outbox } from "../../../../localcloud/kernel/outbox";
 import { SmsService } from "../../../../localcloud/services/sms/service";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -10,10 +10,10 @@ import { Activity } from "../../../../localcloud/kernel/activity";
 import { LocalApiAccess } from "../../../../localcloud/services/apigateway/access";
 import { LocalRestApi } from "../../../../localcloud/services/apigateway/rest-api";
 import { Clock } from "../../../../localcloud/kernel/clock";
-import type { RestApiSpec } from "../../../../localcloud/graph/graph";
+import type { RestApiSpec } from "../../../../localcloud/services/apigateway/spec";
 import { LambdaService } from "../../../../localcloud/services/lambda/service";
 import { runTokenCommand } from "../../../../ops/commands/local/token-command";
-import { localTokenEndpoint } from "../../../../localcloud/services/apigateway/token-endpoint";
+import { createTokenSecret, localTokenEndpoint, TOKEN_SECRET_HEADER, tokenSecretFile } from "../../../../localcloud/services/apigateway/token-endpoint";
 import { testFunction } from "../../../helpers/doubles";
 import { mockRun, type MockedRun } from "../../../helpers/pulumi";
 
@@ -44,10 +44,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function token(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+// The checkout the command reads the run's secret from: a temporary one, where the cloud below writes its secret.
+const ROOT = mkdtempSync(path.join(tmpdir(), "orderflow-token-root-"));
+
+async function token(argv: string[], root = ROOT): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runTokenCommand(argv, { write: (t) => out.push(t), writeError: (t) => err.push(t) });
+  const code = await runTokenCommand(argv, { write: (t) => out.push(t), writeError: (t) => err.push(t), root });
   return { code, out, err };
 }
 
@@ -73,6 +76,7 @@ describe("orderflow local token", function () {
     let api: LocalRestApi;
     let lambda: LambdaService;
     let port = 0;
+    let secret = "";
     before(async () => {
       run = await mockRun(program);
       const dir = mkdtempSync(path.join(tmpdir(), "orderflow-token-"));
@@ -113,7 +117,8 @@ describe("orderflow local token", function () {
         gatewayResponses: {},
       };
       const access = LocalApiAccess.fromResources(run.resources, [spec], [run.outputs]);
-      api = new LocalRestApi(spec, lambda, new Activity(), ACCOUNT, () => undefined, { access: access.forApi(spec.id), control: localTokenEndpoint(access, "dev", () => api.url) });
+      secret = createTokenSecret(tokenSecretFile(ROOT, "dev"));
+      api = new LocalRestApi(spec, lambda, new Activity(), ACCOUNT, () => undefined, { access: access.forApi(spec.id), control: localTokenEndpoint(access, "dev", () => api.url, secret) });
       const url = await api.listen(0);
       port = Number(new URL(url).port);
     });
@@ -162,6 +167,53 @@ describe("orderflow local token", function () {
       const badScope = await token(["--env", "dev", "--scope", "orders/delete", "--port", String(port)]);
       assert.equal(badScope.code, 2);
       assert.match(badScope.err.join("\n"), /may not be granted orders\/delete/);
+    });
+
+    /** A raw request to the token endpoint, with the Host and headers given (fetch cannot set Host). */
+    function post(headers: Record<string, string>): Promise<{ status: number; body: string }> {
+      return new Promise((resolve, reject) => {
+        const body = JSON.stringify({ customer: "cust-1" });
+        const req = http.request({ host: "127.0.0.1", port, method: "POST", path: "/_local/tokens", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    }
+
+    it("mints a token only with this run's secret, which the command reads from a file only the user can read (0600)", async () => {
+      assert.equal(statSync(tokenSecretFile(ROOT, "dev")).mode & 0o777, 0o600);
+      const without = await post({ host: `127.0.0.1:${port}` });
+      assert.equal(without.status, 401, without.body);
+      assert.match(without.body, /x-orderflow-local-secret/);
+      const wrong = await post({ host: `127.0.0.1:${port}`, [TOKEN_SECRET_HEADER]: "guessed" });
+      assert.equal(wrong.status, 401);
+      const right = await post({ host: `127.0.0.1:${port}`, [TOKEN_SECRET_HEADER]: secret });
+      assert.equal(right.status, 200, right.body);
+      // A checkout without this run's secret gets no token, and is told why.
+      const elsewhere = await token(["--env", "dev", "--customer", "cust-1", "--port", String(port)], mkdtempSync(path.join(tmpdir(), "orderflow-token-other-")));
+      assert.equal(elsewhere.code, 2);
+      assert.match(elsewhere.err.join("\n"), /asks for its run's secret, and .*token-secret does not exist/);
+    });
+
+    it("refuses a secret file others may read, rather than send what is no longer a secret", async () => {
+      const other = mkdtempSync(path.join(tmpdir(), "orderflow-token-open-"));
+      createTokenSecret(tokenSecretFile(other, "dev"));
+      chmodSync(tokenSecretFile(other, "dev"), 0o644);
+      const { code, err } = await token(["--env", "dev", "--customer", "cust-1", "--port", String(port)], other);
+      assert.equal(code, 2);
+      assert.match(err.join("\n"), /may be read or written by other users \(mode 644\): it must be 0600/);
+    });
+
+    it("answers requests addressed to a loopback name only: a rebound DNS name gets no token even with the secret", async () => {
+      for (const host of ["evil.example", `evil.example:${port}`, `192.168.1.20:${port}`]) {
+        const rebound = await post({ host, [TOKEN_SECRET_HEADER]: secret });
+        assert.equal(rebound.status, 403, host);
+        assert.match(rebound.body, /DNS rebinding/);
+      }
+      for (const host of [`localhost:${port}`, `[::1]:${port}`, "127.0.0.1"]) assert.equal((await post({ host, [TOKEN_SECRET_HEADER]: secret })).status, 200, host);
     });
 
     it("serves tokens to JSON POSTs only (a web page cannot send one cross-origin without a preflight)", async () => {

@@ -1,31 +1,11 @@
-import type { RecordedResource } from "../../ops/engine/recording-monitor";
+import type { RecordedResource } from "../../../ops/engine/recording-monitor";
+import { componentOf } from "../../graph/resources";
 
-// What the local SES and End User Messaging SMS services need, read from a synthesized environment's resources (never
-// typed twice): the SES identities and configuration sets the stacks manage, and the origination identities texts may
-// leave from.
+// What the local End User Messaging SMS needs, read from a synthesized environment's resources (never typed twice):
+// the origination identities texts may leave from.
 
-const EMAIL_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
-const CONFIGURATION_SET = "aws:sesv2/configurationSet:ConfigurationSet";
 const PHONE_NUMBER = "aws:pinpoint/smsvoicev2PhoneNumber:Smsvoicev2PhoneNumber";
 const ORIGINATION_IDENTITY_ARN = /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id)\/(\S+)$/;
-
-/** An SES identity: a domain (every address @ it may send) or one address. */
-export interface GraphEmailIdentity {
-  /** The component that manages it (`customerEmail`). */
-  readonly component: string;
-  readonly identity: string;
-  readonly type: "DOMAIN" | "EMAIL_ADDRESS";
-  readonly arn: string;
-  /** The identity's default configuration set, used when SendEmail names none. */
-  readonly defaultConfigurationSet?: string;
-}
-
-export interface GraphConfigurationSet {
-  readonly name: string;
-  readonly arn: string;
-  /** `sendingOptions.sendingEnabled`; SES's default is enabled. */
-  readonly sendingEnabled: boolean;
-}
 
 /** An origination identity texts may be sent from. */
 export interface GraphOriginationIdentity {
@@ -41,32 +21,6 @@ export interface GraphOriginationIdentity {
   readonly optOutListName: string;
   /** With self-managed opt-outs AWS leaves STOP handling to the sender and does not refuse opted-out numbers. */
   readonly selfManagedOptOuts: boolean;
-}
-
-/** The SES identities and configuration sets among the resources. */
-export function emailSendingFromGraph(resources: readonly RecordedResource[]): { identities: GraphEmailIdentity[]; configurationSets: GraphConfigurationSet[] } {
-  const component = componentOf(resources);
-  const identities = resources
-    .filter((r) => r.type === EMAIL_IDENTITY)
-    .map((r) => {
-      const identity = String(r.inputs.emailIdentity);
-      const defaultConfigurationSet = typeof r.inputs.configurationSetName === "string" ? r.inputs.configurationSetName : undefined;
-      return {
-        component: component(r),
-        identity,
-        type: identity.includes("@") ? ("EMAIL_ADDRESS" as const) : ("DOMAIN" as const),
-        arn: String(r.outputs.arn),
-        ...(defaultConfigurationSet ? { defaultConfigurationSet } : {}),
-      };
-    });
-  const configurationSets = resources
-    .filter((r) => r.type === CONFIGURATION_SET)
-    .map((r) => ({
-      name: String(r.inputs.configurationSetName),
-      arn: String(r.outputs.arn),
-      sendingEnabled: (r.inputs.sendingOptions as { sendingEnabled?: unknown } | undefined)?.sendingEnabled !== false,
-    }));
-  return { identities, configurationSets };
 }
 
 /**
@@ -118,13 +72,4 @@ function grantedSendTextResources(resources: readonly RecordedResource[]): strin
       .flatMap((s) => [s.Resource].flat())
       .filter((arn): arn is string => typeof arn === "string" && ORIGINATION_IDENTITY_ARN.test(arn));
   });
-}
-
-/** The name of the component that created a resource: its parent's name, or its own at the top of a stack. */
-function componentOf(resources: readonly RecordedResource[]): (r: RecordedResource) => string {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  return (r) => {
-    const parent = r.parent ? byUrn.get(r.parent) : undefined;
-    return parent && parent.type !== "pulumi:pulumi:Stack" ? parent.name : r.name;
-  };
 }

@@ -3,7 +3,7 @@ import { RestApi } from "../../../../components/rest-api";
 import { UserPool } from "../../../../components/user-pool";
 import { LocalCognitoAuthorizer } from "../../../../localcloud/services/cognito/authorizer";
 import { LocalTokenIssuer } from "../../../../localcloud/services/cognito/issuer";
-import { gatewayResponsesFromGraph, methodAuthorizationsFromGraph, userPoolsFromGraph } from "../../../../localcloud/services/cognito/user-pool-graph";
+import { gatewayResponsesFromGraph, methodAuthorizationsFromGraph, userPoolsFromGraph } from "../../../../localcloud/services/cognito/spec";
 import { testFunction } from "../../../helpers/doubles";
 import { mockRun, type MockedRun } from "../../../helpers/pulumi";
 
@@ -24,7 +24,7 @@ function program() {
   });
 }
 
-describe("localcloud/services/cognito/user-pool-graph", () => {
+describe("localcloud/services/cognito/spec", () => {
   let run: MockedRun;
   before(async () => {
     run = await mockRun(program);
