@@ -122,8 +122,9 @@ async function settle(c: ScenarioContext, placed: readonly PlacedOrder[]): Promi
   const dlqs = deadLetterQueues(c.cloud.graph);
   const paths = pathsOf(c);
   // The longest road: the saga's retries, five receives of a message (each after a visibility timeout or, after a
-  // crash, the dead invocation's timeout), the label worker replaced; and this machine's speed for the rest.
-  const deadline = Date.now() + c.cloud.clock.ms(5 * 6 * 65) + 60_000 + placed.length * 400;
+  // crash, the dead invocation's timeout), the label worker replaced; and this machine's speed for the rest (the pipe
+  // reads its stream one batch at a time, each enriched by a function).
+  const deadline = Date.now() + c.cloud.clock.ms(5 * 6 * 65) + 60_000 + placed.length * 2_000;
   for (;;) {
     const outcomes = await outcomesOf(c, placed, dlqs);
     const shipments = new Map((await c.scan(shipmentsTable(c))).map((i) => [String(i.orderId), i]));
