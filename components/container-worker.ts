@@ -47,6 +47,9 @@ export const XRAY_DAEMON_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.x";
  */
 export const XRAY_DAEMON_ADDRESS = "127.0.0.1:2000";
 
+/** The table actions a worker gets unless `tableActions` says otherwise: read, put and update items. */
+export const DEFAULT_TABLE_ACTIONS: readonly string[] = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+
 /** Environment variables the component sets itself; they cannot be given in `environment`. */
 export const WORKER_ENVIRONMENT = {
   /** The URL of the queue the worker consumes. */
@@ -65,15 +68,16 @@ const RESERVED_ENVIRONMENT = new Set<string>([...Object.values(WORKER_ENVIRONMEN
 const STOP_TIMEOUT_SECONDS = 60;
 
 export interface ContainerWorkerArgs {
-  /** The queue the worker long-polls; the task role gets `queue.grantConsume`. */
+  /** The queue the worker long-polls; the task role gets `queue.grantConsume` (receive, delete, change visibility). */
   queue: IQueue;
-  /** The table the worker writes; the task role gets `table.grantReadWrite` (see `tableAccess`). */
+  /** The table the worker writes; the task role gets `table.grant` with `tableActions`. */
   table: ITable;
   /**
-   * What the worker may do on `table`: `"readWrite"` (read back to tell a duplicate from a conflict) or `"write"`.
-   * @default `"readWrite"`
+   * The table actions the worker's code calls, at least one (`table.grant` takes them: item reads and writes, and
+   * DescribeTable). `orderflow access` checks them against the worker's code.
+   * @default `["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]`
    */
-  tableAccess?: "write" | "readWrite";
+  tableActions?: readonly string[];
   /**
    * Networking: `"default"` runs tasks in the account's default VPC with public IPs and no NAT gateway (dev);
    * `"private"` creates a VPC whose private subnets reach AWS through one NAT gateway (staging, prod).
@@ -442,7 +446,7 @@ function grantExecution(
 function grantTask({ args }: WorkerScope, worker: ContainerWorker): aws.iam.RolePolicy[] {
   return [
     args.queue.grantConsume(worker),
-    args.tableAccess === "write" ? args.table.grantWrite(worker) : args.table.grantReadWrite(worker),
+    args.table.grant(worker, ...(args.tableActions ?? DEFAULT_TABLE_ACTIONS)),
     // The one statement on `*` of the task role: X-Ray's PutTraceSegments and PutTelemetryRecords have no
     // resource-level permissions. No sampling actions: the worker samples with local rules.
     grant(worker, "xray", [{ actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] }]),
@@ -701,8 +705,8 @@ function validate(component: string, args: ContainerWorkerArgs): string {
         `${JSON.stringify(args.vpc)} was provided.`,
     );
   }
-  if (args.tableAccess !== undefined && args.tableAccess !== "write" && args.tableAccess !== "readWrite") {
-    throw new ComponentArgumentError(component, `\`tableAccess\` must be "write" or "readWrite", but ${JSON.stringify(args.tableAccess)} was provided.`);
+  if (args.tableActions !== undefined && args.tableActions.length === 0) {
+    throw new ComponentArgumentError(component, "`tableActions` lists no action; name the table actions the worker calls, like \"dynamodb:PutItem\".");
   }
   const cpu = args.cpu ?? 256;
   const sizes = FARGATE_MEMORY[cpu];

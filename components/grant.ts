@@ -31,8 +31,9 @@ export function toGrantee(grantee: GranteeLike): Grantee {
 }
 
 // One role may be granted the same thing twice (two subscriptions of one function, say). The second call returns the
-// first policy instead of registering a duplicate URN.
-const issued = new WeakMap<aws.iam.Role, Map<string, aws.iam.RolePolicy>>();
+// first policy instead of registering a duplicate URN; a second call with other actions under the same id is a
+// mistake (the first policy would silently win), and fails.
+const issued = new WeakMap<aws.iam.Role, Map<string, { policy: aws.iam.RolePolicy; actions: string }>>();
 
 /**
  * Attaches one inline policy to the grantee's role, named `<grantee>-<grantId>`, with one Allow statement per
@@ -40,17 +41,23 @@ const issued = new WeakMap<aws.iam.Role, Map<string, aws.iam.RolePolicy>>();
  */
 export function grant(granteeLike: GranteeLike, grantId: string, permissions: readonly Permission[]): aws.iam.RolePolicy {
   const grantee = toGrantee(granteeLike);
-  const byRole = issued.get(grantee.role) ?? new Map<string, aws.iam.RolePolicy>();
+  const byRole = issued.get(grantee.role) ?? new Map<string, { policy: aws.iam.RolePolicy; actions: string }>();
   issued.set(grantee.role, byRole);
+  const actions = permissions.map((p) => p.actions.join(",")).join(";");
   const existing = byRole.get(grantId);
-  if (existing) return existing;
+  if (existing) {
+    if (existing.actions !== actions) {
+      throw new Error(`${grantee.grantName} was already granted "${grantId}" with ${existing.actions.replace(/;/g, "; ")}, and now with ${actions.replace(/;/g, "; ")}: grant every action it needs in one call.`);
+    }
+    return existing.policy;
+  }
 
   const policy = new aws.iam.RolePolicy(
     `${grantee.grantName}-${grantId}`,
     { role: grantee.role.name, policy: policyDocument(permissions) },
     { parent: grantee.grantParent },
   );
-  byRole.set(grantId, policy);
+  byRole.set(grantId, { policy, actions });
   return policy;
 }
 
@@ -61,9 +68,6 @@ export function policyDocument(permissions: readonly Permission[]): pulumi.Outpu
     Statement: permissions.map((p) => ({ Effect: "Allow", Action: [...p.actions], Resource: [...p.resources] })),
   });
 }
-
-/** The KMS actions a producer needs on a customer key to write encrypted messages (CDK's grantEncryptDecrypt). */
-export const KMS_ENCRYPT_DECRYPT = ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"] as const;
 
 /** The KMS action a consumer needs on a customer key to read encrypted messages. */
 export const KMS_DECRYPT = ["kms:Decrypt"] as const;

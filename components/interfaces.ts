@@ -25,10 +25,12 @@ export interface IQueue {
   readonly kmsKeyArn?: pulumi.Output<string>;
   /** Adds a statement to the queue's one resource policy (see Collected for why there is only one). */
   addToResourcePolicy(statement: pulumi.Input<PolicyStatement>): void;
-  /** sqs:SendMessage, sqs:GetQueueAttributes, sqs:GetQueueUrl on this queue (+ KMS with a customer key). */
+  /** sqs:SendMessage on this queue (+ kms:GenerateDataKey, kms:Decrypt with a customer key). */
   grantSend(grantee: GranteeLike): aws.iam.RolePolicy;
-  /** sqs:ReceiveMessage, ChangeMessageVisibility, GetQueueUrl, DeleteMessage, GetQueueAttributes (+ kms:Decrypt). */
+  /** sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility (+ kms:Decrypt): a consumer's own loop. */
   grantConsume(grantee: GranteeLike): aws.iam.RolePolicy;
+  /** sqs:ReceiveMessage, DeleteMessage, GetQueueAttributes (+ kms:Decrypt): an event source mapping's or pipe's polling. */
+  grantPoll(grantee: GranteeLike): aws.iam.RolePolicy;
 }
 
 export interface ITopic {
@@ -80,8 +82,11 @@ export interface ITable {
   readonly tableName: pulumi.Output<string>;
   /** The stream's ARN; undefined when the table has no stream. */
   readonly streamArn?: pulumi.Output<string>;
-  grantRead(grantee: GranteeLike): aws.iam.RolePolicy;
-  grantWrite(grantee: GranteeLike): aws.iam.RolePolicy;
-  grantReadWrite(grantee: GranteeLike): aws.iam.RolePolicy;
+  /** Exactly these table actions (one call per grantee). */
+  grant(grantee: GranteeLike, ...actions: string[]): aws.iam.RolePolicy;
+  grantReadData(grantee: GranteeLike): aws.iam.RolePolicy;
+  grantWriteData(grantee: GranteeLike): aws.iam.RolePolicy;
+  grantReadWriteData(grantee: GranteeLike): aws.iam.RolePolicy;
+  grantIdempotencyStore(grantee: GranteeLike): aws.iam.RolePolicy;
   grantStreamRead(grantee: GranteeLike): aws.iam.RolePolicy;
 }

@@ -250,7 +250,7 @@ export class Pipe extends pulumi.ComponentResource {
         policies.push(stream.table.grantStreamRead(grantee));
         policies.push(deadLetterQueue!.grantSend(grantee));
       } else {
-        policies.push((source as QueueSource).queue.grantConsume(grantee));
+        policies.push((source as QueueSource).queue.grantPoll(grantee));
       }
       if (args.enrichment) policies.push(args.enrichment.grantInvoke(grantee));
       policies.push(grantTargetPush());

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Collected } from "./collected";
-import { grant, KMS_DECRYPT, KMS_ENCRYPT_DECRYPT, type GranteeLike, type Permission } from "./grant";
+import { grant, KMS_DECRYPT, type GranteeLike, type Permission } from "./grant";
 import type { IQueue, PolicyStatement } from "./interfaces";
 import { transform, type Transform } from "./transform";
 
@@ -9,17 +9,30 @@ import { transform, type Transform } from "./transform";
 // the exact grants (CDK's QueueBase), encryption at rest and the one TLS-only queue policy. It lives apart from
 // queue.ts because Queue creates DeadLetterQueues, and both extend this base.
 
-/** sqs:SendMessage, sqs:GetQueueAttributes, sqs:GetQueueUrl (CDK's grantSendMessages). */
-export const QUEUE_SEND_ACTIONS = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"] as const;
+// Each grant is what its caller's requests are authorized as, and no more (`orderflow access` checks every grant
+// against the code's calls and AWS's own): a producer only sends (the SDK takes the queue's URL from configuration,
+// so no GetQueueUrl; nothing reads attributes), a consumer's loop receives, deletes and hands messages back, and
+// Lambda's event source mappings and EventBridge Pipes poll with ReceiveMessage, DeleteMessage and GetQueueAttributes.
+// CDK's grantSendMessages and grantConsumeMessages add GetQueueAttributes and GetQueueUrl to both.
 
-/** What a consumer needs to poll, hide, delete and inspect messages (CDK's grantConsumeMessages). */
-export const QUEUE_CONSUME_ACTIONS = [
-  "sqs:ReceiveMessage",
-  "sqs:ChangeMessageVisibility",
-  "sqs:GetQueueUrl",
-  "sqs:DeleteMessage",
-  "sqs:GetQueueAttributes",
-] as const;
+/** sqs:SendMessage: what SendMessage and SendMessageBatch are authorized as. */
+export const QUEUE_SEND_ACTIONS = ["sqs:SendMessage"] as const;
+
+/** What a consumer's own loop needs: receive, delete, and change a message's visibility (to hand it back early). */
+export const QUEUE_CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"] as const;
+
+/**
+ * What a Lambda event source mapping or an EventBridge Pipe polls a queue with, in its function's or pipe's role.
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-permissions.html
+ */
+export const QUEUE_POLL_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"] as const;
+
+/**
+ * What a producer needs on the queue's customer key: SQS generates a data key and decrypts it to encrypt the message.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+ */
+export const KMS_SEND_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
 
 /** The largest message retention SQS allows, and the one dead-letter queues keep: 14 days. */
 export const MAX_RETENTION_SECONDS = 1_209_600;
@@ -51,19 +64,27 @@ export abstract class QueueBase extends pulumi.ComponentResource implements IQue
   abstract addToResourcePolicy(statement: pulumi.Input<PolicyStatement>): void;
 
   /**
-   * Sends messages: sqs:SendMessage, sqs:GetQueueAttributes, sqs:GetQueueUrl on this queue (+ kms:Decrypt,
-   * kms:Encrypt, kms:ReEncrypt*, kms:GenerateDataKey* on the key when the queue uses a customer key).
+   * Sends messages: sqs:SendMessage on this queue (+ kms:GenerateDataKey, kms:Decrypt on the key when the queue uses a
+   * customer key).
    */
   grantSend(grantee: GranteeLike): aws.iam.RolePolicy {
-    return grant(grantee, `send-${this.name}`, this.permissions(QUEUE_SEND_ACTIONS, KMS_ENCRYPT_DECRYPT));
+    return grant(grantee, `send-${this.name}`, this.permissions(QUEUE_SEND_ACTIONS, KMS_SEND_ACTIONS));
   }
 
   /**
-   * Consumes messages: sqs:ReceiveMessage, sqs:ChangeMessageVisibility, sqs:GetQueueUrl, sqs:DeleteMessage,
-   * sqs:GetQueueAttributes on this queue (+ kms:Decrypt on the key when the queue uses a customer key).
+   * Consumes messages in the grantee's own loop: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility on
+   * this queue (+ kms:Decrypt on the key when the queue uses a customer key).
    */
   grantConsume(grantee: GranteeLike): aws.iam.RolePolicy {
     return grant(grantee, `consume-${this.name}`, this.permissions(QUEUE_CONSUME_ACTIONS, KMS_DECRYPT));
+  }
+
+  /**
+   * Lets a Lambda event source mapping (in the function's role) or a pipe (in its role) poll this queue:
+   * sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes (+ kms:Decrypt with a customer key).
+   */
+  grantPoll(grantee: GranteeLike): aws.iam.RolePolicy {
+    return grant(grantee, `poll-${this.name}`, this.permissions(QUEUE_POLL_ACTIONS, KMS_DECRYPT));
   }
 
   private permissions(actions: readonly string[], keyActions: readonly string[]): Permission[] {

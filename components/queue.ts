@@ -243,7 +243,7 @@ export class Queue extends QueueBase {
 
   /**
    * Has a function consume the queue: an event source mapping reporting partial batch failures
-   * (`ReportBatchItemFailures`), and `grantConsume` for the function's role, which the mapping waits for. Unless
+   * (`ReportBatchItemFailures`), and `grantPoll` for the function's role (the mapping polls with it), which the mapping waits for. Unless
    * `visibilityTimeoutSeconds` was set, the queue's visibility timeout becomes 6 x the longest subscriber timeout plus
    * that subscription's batching window (AWS's guidance for Lambda consumers: a batch may wait that long first).
    * Only during the program's setup.
@@ -259,7 +259,7 @@ export class Queue extends QueueBase {
     this.subscriberNames.add(fn.name);
     this.consumerTimeouts.add(minimum);
 
-    const consume = this.grantConsume(fn);
+    const consume = this.grantPoll(fn);
     const mapping = new aws.lambda.EventSourceMapping(
       ...transform(
         this.mappingTransform,

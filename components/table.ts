@@ -92,19 +92,17 @@ export interface TableAttributes {
   kmsKeyArn?: pulumi.Input<string>;
 }
 
-// CDK's aws-dynamodb/lib/perms.ts, list for list. GetRecords and GetShardIterator only act on streams, so on a table
-// ARN they grant nothing; CDK keeps them in its read list and so do we, to stay exactly comparable.
-const READ_DATA_ACTIONS = [
-  "dynamodb:BatchGetItem",
-  "dynamodb:Query",
-  "dynamodb:GetItem",
-  "dynamodb:Scan",
-  "dynamodb:ConditionCheckItem",
-  "dynamodb:GetRecords",
-  "dynamodb:GetShardIterator",
-] as const;
-const WRITE_DATA_ACTIONS = ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] as const;
-const DESCRIBE_TABLE = "dynamodb:DescribeTable";
+/** The item reads: what GetItem, BatchGetItem, Query, Scan and transactions' condition checks are authorized as. */
+const READ_DATA_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:ConditionCheckItem"] as const;
+/** The item writes: PutItem, UpdateItem, DeleteItem, BatchWriteItem (and transactions' items, as their own actions). */
+const WRITE_DATA_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"] as const;
+/** What `grant` accepts: the item reads and writes, and DescribeTable. */
+const TABLE_ACTIONS: readonly string[] = [...READ_DATA_ACTIONS, ...WRITE_DATA_ACTIONS, "dynamodb:DescribeTable"];
+/**
+ * What Powertools' idempotency persistence layer (DynamoDBPersistenceLayer) calls on its table: PutItem to claim a
+ * key, GetItem to read a claimed one, UpdateItem to save the result, DeleteItem to release a key after a failure.
+ */
+const IDEMPOTENCY_STORE_ACTIONS = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] as const;
 const READ_STREAM_DATA_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"] as const;
 const KEY_READ_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"] as const;
 const KEY_WRITE_ACTIONS = ["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"] as const;
@@ -131,39 +129,49 @@ export abstract class TableBase extends pulumi.ComponentResource implements ITab
   }
 
   /**
-   * Reads items: dynamodb:BatchGetItem, Query, GetItem, Scan, ConditionCheckItem, GetRecords, GetShardIterator,
-   * DescribeTable on the table and its indexes (+ kms:Decrypt, kms:DescribeKey with a customer key).
+   * Exactly these actions on the table and its indexes, for a grantee whose code calls only them
+   * (`orders.grant(getOrder, "dynamodb:GetItem")`); the item reads and writes and DescribeTable are accepted (+ kms:Decrypt,
+   * kms:DescribeKey with a customer key, and kms:Encrypt, ReEncrypt*, GenerateDataKey* when a write is among them). One
+   * call per grantee and table: list every action it needs.
    */
-  grantRead(grantee: GranteeLike): aws.iam.RolePolicy {
-    return grant(grantee, `read-${this.name}`, this.tablePermissions([...READ_DATA_ACTIONS, DESCRIBE_TABLE], KEY_READ_ACTIONS));
+  grant(grantee: GranteeLike, ...actions: string[]): aws.iam.RolePolicy {
+    const label = `Table "${this.name}"`;
+    if (actions.length === 0) throw new ComponentArgumentError(label, "`grant` needs at least one action, like \"dynamodb:GetItem\".");
+    const unknown = actions.filter((a) => !TABLE_ACTIONS.includes(a));
+    if (unknown.length > 0) {
+      throw new ComponentArgumentError(label, `\`grant\` takes table actions (${TABLE_ACTIONS.join(", ")}), but ${unknown.map((a) => JSON.stringify(a)).join(", ")} was provided. Stream reads go through grantStreamRead.`);
+    }
+    const writes = actions.some((a) => (WRITE_DATA_ACTIONS as readonly string[]).includes(a));
+    return grant(grantee, `grant-${this.name}`, this.tablePermissions([...new Set(actions)], writes ? [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : KEY_READ_ACTIONS));
   }
 
   /**
-   * Writes items: dynamodb:BatchWriteItem, PutItem, UpdateItem, DeleteItem, DescribeTable on the table and its
-   * indexes (+ kms:Decrypt, DescribeKey, Encrypt, ReEncrypt*, GenerateDataKey* with a customer key).
+   * Reads items: dynamodb:GetItem, BatchGetItem, Query, Scan, ConditionCheckItem on the table and its indexes (+ kms:Decrypt,
+   * kms:DescribeKey with a customer key).
    */
-  grantWrite(grantee: GranteeLike): aws.iam.RolePolicy {
-    return grant(
-      grantee,
-      `write-${this.name}`,
-      this.tablePermissions([...WRITE_DATA_ACTIONS, DESCRIBE_TABLE], [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS]),
-    );
+  grantReadData(grantee: GranteeLike): aws.iam.RolePolicy {
+    return grant(grantee, `readData-${this.name}`, this.tablePermissions(READ_DATA_ACTIONS, KEY_READ_ACTIONS));
   }
 
   /**
-   * Reads and writes items: dynamodb:BatchGetItem, Query, GetItem, Scan, ConditionCheckItem, GetRecords,
-   * GetShardIterator, BatchWriteItem, PutItem, UpdateItem, DeleteItem, DescribeTable on the table and its indexes
-   * (+ kms:Decrypt, DescribeKey, Encrypt, ReEncrypt*, GenerateDataKey* with a customer key).
+   * Writes items: dynamodb:PutItem, UpdateItem, DeleteItem, BatchWriteItem on the table and its indexes (+ kms:Decrypt,
+   * DescribeKey, Encrypt, ReEncrypt*, GenerateDataKey* with a customer key).
    */
-  grantReadWrite(grantee: GranteeLike): aws.iam.RolePolicy {
-    return grant(
-      grantee,
-      `readwrite-${this.name}`,
-      this.tablePermissions(
-        [...READ_DATA_ACTIONS, ...WRITE_DATA_ACTIONS, DESCRIBE_TABLE],
-        [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS],
-      ),
-    );
+  grantWriteData(grantee: GranteeLike): aws.iam.RolePolicy {
+    return grant(grantee, `writeData-${this.name}`, this.tablePermissions(WRITE_DATA_ACTIONS, [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS]));
+  }
+
+  /** Reads and writes items: grantReadData's and grantWriteData's actions in one policy. */
+  grantReadWriteData(grantee: GranteeLike): aws.iam.RolePolicy {
+    return grant(grantee, `readWriteData-${this.name}`, this.tablePermissions([...READ_DATA_ACTIONS, ...WRITE_DATA_ACTIONS], [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS]));
+  }
+
+  /**
+   * Uses this table as a Powertools idempotency store: dynamodb:PutItem, GetItem, UpdateItem, DeleteItem (what
+   * DynamoDBPersistenceLayer calls) on the table (+ the KMS actions of a writer with a customer key).
+   */
+  grantIdempotencyStore(grantee: GranteeLike): aws.iam.RolePolicy {
+    return grant(grantee, `idempotencyStore-${this.name}`, this.tablePermissions(IDEMPOTENCY_STORE_ACTIONS, [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS]));
   }
 
   /**
@@ -204,7 +212,7 @@ export abstract class TableBase extends pulumi.ComponentResource implements ITab
  *   timeToLiveAttribute: "expiresAt",
  *   stream: "NEW_IMAGE",
  * });
- * orders.grantReadWrite(placeOrder);
+ * orders.grant(placeOrder, "dynamodb:GetItem", "dynamodb:PutItem");
  * ```
  */
 export class Table extends TableBase {

@@ -44,6 +44,8 @@ export async function main(argv: readonly string[], context: CliContext = {}): P
   const writeError = context.writeError ?? ((text: string) => process.stderr.write(`${text}\n`));
   // `local` has options of its own (ops/commands/local/command.ts), loaded only when asked for.
   if (argv[0] === "local") return (await import("./commands/local/command")).runLocalCommand(argv.slice(1), { write, writeError });
+  // `access` too (ops/access/command.ts): it loads the TypeScript compiler, which no other command needs.
+  if (argv[0] === "access") return (await import("./access/command")).runAccessCommand(argv.slice(1), { write, writeError });
   let parsed: ParsedCommand;
   try {
     parsed = parse(argv, write, writeError);

@@ -57,7 +57,6 @@ export function bootstrapStack(): Exports<"bootstrap"> {
             Action: [
               "logs:CreateLogGroup",
               "logs:CreateLogStream",
-              "logs:DescribeLogGroups",
               "logs:DescribeLogStreams",
               "logs:PutLogEvents",
               "logs:GetLogEvents",
@@ -65,6 +64,9 @@ export function bootstrapStack(): Exports<"bootstrap"> {
             ],
             Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${identity.accountId}:log-group:*`,
           },
+          // DescribeLogGroups has no resource-level permissions (Service Authorization Reference): on log-group ARNs
+          // it allowed nothing, and IAM only allows it on "*".
+          { Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*" },
         ],
       }),
     });

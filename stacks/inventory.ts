@@ -17,9 +17,10 @@ export async function inventoryStack(): Promise<Exports<"inventory">> {
   const stock = new Table("stock", { partitionKey: { name: "pk", type: "S" }, ...tableDefaults(settings) });
   const environment = { STOCK_TABLE_NAME: stock.tableName };
   const reserveStock = new Function("reserveStock", { handler: "inventory/reserve-stock.ts", environment, ...defaults });
-  stock.grantReadWrite(reserveStock);
+  // One transaction of conditional updates and the reservation's put; the reservation read back on a retry.
+  stock.grant(reserveStock, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
   const releaseStock = new Function("releaseStock", { handler: "inventory/release-stock.ts", environment, ...defaults });
-  stock.grantReadWrite(releaseStock);
+  stock.grant(releaseStock, "dynamodb:GetItem", "dynamodb:UpdateItem");
 
   return { stockTableName: stock.tableName, reserveStockFunctionArn: reserveStock.arn, releaseStockFunctionArn: releaseStock.arn };
 }

@@ -65,7 +65,7 @@ export async function notificationsStack(): Promise<Exports<"notifications">> {
       environment: { IDEMPOTENCY_TABLE_NAME: idempotency.tableName, ...sending.environment },
       ...defaults,
     });
-    idempotency.grantReadWrite(fn);
+    idempotency.grantIdempotencyStore(fn);
     sending.grant(fn);
     const queue = new Queue(name, { alarmTopicArn: platform.alarmTopicArn });
     // Raw delivery: the queue's messages are the EventBridge events themselves, which the handlers parse.

@@ -20,13 +20,13 @@ export async function paymentsStack(): Promise<Exports<"payments">> {
     environment: { PAYMENTS_TABLE_NAME: payments.tableName, PAYMENT_DECLINE_ABOVE: String(settings.paymentDeclineAbove) },
     ...defaults,
   });
-  payments.grantReadWrite(chargePayment);
+  payments.grant(chargePayment, "dynamodb:GetItem", "dynamodb:PutItem");
   const refundPayment = new Function("refundPayment", {
     handler: "payments/refund-payment.ts",
     environment: { PAYMENTS_TABLE_NAME: payments.tableName },
     ...defaults,
   });
-  payments.grantReadWrite(refundPayment);
+  payments.grant(refundPayment, "dynamodb:GetItem", "dynamodb:UpdateItem");
 
   return { paymentsTableName: payments.tableName, chargePaymentFunctionArn: chargePayment.arn, refundPaymentFunctionArn: refundPayment.arn };
 }

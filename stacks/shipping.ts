@@ -38,14 +38,16 @@ export async function shippingStack(): Promise<Exports<"shipping">> {
     },
     ...defaults,
   });
-  shipments.grantReadWrite(createShipment);
-  idempotency.grantReadWrite(createShipment);
+  shipments.grant(createShipment, "dynamodb:GetItem", "dynamodb:PutItem");
+  idempotency.grantIdempotencyStore(createShipment);
   bus.grantPutEvents(createShipment);
   labels.grantSend(createShipment);
 
   const labelWorker = new ContainerWorker("labelWorker", {
     queue: labels,
     table: shipments,
+    // The worker reads the shipment and records its label on it (handlers/shipping/label-worker/src/labels.ts).
+    tableActions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
     vpc: settings.labelWorkerVpc,
     minTasks: settings.labelWorkerTasks.min,
     maxTasks: settings.labelWorkerTasks.max,

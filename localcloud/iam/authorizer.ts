@@ -3,6 +3,7 @@ import type { Activity } from "../kernel/activity";
 import type { CredentialIssuer } from "../kernel/credentials";
 import type { DeliveryFailure, DeliveryOptions } from "../kernel/delivery";
 import type { LocalGraph } from "../graph/graph";
+import { AccessLog } from "./access-log";
 import { decide, type AuthorizationRequest, type Decision } from "./decide";
 import { GrantHints } from "./grant-hints";
 import { operationName, type EndpointOperation } from "../endpoint/operation";
@@ -27,6 +28,8 @@ export interface InternalCall extends AuthorizationRequest {
 export class LocalIam {
   readonly policies: GraphPolicies;
   readonly hints: GrantHints;
+  /** Every decision, per principal: what `orderflow local --scenario` writes to access.json. */
+  readonly accessLog: AccessLog;
   private readonly decisions = new Map<string, Promise<Decision>>();
   private readonly sessionNames = new Map<string, string>();
 
@@ -43,6 +46,7 @@ export class LocalIam {
     this.policies = new GraphPolicies(graph);
     if (operatorRoleArn) this.policies.addAdministrator(operatorRoleArn);
     this.hints = new GrantHints(graph, path.join(root, "components"));
+    this.accessLog = new AccessLog(new Set(operatorRoleArn ? [operatorRoleArn] : []));
     // Lambda names a function's session after the function; ECS a task's after the task (the service stands in).
     for (const f of graph.functions) this.sessionNames.set(f.roleArn, f.name);
     for (const s of graph.containerServices) this.sessionNames.set(s.taskRoleArn, s.name);
@@ -90,6 +94,13 @@ export class LocalIam {
       this.decisions.set(key, decision);
     }
     const result = await decision;
+    const isRole = call.principal.startsWith("arn:");
+    this.accessLog.record(call.principal, isRole ? this.hints.ownerOf(call.principal) : call.principal, {
+      action: call.action,
+      resource: call.resource,
+      ...(call.sourceArn ? { sourceArn: call.sourceArn } : {}),
+      allowed: result.allowed,
+    });
     if (!result.allowed) this.recordDenial(call, result);
     return result;
   }

@@ -9,6 +9,8 @@ export const ExitCode = {
   policyViolation: 1,
   /** `local --scenario`: a scenario's expectation did not hold (the same code as a failed check). */
   scenarioFailed: 1,
+  /** `access`: a grant wider than anything can use, or a reachable action no grant allows (the same code as a failed check). */
+  accessViolation: 1,
   /** The program, the Pulumi CLI or the command line failed. */
   error: 2,
   /** `drift` found resources whose cloud state no longer matches the program. */

@@ -17,21 +17,8 @@ import { list, mockRun, type MockedRun, type RecordedResource } from "../helpers
 const WORKER = "orderflow:compute:ContainerWorker";
 const FARGATE = "awsx:ecs:FargateService";
 
-// CDK's table write list (aws-dynamodb/lib/perms.ts) plus its read list: what grantReadWrite gives.
-const READ_WRITE_ACTIONS = [
-  "dynamodb:BatchGetItem",
-  "dynamodb:BatchWriteItem",
-  "dynamodb:ConditionCheckItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:DescribeTable",
-  "dynamodb:GetItem",
-  "dynamodb:GetRecords",
-  "dynamodb:GetShardIterator",
-  "dynamodb:PutItem",
-  "dynamodb:Query",
-  "dynamodb:Scan",
-  "dynamodb:UpdateItem",
-];
+// What the task role gets on the table unless `tableActions` says otherwise.
+const DEFAULT_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"];
 
 function labelWorker(extra: Partial<ContainerWorkerArgs> = {}): ContainerWorker {
   const queue = testQueue("labels");
@@ -95,26 +82,25 @@ describe("components/container-worker ContainerWorker", () => {
     }
   });
 
-  it("gives the task role exactly: consume on the queue, read/write on the table and its indexes, X-Ray on *", () => {
+  it("gives the task role exactly: consume on the queue, get/put/update items on the table and its indexes, X-Ray on *", () => {
     const run = defaults;
     const table = outputOf(run, "shipmentsTable");
     assert.deepEqual(statementsBy(run, "labelWorkerTaskRole"), [
-      { actions: READ_WRITE_ACTIONS, resources: [table, `${table}/index/*`] },
+      { actions: DEFAULT_TABLE_ACTIONS, resources: [table, `${table}/index/*`] },
       { actions: CONSUME_ACTIONS, resources: [outputOf(run, "labels")] },
       { actions: ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], resources: ["*"] },
     ]);
   });
 
-  it("grants only write actions on the table with tableAccess 'write'", async () => {
-    const run = await mockRun(() => labelWorker({ tableAccess: "write" }));
+  it("grants exactly the table actions `tableActions` names", async () => {
+    const run = await mockRun(() => labelWorker({ tableActions: ["dynamodb:GetItem", "dynamodb:UpdateItem"] }));
     const tableStatement = statementsBy(run, "labelWorkerTaskRole").find((s) => s.actions.some((a) => a.startsWith("dynamodb:")));
-    assert.deepEqual(tableStatement?.actions, [
-      "dynamodb:BatchWriteItem",
-      "dynamodb:DeleteItem",
-      "dynamodb:DescribeTable",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-    ]);
+    assert.deepEqual(tableStatement?.actions, ["dynamodb:GetItem", "dynamodb:UpdateItem"]);
+  });
+
+  it("refuses an empty `tableActions` and an action that is no table action", async () => {
+    await assert.rejects(mockRun(() => labelWorker({ tableActions: [] })), /`tableActions` lists no action/);
+    await assert.rejects(mockRun(() => labelWorker({ tableActions: ["sqs:SendMessage"] })), /`grant` takes table actions .* but "sqs:SendMessage" was provided/);
   });
 
   it("lets the execution role pull only its own repository and write only its own log group", () => {

@@ -160,7 +160,7 @@ describe("components/function Function", () => {
         .sort((x, y) => x.actions[0].localeCompare(y.actions[0]));
       assert.deepEqual(statements, [
         { effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroupArn}:*`] },
-        { effect: "Allow", actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"], resources: [dlqArn] },
+        { effect: "Allow", actions: ["sqs:SendMessage"], resources: [dlqArn] },
         { effect: "Allow", actions: ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], resources: ["*"] },
       ]);
     });

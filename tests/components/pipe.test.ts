@@ -4,7 +4,7 @@ import { EventBus } from "../../components/event-bus";
 import { Pipe, type PipeArgs } from "../../components/pipe";
 import { Table } from "../../components/table";
 import { testFunction } from "../helpers/doubles";
-import { CONSUME_ACTIONS, outputOf, roleNameOf, SEND_ACTIONS, testQueue, testStateMachine, testTopic } from "../helpers/messaging";
+import { POLL_ACTIONS, outputOf, roleNameOf, SEND_ACTIONS, testQueue, testStateMachine, testTopic } from "../helpers/messaging";
 import { list, mockRun, parsePolicy, type MockedRun } from "../helpers/pulumi";
 
 const PIPE = "aws:pipes/pipe:Pipe";
@@ -67,7 +67,7 @@ describe("components/pipe Pipe", () => {
     assert.deepEqual(
       pipeStatements(run, "orderIntake"),
       byFirstAction([
-        { actions: CONSUME_ACTIONS, resources: [outputOf(run, "intake")] },
+        { actions: POLL_ACTIONS, resources: [outputOf(run, "intake")] },
         { actions: ["states:StartExecution"], resources: [String(machine)] },
         { actions: LOG_ACTIONS, resources: [`${logGroup.outputs.arn}:log-stream:*`] },
       ]),

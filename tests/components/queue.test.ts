@@ -13,8 +13,9 @@ const DLQ = "orderflow:messaging:DeadLetterQueue";
 const MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
 const REDRIVE_ALLOW = "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1111-2222";
-const SEND = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"];
-const CONSUME = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"];
+const SEND = ["sqs:SendMessage"];
+const CONSUME = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:ReceiveMessage"];
+const POLL = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"];
 
 function redriveOf(run: MockedRun, name: string): unknown {
   const policy = sqsQueueOf(run, name).inputs.redrivePolicy;
@@ -185,15 +186,17 @@ describe("components/queue Queue", () => {
   });
 
   describe("grants", () => {
-    it("send and consume give exactly the listed actions on the queue ARN, and nothing else", async () => {
+    it("send, consume and poll give exactly the listed actions on the queue ARN, and nothing else", async () => {
       const run = await mockRun(() => {
         const queue = new Queue("orders");
         queue.grantSend(testRole("sender"));
         queue.grantConsume(testRole("consumer"));
+        queue.grantPoll(testRole("poller"));
       });
       const arn = queueArnOf(run, "orders");
       assert.deepEqual(grantsOf(run, "sender"), [{ actions: SEND, resources: [arn] }]);
       assert.deepEqual(grantsOf(run, "consumer"), [{ actions: CONSUME, resources: [arn] }]);
+      assert.deepEqual(grantsOf(run, "poller"), [{ actions: POLL, resources: [arn] }]);
     });
 
     it("add the KMS actions on the customer key, only when there is one", async () => {
@@ -205,7 +208,7 @@ describe("components/queue Queue", () => {
       const arn = queueArnOf(run, "orders");
       assert.deepEqual(grantsOf(run, "sender"), [
         { actions: SEND, resources: [arn] },
-        { actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"], resources: [KEY] },
+        { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [KEY] },
       ]);
       assert.deepEqual(grantsOf(run, "consumer"), [
         { actions: CONSUME, resources: [arn] },
@@ -225,7 +228,7 @@ describe("components/queue Queue", () => {
       assert.equal(run.ofType(QUEUE).length, 0);
       assert.deepEqual(grantsOf(run, "sender"), [
         { actions: SEND, resources: [arn] },
-        { actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"], resources: [KEY] },
+        { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [KEY] },
       ]);
       assert.deepEqual(grantsOf(run, "consumer"), [
         { actions: CONSUME, resources: [arn] },
@@ -289,7 +292,8 @@ describe("components/queue Queue", () => {
       assert.equal(mapping.inputs.batchSize, 10);
       assert.equal(mapping.inputs.scalingConfig, undefined);
       assert.equal(mapping.inputs.filterCriteria, undefined);
-      assert.deepEqual(grantsOf(run, "createShipmentRole"), [{ actions: CONSUME, resources: [arn] }]);
+      // What Lambda's event source mapping polls with (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html).
+      assert.deepEqual(grantsOf(run, "createShipmentRole"), [{ actions: POLL, resources: [arn] }]);
       const consume = run.one("aws:iam/rolePolicy:RolePolicy");
       assert.ok(mapping.dependencies.includes(consume.urn), "the mapping must wait for the consume grant");
     });

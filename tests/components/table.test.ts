@@ -6,18 +6,10 @@ import { testRole } from "../helpers/doubles";
 const TABLE = "aws:dynamodb/table:Table";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1111-2222";
 
-const READ = [
-  "dynamodb:BatchGetItem",
-  "dynamodb:ConditionCheckItem",
-  "dynamodb:DescribeTable",
-  "dynamodb:GetItem",
-  "dynamodb:GetRecords",
-  "dynamodb:GetShardIterator",
-  "dynamodb:Query",
-  "dynamodb:Scan",
-];
-const WRITE = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:UpdateItem"];
-const READ_WRITE = [...new Set([...READ, ...WRITE])].sort();
+const READ = ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"];
+const WRITE = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+const READ_WRITE = [...READ, ...WRITE].sort();
+const IDEMPOTENCY_STORE = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"];
 const STREAM = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"];
 
 function roleName(run: MockedRun, logical: string): string {
@@ -88,23 +80,28 @@ describe("components/table Table", () => {
   });
 
   describe("grants", () => {
-    async function grantRun(grantName: "grantRead" | "grantWrite" | "grantReadWrite" | "grantStreamRead", kmsKeyArn?: string) {
+    type GrantName = "grantReadData" | "grantWriteData" | "grantReadWriteData" | "grantIdempotencyStore" | "grantStreamRead";
+    async function grantRun(grantName: GrantName | ((table: Table) => void), kmsKeyArn?: string) {
       const run = await mockRun(() => {
         const table = new Table("orders", { partitionKey: { name: "pk", type: "S" }, stream: "NEW_IMAGE", kmsKeyArn });
-        table[grantName](testRole("reader"));
+        if (typeof grantName === "function") grantName(table);
+        else table[grantName](testRole("reader"));
       });
       const table = run.one(TABLE);
       return { run, statements: run.statementsOf(roleName(run, "reader")), arn: String(table.outputs.arn), streamArn: String(table.outputs.streamArn) };
     }
 
-    const tableGrants: [ "grantRead" | "grantWrite" | "grantReadWrite", string[], string[]][] = [
-      ["grantRead", READ, ["kms:Decrypt", "kms:DescribeKey"]],
-      ["grantWrite", WRITE, ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]],
-      ["grantReadWrite", READ_WRITE, ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]],
+    const READER_KEY = ["kms:Decrypt", "kms:DescribeKey"];
+    const WRITER_KEY = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"];
+    const tableGrants: [GrantName, string[], string[]][] = [
+      ["grantReadData", READ, READER_KEY],
+      ["grantWriteData", WRITE, WRITER_KEY],
+      ["grantReadWriteData", READ_WRITE, WRITER_KEY],
+      ["grantIdempotencyStore", IDEMPOTENCY_STORE, WRITER_KEY],
     ];
 
     for (const [grantName, actions, keyActions] of tableGrants) {
-      it(`${grantName} allows exactly CDK's actions on the table and its indexes, and nothing else`, async () => {
+      it(`${grantName} allows exactly ${actions.join(", ")} on the table and its indexes, and nothing else`, async () => {
         const { statements, arn } = await grantRun(grantName);
         assert.equal(statements.length, 1);
         assert.equal(statements[0].Effect, "Allow");
@@ -119,6 +116,29 @@ describe("components/table Table", () => {
         assert.deepEqual(list(statements[1].Resource), [KEY]);
       });
     }
+
+    it("grant allows exactly the actions it is given, with a reader's key actions unless one is a write", async () => {
+      const read = await grantRun((t) => t.grant(testRole("reader"), "dynamodb:GetItem"), KEY);
+      assert.deepEqual(list(read.statements[0].Action), ["dynamodb:GetItem"]);
+      assert.deepEqual(list(read.statements[0].Resource), [read.arn, `${read.arn}/index/*`]);
+      assert.deepEqual(list(read.statements[1].Action), READER_KEY);
+      const write = await grantRun((t) => t.grant(testRole("reader"), "dynamodb:GetItem", "dynamodb:PutItem"), KEY);
+      assert.deepEqual(list(write.statements[0].Action), ["dynamodb:GetItem", "dynamodb:PutItem"]);
+      assert.deepEqual(list(write.statements[1].Action), WRITER_KEY);
+    });
+
+    it("grant refuses no action, an action that is no table action, and a second call with other actions", async () => {
+      await assert.rejects(grantRun((t) => t.grant(testRole("reader"))), /Table "orders": `grant` needs at least one action/);
+      await assert.rejects(grantRun((t) => t.grant(testRole("reader"), "dynamodb:GetRecords")), /`grant` takes table actions \(.*\), but "dynamodb:GetRecords" was provided\. Stream reads go through grantStreamRead/);
+      await assert.rejects(
+        grantRun((t) => {
+          const role = testRole("reader");
+          t.grant(role, "dynamodb:GetItem");
+          t.grant(role, "dynamodb:PutItem");
+        }),
+        /was already granted "grant-orders" with dynamodb:GetItem, and now with dynamodb:PutItem: grant every action it needs in one call/,
+      );
+    });
 
     it("grantStreamRead allows DescribeStream, GetRecords, GetShardIterator on the stream ARN only (no ListStreams on *)", async () => {
       const { statements, streamArn, arn } = await grantRun("grantStreamRead");
@@ -149,7 +169,7 @@ describe("components/table Table", () => {
       const run = await mockRun(() => {
         const payments = Table.fromAttributes("payments", { arn, tableName: "payments", streamArn });
         const role = testRole("reader");
-        payments.grantWrite(role);
+        payments.grantWriteData(role);
         payments.grantStreamRead(role);
       });
       assert.equal(run.ofType(TABLE).length, 0, "an import creates no table");

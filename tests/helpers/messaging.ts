@@ -9,14 +9,9 @@ import { parsePolicy, type IamStatement, type MockedRun } from "./pulumi";
 // interfaces (a rule's targets, a pipe's source): a real AWS resource each, one collected resource policy, and the
 // exact grant actions of the interfaces' contracts.
 
-export const SEND_ACTIONS = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"];
-export const CONSUME_ACTIONS = [
-  "sqs:ChangeMessageVisibility",
-  "sqs:DeleteMessage",
-  "sqs:GetQueueAttributes",
-  "sqs:GetQueueUrl",
-  "sqs:ReceiveMessage",
-];
+export const SEND_ACTIONS = ["sqs:SendMessage"];
+export const CONSUME_ACTIONS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:ReceiveMessage"];
+export const POLL_ACTIONS = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"];
 
 /** An IQueue over a bare SQS queue, whose queue policy holds what was added to it. */
 export function testQueue(name: string, options: { fifo?: boolean } = {}): IQueue {
@@ -34,6 +29,7 @@ export function testQueue(name: string, options: { fifo?: boolean } = {}): IQueu
     addToResourcePolicy: (statement) => statements.add(statement),
     grantSend: (grantee: GranteeLike) => grant(grantee, `send-${name}`, [{ actions: SEND_ACTIONS, resources: [queue.arn] }]),
     grantConsume: (grantee: GranteeLike) => grant(grantee, `consume-${name}`, [{ actions: CONSUME_ACTIONS, resources: [queue.arn] }]),
+    grantPoll: (grantee: GranteeLike) => grant(grantee, `poll-${name}`, [{ actions: POLL_ACTIONS, resources: [queue.arn] }]),
   };
 }
 

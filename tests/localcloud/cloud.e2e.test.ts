@@ -64,6 +64,27 @@ describe("orderflow local: dev end to end (every scenario, time scale 0.01)", fu
     assert.match(readFileSync(trace.diagram, "utf8"), /^sequenceDiagram/);
   });
 
+  it("records every IAM decision per principal: the roles' calls and the services' deliveries, allowed, none denied", () => {
+    assert.ok(cloud?.iam);
+    const principals = cloud.iam.accessLog.principals();
+    const of = (name: string) => principals.find((p) => p.name === name)?.decisions ?? [];
+    const labels = cloud.graph.queues.find((q) => q.component === "labels")!;
+    const shipping = cloud.graph.queues.find((q) => q.component === "shipping")!;
+    const orders = cloud.graph.tables.find((t) => t.component === "orders")!;
+    // A function's own calls, on the resource they name.
+    assert.ok(of("createShipment").some((d) => d.action === "sqs:SendMessage" && d.resource === labels.arn && d.allowed && d.count > 0), JSON.stringify(of("createShipment")));
+    assert.ok(of("placeOrder").some((d) => d.action === "dynamodb:PutItem" && d.resource === orders.arn && d.allowed));
+    // The worker's task role, the pipe's and the saga's.
+    assert.ok(of("labelWorker").some((d) => d.action === "sqs:ReceiveMessage" && d.resource === labels.arn));
+    assert.ok(of("newOrders").some((d) => d.action === "states:StartExecution"));
+    assert.ok(of("checkout").some((d) => d.action === "lambda:InvokeFunction"));
+    // A service's delivery, for the rule it acts for.
+    assert.ok(of("events.amazonaws.com").some((d) => d.action === "sqs:SendMessage" && d.resource === shipping.arn && d.sourceArn?.includes(":rule/")));
+    // The scenarios sign as the operator, who is no principal of the environment.
+    assert.ok(!principals.some((p) => p.principal.endsWith(":role/orderflow-local-operator")));
+    assert.deepEqual(principals.flatMap((p) => p.decisions.filter((d) => !d.allowed).map((d) => `${p.name} ${d.action} ${d.resource}`)), []);
+  });
+
   it("stops every process it started: the API's port is closed afterwards", async () => {
     assert.ok(cloud);
     const url = Object.values(cloud.apiUrls)[0];

@@ -204,7 +204,7 @@ describe("stacks: every stack of every environment under mocks", function () {
       const roleName = one(dev, "aws:iam/role:Role", role).outputs.name;
       return ofType(dev, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === roleName).map((p) => p.name).sort();
     };
-    const common = (fn: string, queue: string) => [`${fn}-consume-${queue}`, `${fn}-logs`, `${fn}-readwrite-notificationsIdempotency`, `${fn}-send-${fn}Dlq`, `${fn}-xray`];
+    const common = (fn: string, queue: string) => [`${fn}-idempotencyStore-notificationsIdempotency`, `${fn}-logs`, `${fn}-poll-${queue}`, `${fn}-send-${fn}Dlq`, `${fn}-xray`];
     assert.deepEqual(policies("sendEmailRole"), [...common("sendEmail", "email"), "sendEmail-sendEmail-customerEmail"].sort());
     assert.deepEqual(policies("sendSmsRole"), [...common("sendSms", "sms"), "sendSms-sendText-customerSms"].sort());
     const identity = one(dev, "aws:sesv2/emailIdentity:EmailIdentity");

@@ -9,6 +9,9 @@ import { LocalCloud } from "../../../localcloud/cloud";
 import { timelineFromFiles } from "../../../localcloud/services/xray/local-xray";
 import { SCENARIOS, scenarioNamed } from "../../../localcloud/app/scenarios";
 import { runScenarios, type Scenario, type ScenarioResult } from "../../../localcloud/app/scenarios/scenario";
+import type { LocalIam } from "../../../localcloud/iam/authorizer";
+import { accessRecordFile, writeAccessRecord } from "../../access/access-record";
+import { formatUnusedByScenarios, unusedByScenarios } from "../../access/scenario-usage";
 import { DEFAULT_PORT, portOption } from "./port-option";
 import { readFaultPlan } from "../../../localcloud/faults/fault-plan";
 import { describeParts, runningParts, stoppedLine } from "./stop-report";
@@ -92,12 +95,26 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
     }
     const results = await runScenarios(cloud, scenarios, { parallel: true, scenarioOptions: { ...(options.orders !== undefined ? { orders: options.orders } : {}), ...(options.faultSeed !== undefined ? { seed: options.faultSeed } : {}) } });
     for (const result of results) io.write(renderScenario(result, scenarios.find((s) => s.name === result.name)!));
+    if (cloud.iam) writeAccess(cloud, cloud.iam, scenarios, io);
     const failed = results.filter((r) => !r.ok);
     io.write(`\n${results.length - failed.length} of ${results.length} scenario(s) passed${failed.length > 0 ? `; failed: ${failed.map((r) => r.name).join(", ")}` : ""}. Logs: ${path.join(cloud.outputDir, "logs")}`);
     return failed.length === 0 ? ExitCode.ok : ExitCode.scenarioFailed;
   } finally {
     await cloud.stop();
   }
+}
+
+/**
+ * Writes what the scenarios used to `.orderflow/local/<env>/access.json` (every decision, per principal) and prints,
+ * per role, the grants no scenario used.
+ */
+function writeAccess(cloud: LocalCloud, iam: LocalIam, scenarios: readonly Scenario[], io: LocalCommandIo): void {
+  const record = iam.accessLog.toRecord(cloud.graph.env, scenarios.map((s) => s.name));
+  const file = accessRecordFile(REPO_ROOT, cloud.graph.env);
+  writeAccessRecord(file, record);
+  const unused = unusedByScenarios(cloud.graph.resources.flatMap((s) => s.resources), record, (roleArn) => iam.hints.ownerOf(roleArn));
+  io.write("");
+  for (const line of formatUnusedByScenarios(record, unused, path.relative(process.cwd(), file))) io.write(line);
 }
 
 function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
