@@ -9,9 +9,9 @@ import { expect, type Scenario, type ScenarioContext } from "./scenario";
 /** Orders the scenario places when `--orders` does not say: what `npm test` runs. */
 export const CHAOS_DEFAULT_ORDERS = 8;
 /** POSTs in flight at once: a storefront's worth, not a load test. */
-const PLACING_AT_ONCE = 8;
-/** Attempts of one POST /orders (the client retries 429 and 5xx with the same Idempotency-Key). */
-const POST_ATTEMPTS = 20;
+const PLACING_AT_ONCE = 6;
+/** Attempts of one POST /orders (the client retries 429, 5xx and failed connections with the same Idempotency-Key). */
+const POST_ATTEMPTS = 40;
 
 interface PlacedOrder {
   readonly orderId: string;
@@ -99,7 +99,7 @@ async function post(c: ScenarioContext, body: Record<string, unknown>, customerI
       // A connection that failed (reset, refused): the client does not know whether the order was placed, so it asks
       // again with the same key, as it does after a 5xx.
       last = `${(error as Error).message}${(error as Error).cause ? ` (${String((error as { cause?: unknown }).cause)})` : ""}`;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 50 * 2 ** attempt)));
       continue;
     }
     if (answer.status === 201 && typeof answer.body.orderId === "string") {
@@ -108,7 +108,7 @@ async function post(c: ScenarioContext, body: Record<string, unknown>, customerI
     }
     last = `${answer.status} ${JSON.stringify(answer.body)}`;
     if (answer.status !== 429 && answer.status < 500) break;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 50 * 2 ** attempt)));
   }
   throw new Error(`POST /orders for ${customerId} did not succeed after retries: ${last}`);
 }
@@ -124,7 +124,7 @@ async function settle(c: ScenarioContext, placed: readonly PlacedOrder[]): Promi
   // The longest road: the saga's retries, five receives of a message (each after a visibility timeout or, after a
   // crash, the dead invocation's timeout), the label worker replaced; and this machine's speed for the rest (the pipe
   // reads its stream one batch at a time, each enriched by a function).
-  const deadline = Date.now() + c.cloud.clock.ms(5 * 6 * 65) + 60_000 + placed.length * 2_000;
+  const deadline = Date.now() + c.cloud.clock.ms(5 * 6 * 65) + 120_000 + placed.length * 2_000;
   for (;;) {
     const outcomes = await outcomesOf(c, placed, dlqs);
     const shipments = new Map((await c.scan(shipmentsTable(c))).map((i) => [String(i.orderId), i]));
