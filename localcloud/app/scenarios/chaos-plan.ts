@@ -7,14 +7,15 @@ import type { FaultPlan } from "../../faults/fault-plan";
  * latency and duplicate deliveries. The saga's forward steps are caught and compensated, so they get errors and
  * crashes too; its compensations (releaseStock, refundPayment, cancelOrder) are retried for Lambda's transient errors
  * only, and a compensation that keeps failing leaves the saga to an operator by design, so they get throttles and
- * latency. The pipe's enrichment retries ten times. The client retries POST /orders with its Idempotency-Key, so
+ * latency. The pipe's enrichment is left alone: the pipe reads its stream one batch at a time, so its retries would
+ * hold up every scenario's orders behind the chaos scenario's (a --faults file can fault it; the pipe retries ten
+ * times, then records the batch in its dead-letter queue). The client retries POST /orders with its Idempotency-Key, so
  * placeOrder may fail after writing. SES and SMS throttle; the label worker's task is killed and its next launch
  * fails, so ECS replaces it through its throttle.
  */
 export const CHAOS_PLAN: FaultPlan = {
   functions: {
     placeOrder: { invocationError: { invocationPercentage: 8, preventExecution: false }, throttle: { invocationPercentage: 5 } },
-    orderPlacedFromStream: { invocationError: { invocationPercentage: 8 }, environmentCrash: { invocationPercentage: 4 } },
     reserveStock: { invocationError: { invocationPercentage: 4, preventExecution: false }, environmentCrash: { invocationPercentage: 3 }, throttle: { invocationPercentage: 8 } },
     chargePayment: { invocationError: { invocationPercentage: 4, preventExecution: false }, environmentCrash: { invocationPercentage: 3 }, throttle: { invocationPercentage: 8 } },
     confirmOrder: { invocationError: { invocationPercentage: 4, preventExecution: false }, environmentCrash: { invocationPercentage: 3 }, throttle: { invocationPercentage: 8 } },

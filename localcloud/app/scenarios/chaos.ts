@@ -7,7 +7,7 @@ import { CONTACT, ordersTable, paymentsTable, shipmentsTable, skus, stockTable }
 import { expect, type Scenario, type ScenarioContext } from "./scenario";
 
 /** Orders the scenario places when `--orders` does not say: what `npm test` runs. */
-export const CHAOS_DEFAULT_ORDERS = 8;
+export const CHAOS_DEFAULT_ORDERS = 6;
 /** POSTs in flight at once: a storefront's worth, not a load test. */
 const PLACING_AT_ONCE = 6;
 /** Attempts of one POST /orders (the client retries 429, 5xx and failed connections with the same Idempotency-Key). */

@@ -127,7 +127,7 @@ function parse(argv: readonly string[], io: LocalCommandIo): LocalOptions {
     .option("--time-scale <factor>", "multiply every configured wait (visibility timeouts, batching windows, retry intervals) by this factor, above 0 and at most 1", parseScale, 1)
     .option("--faults <file>", "inject faults (YAML or JSON): per function invocation errors, added latency, crashes and throttles; per queue duplicate deliveries; SES and SMS throttling; stopped ECS tasks (see README, Fault injection)")
     .option("--fault-seed <n>", "the seed of the faults' random draws (and the chaos scenario's orders): the same seed repeats a run", parseSeed)
-    .option("--orders <n>", "how many orders the chaos scenario places (default 8)", parseOrders)
+    .option("--orders <n>", "how many orders the chaos scenario places (default 6)", parseOrders)
     .option("--quiet", "do not print the activity while serving", false)
     .option("--trace <orderId>", "print an order's journey as a timeline, from the traces the last run wrote (.orderflow/local/<env>/traces/), and exit")
     .addOption(new Option("--iam <mode>", "verify each request's SigV4 signature and decide it with IAM from the graph (off: neither)").choices(["on", "off"]).default("on"))
