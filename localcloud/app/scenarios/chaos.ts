@@ -33,12 +33,13 @@ interface Outcome {
  * printed with its counts: every order ends CONFIRMED or CANCELLED, or its message waits in a dead-letter queue whose
  * alarm is in ALARM; the stock adds up; nobody is charged for a cancelled order; every confirmed order is charged once,
  * shipped once and labelled, and its customer emailed. The seed (`--fault-seed`) makes the faults and the orders the
- * same again. Its faults touch only its own orders' calls, so the scenarios beside it run undisturbed (a fault file's
- * apply to everything).
+ * same again. It runs after the other scenarios, alone; its faults touch only its own orders' calls all the same (a
+ * fault file's apply to everything).
  */
 export const chaos: Scenario = {
   name: "chaos",
   description: "many orders under random faults end as the architecture promises",
+  alone: true,
   async run(c) {
     const size = c.options.orders ?? CHAOS_DEFAULT_ORDERS;
     const dice = new FaultDice(c.options.seed ?? (c.cloud.faults.active ? c.cloud.faults.seed : undefined));

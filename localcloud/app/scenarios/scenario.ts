@@ -13,6 +13,11 @@ import { stepErrors } from "./step-errors";
 export interface Scenario {
   readonly name: string;
   readonly description: string;
+  /**
+   * Runs alone, after the scenarios that run side by side: it loads the cloud (many orders, injected faults) enough
+   * to hold up what the others wait for. @default false
+   */
+  readonly alone?: boolean;
   run(context: ScenarioContext): Promise<void>;
 }
 
@@ -250,7 +255,7 @@ export function expect(condition: unknown, message: string): asserts condition {
   if (!condition) throw new ExpectationFailed(message);
 }
 
-/** Runs scenarios one after another (or all at once), each with its own context. */
+/** Runs scenarios one after another (or all at once, those that run alone after), each with its own context. */
 export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenario[], options: { parallel?: boolean; onStep?: (scenario: string, step: StepResult) => void; scenarioOptions?: ScenarioOptions } = {}): Promise<ScenarioResult[]> {
   const runOne = async (scenario: Scenario): Promise<ScenarioResult> => {
     const context = new ScenarioContext(cloud, (step) => options.onStep?.(scenario.name, step), options.scenarioOptions);
@@ -266,7 +271,12 @@ export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenar
     const trace = traceOf(cloud, context.orders[0]);
     return { name: scenario.name, steps: context.steps, ms, ...outcome, ...(trace ? { trace } : {}) };
   };
-  if (options.parallel) return Promise.all(scenarios.map(runOne));
+  if (options.parallel) {
+    const together = await Promise.all(scenarios.filter((s) => !s.alone).map(runOne));
+    const alone: ScenarioResult[] = [];
+    for (const scenario of scenarios.filter((s) => s.alone)) alone.push(await runOne(scenario));
+    return scenarios.map((s) => [...together, ...alone].find((r) => r.name === s.name)!);
+  }
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) results.push(await runOne(scenario));
   return results;
