@@ -125,7 +125,10 @@ export interface PublishOptions<B extends Named = IEventBus> {
 }
 
 /**
- * A saga: steps run in order; when one fails, the compensations of the steps completed so far run in reverse order.
+ * A saga: steps run in order; when one fails, its own compensation and those of the steps completed so far run in
+ * reverse order. The failed step's own runs because a step that failed may still have done its work: a function that
+ * recorded a charge and then crashed or timed out answers an error all the same. A compensation therefore undoes what
+ * is there and succeeds when there is nothing to undo.
  *
  * The state the steps see (each function is invoked with all of it as its payload):
  * - the execution input, at the top level (`$.orderId`, ...);
@@ -460,7 +463,8 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
     afterCompensations = S.publishFailure;
   }
 
-  // The forward side, top level: each step's Catch enters the compensation chain of the steps before it.
+  // The forward side, top level: each step's Catch enters the compensation chain at its own compensation, which goes on
+  // to those of the steps before it (a step without one enters at the previous step's).
   let compensationEntry = afterCompensations;
   const steps = definition.steps;
   let successTail: string | undefined;
@@ -473,12 +477,12 @@ export function generateSagaAsl(definition: SagaDefinition<Named, Named>, arns: 
 
   steps.forEach((step, i) => {
     const next = i + 1 < steps.length ? steps[i + 1].name : successTail;
-    emitStep(step, next, compensationEntry, states);
-    if (step.compensate) {
-      const name = S.compensate(step.name);
-      claim(name, `the compensation of step "${step.name}"`);
-      states[name] = compensationState(step.name, functionArn(step.compensate), compensationEntry, onCompensationFailure);
-      compensationEntry = name;
+    const undo = step.compensate ? S.compensate(step.name) : undefined;
+    emitStep(step, next, undo ?? compensationEntry, states);
+    if (step.compensate && undo) {
+      claim(undo, `the compensation of step "${step.name}"`);
+      states[undo] = compensationState(step.name, functionArn(step.compensate), compensationEntry, onCompensationFailure);
+      compensationEntry = undo;
     }
   });
   if (definition.onSuccess) {

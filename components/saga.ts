@@ -111,7 +111,7 @@ function grantStartExecution(stateMachine: IStateMachine, grantee: GranteeLike):
 
 /**
  * A saga orchestrated by a Step Functions state machine: steps invoked in order, each retried on Lambda's transient
- * errors; when one fails, the completed steps' compensations in reverse order; choice, parallel and map steps; a
+ * errors; when one fails, its own compensation and the completed steps' in reverse order; choice, parallel and map steps; a
  * `finally` step on every path; OrderConfirmed/OrderCancelled-style events put on a bus. See SagaDefinition for the
  * state the steps see and how the saga ends.
  *

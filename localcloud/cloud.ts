@@ -19,6 +19,8 @@ import { acquireRunLock } from "./kernel/run-lock";
 import { CredentialIssuer, type LocalCredentials } from "./kernel/credentials";
 import { DeliveryRouter } from "./kernel/delivery";
 import { LogStore } from "./kernel/logs";
+import { FaultInjector } from "./faults/fault-injector";
+import type { FaultPlan } from "./faults/fault-plan";
 import { Outbox } from "./kernel/outbox";
 import { activityLine } from "./activity-line";
 import { operatorRoleArn, publishOperatorAccess, withdrawOperatorAccess } from "./operator/access";
@@ -82,6 +84,12 @@ export interface LocalCloudOptions {
    * a function starts on its first invocation, a cold start as Lambda has it. @default true
    */
   readonly warm?: boolean;
+  /**
+   * Faults to inject from the start (`--faults <file>`): errors, latency, crashes and throttles per function, duplicate
+   * deliveries per queue, SES and SMS throttling, stopped tasks. Scenarios may put a plan in force later
+   * (`cloud.faults.use`). @default none
+   */
+  readonly faults?: FaultPlan;
 }
 
 
@@ -212,6 +220,11 @@ export class LocalCloud {
     return this.context.graph;
   }
 
+  /** The fault injection: the plan in force (`use`, `clear`), its seed, and the faults injected so far by kind. */
+  get faults(): FaultInjector {
+    return this.context.faults;
+  }
+
   get clock(): Clock {
     return this.context.clock;
   }
@@ -262,6 +275,8 @@ export class LocalCloud {
       pipes: Object.fromEntries(this.services.get(pipes).pipes.map((p) => [p.spec.component, { delivered: p.delivered, filtered: p.filtered, deadLettered: p.deadLettered }])),
       executions: this.states.executions.length,
       serviceCrashes: Object.fromEntries(this.services.get(ecs).services.map((s) => [s.spec.component, s.crashes])),
+      serviceReplacements: Object.fromEntries(this.services.get(ecs).services.map((s) => [s.spec.component, s.replacements])),
+      faultsInjected: Object.fromEntries(this.faults.injected),
       endpointCalls: Object.fromEntries(this.context.endpoint.calls),
     };
   }
@@ -361,6 +376,7 @@ async function openKernel(
     localConcurrency: options.localConcurrency ?? 4,
     warm: options.warm !== false,
     port: options.port,
+    faults: faultInjectorFor(graph, options.faults),
     refusedPollers,
     app: { customerIdProblem },
     service: (module) => services.get(module),
@@ -389,6 +405,17 @@ function openOperatorAccess(context: CloudContext, operator: LocalCredentials, s
     roleArn: operator.roleArn,
   });
   stopSteps.add(() => withdrawOperatorAccess(outputDir));
+}
+
+/** The cloud's fault injection, knowing the graph's names, with the plan given at start in force (checked first). */
+function faultInjectorFor(graph: LocalGraph, plan: FaultPlan | undefined): FaultInjector {
+  const faults = new FaultInjector({
+    functions: graph.functions.map((f) => f.component),
+    queues: graph.queues.map((q) => q.component),
+    services: graph.containerServices.map((s) => s.component),
+  });
+  if (plan) faults.use(plan);
+  return faults;
 }
 
 /** Builds each service of the registry, in its order: serves its API on the endpoint, routes deliveries to it. */

@@ -10,6 +10,7 @@ import type { LocalIam } from "./iam/authorizer";
 import type { OperationTable } from "./iam/operations";
 import type { ServiceIam } from "./iam/service-iam";
 import type { DynamoDBLocal } from "./services/dynamodb/local";
+import type { FaultInjector } from "./faults/fault-injector";
 
 /**
  * What the local cloud gives each service it builds: the graph, the kernel (clock, activity, logs, credentials,
@@ -49,6 +50,8 @@ export interface CloudContext {
   readonly warm: boolean;
   /** The first REST API's port (0: a free one). */
   readonly port: number;
+  /** The fault plan in force (`--faults`, a scenario's): what Lambda, SQS, SES, SMS and ECS inject, and counts. */
+  readonly faults: FaultInjector;
   /** The pollers (event source mappings, pipes) IAM refuses to run, by component; filled before services start. */
   readonly refusedPollers: ReadonlySet<string>;
   /** The application's own rules the services apply (not AWS's): which customer ids a token may carry. */

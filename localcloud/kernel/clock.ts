@@ -13,6 +13,16 @@ export class Clock {
     return seconds * 1000 * this.scale;
   }
 
+  /**
+   * An age limit (a stream record's or an event's maximum age) in milliseconds: real time, never scaled. Ages are
+   * measured on time that passes for real, this machine's processing included: scaled, the pipe's hour would be 36 s at
+   * 0.01, and a backlog this machine takes that long to clear would drop records AWS delivers. The scaled retries run
+   * out of attempts first, as they do in AWS.
+   */
+  ageLimitMs(seconds: number): number {
+    return seconds * 1000;
+  }
+
   now(): number {
     return Date.now();
   }

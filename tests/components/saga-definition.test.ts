@@ -73,7 +73,9 @@ describe("components/saga-definition", () => {
       assert.deepEqual(charge.ResultSelector, { "Payload.$": "$.Payload" });
       assert.equal(charge.ResultPath, "$.results.ChargePayment");
       assert.equal(charge.TimeoutSeconds, 30);
-      assert.deepEqual(charge.Catch, [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "CompensateReserveInventory" }]);
+      // A failed step is compensated too (it may have charged before it failed), then the steps before it.
+      assert.deepEqual(charge.Catch, [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "CompensateChargePayment" }]);
+      assert.equal(asl.States.CompensateChargePayment.Next, "CompensateReserveInventory");
     });
 
     it("retries Lambda's transient errors (2 s, 6 attempts, backoff 2, full jitter) and then the step's declared errors", () => {
@@ -177,13 +179,13 @@ describe("components/saga-definition", () => {
     });
 
     FORWARD.forEach((failingFn, index) => {
-      it(`a permanent error in step ${index + 1} (${failingFn}) compensates exactly the completed steps, in reverse order, then fails`, async () => {
+      it(`a permanent error in step ${index + 1} (${failingFn}) compensates that step and the completed ones, in reverse order, then fails`, async () => {
         const r = await run(threeStepSaga(), { [failingFn]: failing(Infinity, () => lambdaError("BusinessRuleViolated", `${failingFn} said no`)) });
         assert.equal(r.status, "FAILED");
         assert.deepEqual(r.error, { error: "BusinessRuleViolated", cause: `${failingFn} said no` });
-        const completed = FORWARD.slice(0, index);
+        const attempted = FORWARD.slice(0, index + 1);
         const compensations = r.invoked.filter((n) => Object.values(COMPENSATION_OF).includes(n));
-        assert.deepEqual(compensations, completed.map((n) => COMPENSATION_OF[n]).reverse());
+        assert.deepEqual(compensations, attempted.map((n) => COMPENSATION_OF[n]).reverse());
         assert.equal(r.invoked.filter((n) => n === failingFn).length, 1, "a permanent error is not retried");
         assert.ok(!r.invoked.some((n) => FORWARD.indexOf(n as (typeof FORWARD)[number]) > index), "no step after the failed one runs");
         assert.deepEqual(published(r), ["OrderCancelled"]);
@@ -207,7 +209,7 @@ describe("components/saga-definition", () => {
       assert.equal(r.status, "FAILED");
       assert.deepEqual(r.error, { error: "Lambda.ServiceException", cause: "service down" });
       assert.equal(r.invoked.filter((n) => n === "charge").length, 7, "1 attempt + 6 retries");
-      assert.deepEqual(r.invoked.filter((n) => n === "release" || n === "refund"), ["release"]);
+      assert.deepEqual(r.invoked.filter((n) => n === "release" || n === "refund"), ["refund", "release"]);
       assert.equal(r.invoked.at(-1), "audit");
     });
 
@@ -237,7 +239,7 @@ describe("components/saga-definition", () => {
         refund: failing(2, () => lambdaError("Timeout")),
       });
       assert.deepEqual(r.error, { error: "CarrierUnavailable", cause: "CarrierUnavailable (injected)" });
-      assert.deepEqual(r.invoked, ["reserve", "charge", "ship", "refund", "refund", "refund", "release", "audit"]);
+      assert.deepEqual(r.invoked, ["reserve", "charge", "ship", "cancelShipment", "refund", "refund", "refund", "release", "audit"]);
     });
   });
 
@@ -255,7 +257,7 @@ describe("components/saga-definition", () => {
     it("a declared outcome compensates, publishes OrderCancelled, runs finally, then succeeds with CANCELLED and why in its output", async () => {
       const r = await run(declining(), { charge: failing(Infinity, () => lambdaError("PaymentDeclined", "card expired")) });
       assert.equal(r.status, "SUCCEEDED");
-      assert.deepEqual(r.invoked, ["reserve", "charge", "release", "audit"]);
+      assert.deepEqual(r.invoked, ["reserve", "charge", "refund", "release", "audit"]);
       assert.deepEqual(published(r), ["OrderCancelled"]);
       const output = r.output as { orderId: string; outcome: { status: string; reason: string; cause: string } };
       assert.deepEqual(output.outcome, { status: "CANCELLED", reason: "PaymentDeclined", cause: "card expired" });
@@ -264,18 +266,18 @@ describe("components/saga-definition", () => {
       assert.equal(r.invoked.filter((n) => n === "charge").length, 1, "an outcome is not retried");
     });
 
-    it("an outcome of the first step needs no compensation and ends cancelled too", async () => {
+    it("an outcome of the first step runs only that step's compensation (nothing to undo there) and ends cancelled too", async () => {
       const r = await run(declining(), { reserve: failing(Infinity, () => lambdaError("OutOfStock", "no lamps")) });
       assert.equal(r.status, "SUCCEEDED");
       assert.deepEqual((r.output as { outcome: unknown }).outcome, { status: "CANCELLED", reason: "OutOfStock", cause: "no lamps" });
-      assert.deepEqual(r.invoked, ["reserve", "audit"]);
+      assert.deepEqual(r.invoked, ["reserve", "release", "audit"]);
     });
 
     it("any other error still fails the execution, after the same compensations", async () => {
       const undeclared = await run(declining(), { charge: failing(Infinity, () => lambdaError("TypeError", "undefined is not a function")) });
       assert.equal(undeclared.status, "FAILED");
       assert.deepEqual(undeclared.error, { error: "TypeError", cause: "undefined is not a function" });
-      assert.deepEqual(undeclared.invoked, ["reserve", "charge", "release", "audit"]);
+      assert.deepEqual(undeclared.invoked, ["reserve", "charge", "refund", "release", "audit"]);
       assert.equal(undeclared.entered.at(-1), "SagaFailed");
       const lambdaDown = await run(declining(), { ship: failing(Infinity, () => lambdaError("Lambda.ServiceException", "down")) });
       assert.equal(lambdaDown.status, "FAILED");
@@ -380,7 +382,7 @@ describe("components/saga-definition", () => {
       };
       const inParallel = await run(definition, { label: failing(Infinity, () => lambdaError("PrinterJam")) });
       assert.deepEqual(inParallel.error?.error, "PrinterJam");
-      assert.deepEqual(inParallel.invoked.filter((n) => ["release", "unprepare"].includes(n)), ["release"]);
+      assert.deepEqual(inParallel.invoked.filter((n) => ["release", "unprepare"].includes(n)), ["unprepare", "release"]);
       const after = await run(definition, { ship: failing(Infinity, () => lambdaError("NoCarrier")) });
       assert.deepEqual(after.invoked.filter((n) => ["release", "unprepare"].includes(n)), ["unprepare", "release"]);
     });

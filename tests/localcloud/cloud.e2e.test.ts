@@ -9,7 +9,9 @@ import { sharedDynamoDBLocal } from "../helpers/dynamodb-local";
 import { synthesizedEnvironment } from "../helpers/synthesized";
 import * as z from "zod/mini";
 import { SCENARIOS } from "../../localcloud/app/scenarios";
-import { runScenarios, type ScenarioResult } from "../../localcloud/app/scenarios/scenario";
+import { runScenarios, type Scenario, type ScenarioResult } from "../../localcloud/app/scenarios/scenario";
+import { shipmentsTable } from "../../localcloud/app/scenarios/orders";
+import { renderScenario } from "../../ops/commands/local/command";
 import { callsOf } from "../../localcloud/services/xray/journey";
 import { spansOf } from "../../localcloud/services/xray/segment";
 import { operatorEndpointTests } from "./operator/endpoint-suite";
@@ -161,6 +163,24 @@ describe("local cloud IAM: dev with one grant removed", function () {
     const otherDenials = cloud.activity.records.filter((r) => r.service === "iam" && !r.detail.includes("sqs:SendMessage"));
     assert.deepEqual(otherDenials, []);
     assert.equal(cloud.sqs.queue(labels.arn).peek().length, 0);
+  });
+
+  it("a scenario step that fails for it prints the denial under the step, naming the action and the grant", async () => {
+    const orderId = "00000000-0000-4000-8000-0000000000a2";
+    const rule = cloud.graph.rules.find((r) => JSON.stringify(r.pattern).includes(EVENTS.OrderConfirmed.detailType) && r.targets.some((t) => t.arn.includes(":sqs:")))!;
+    const detail = { orderId, customerId: "customer-00000000", contact: { email: "customer@example.com" }, items: [{ sku: "SKU-1", quantity: 1, unitPrice: 1500 }], currency: "EUR", total: 1500, correlationId: "grant-removed-2" };
+    const scenario: Scenario = {
+      name: "label-without-the-grant",
+      description: "a confirmed order's label, with createShipment's grant on the labels queue removed",
+      async run(c) {
+        await c.step("OrderConfirmed put on the bus", async () => cloud.putEvent({ Source: EVENTS.OrderConfirmed.source, DetailType: EVENTS.OrderConfirmed.detailType, Detail: JSON.stringify(detail), EventBusName: rule.busName }));
+        await c.step("the label worker writes its label", () => c.waitFor("the label", async () => (await c.item(shipmentsTable(c), { orderId }))?.label, 0, 10_000));
+      },
+    };
+    const [result] = await runScenarios(cloud, [scenario]);
+    const printed = renderScenario(result, scenario);
+    assert.equal(result.ok, false);
+    assert.match(printed, /\n {2}✗ the label worker writes its label — timed out waiting for the label[^\n]*\n {6}↳ iam createShipment: AccessDenied: User: \S+ is not authorized to perform: sqs:SendMessage on resource: \S+labels\S* because no identity-based policy allows the sqs:SendMessage action — labels\.grantSend\(createShipment\) would allow it/);
   });
 });
 

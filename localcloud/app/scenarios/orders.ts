@@ -62,6 +62,9 @@ export async function orderReaches(context: ScenarioContext, orderId: string, st
       return item && statuses.includes(String(item.status)) ? item : undefined;
     },
     configuredWaitSeconds,
+    // A saga is several invocations in a row (a cancelled one compensates every step it reached): on a loaded
+    // machine each takes seconds, more than the 15 s a single hop is allowed.
+    45_000,
   );
 }
 

@@ -7,11 +7,17 @@ import type { StackOutputs } from "../../../stacks/contracts";
 import type { StackKind } from "../../../stacks/environments";
 import type { LocalCloud } from "../../cloud";
 import { safeFileName } from "../../services/xray/service";
+import { stepErrors } from "./step-errors";
 
 /** One scripted run through the local cloud, with expectations that must hold. */
 export interface Scenario {
   readonly name: string;
   readonly description: string;
+  /**
+   * Runs alone, after the scenarios that run side by side: it loads the cloud (many orders, injected faults) enough
+   * to hold up what the others wait for. @default false
+   */
+  readonly alone?: boolean;
   run(context: ScenarioContext): Promise<void>;
 }
 
@@ -21,6 +27,16 @@ export interface StepResult {
   readonly ok: boolean;
   readonly ms: number;
   readonly detail?: string;
+  /** When the step failed: the errors the cloud recorded while it ran (denials, function errors, dead letters). */
+  readonly errors?: readonly string[];
+}
+
+/** What the command line passes to scenarios that take a size or a seed (`--orders`, `--fault-seed`). */
+export interface ScenarioOptions {
+  /** How many orders a scenario that places many places. */
+  readonly orders?: number;
+  /** The seed of a scenario's random choices and faults. */
+  readonly seed?: number;
 }
 
 export interface ScenarioResult {
@@ -80,6 +96,7 @@ export class ScenarioContext {
   constructor(
     readonly cloud: LocalCloud,
     private readonly onStep: (step: StepResult) => void = () => undefined,
+    readonly options: ScenarioOptions = {},
   ) {
     const client = { endpoint: cloud.endpointUrl, region: cloud.graph.cloud.region, credentials: cloud.operator };
     this.db = DynamoDBDocumentClient.from(new DynamoDBClient(client));
@@ -96,11 +113,19 @@ export class ScenarioContext {
       this.onStep(result);
       return value;
     } catch (error) {
-      const result = { label, ok: false, ms: Date.now() - started, detail: (error as Error).message };
+      const errors = this.errorsSince(started);
+      const result = { label, ok: false, ms: Date.now() - started, detail: (error as Error).message, ...(errors.length > 0 ? { errors } : {}) };
       this.steps.push(result);
       this.onStep(result);
       throw error;
     }
+  }
+
+  /** The errors the cloud recorded since `since` that say why a step failed, this scenario's orders' first. */
+  private errorsSince(since: number): string[] {
+    const traces = this.orders.length > 0 ? this.cloud.xray.orders() : new Map<string, string[]>();
+    const traceRoots = new Set(this.orders.flatMap((id) => traces.get(id) ?? []));
+    return stepErrors(this.cloud.activity.records, since, { orderIds: this.orders, traceRoots });
   }
 
   /** A stack's output, by its contract. */
@@ -185,6 +210,13 @@ export class ScenarioContext {
     return found;
   }
 
+  /** Every item of a table (a consistent scan, page by page). */
+  async scan(tableName: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for await (const page of paginateScan({ client: this.db }, { TableName: tableName, ConsistentRead: true })) items.push(...(page.Items ?? []));
+    return items;
+  }
+
   async item(tableName: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
     return Item;
@@ -236,10 +268,10 @@ export function expect(condition: unknown, message: string): asserts condition {
   if (!condition) throw new ExpectationFailed(message);
 }
 
-/** Runs scenarios one after another (or all at once), each with its own context. */
-export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenario[], options: { parallel?: boolean; onStep?: (scenario: string, step: StepResult) => void } = {}): Promise<ScenarioResult[]> {
+/** Runs scenarios one after another (or all at once, those that run alone after), each with its own context. */
+export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenario[], options: { parallel?: boolean; onStep?: (scenario: string, step: StepResult) => void; scenarioOptions?: ScenarioOptions } = {}): Promise<ScenarioResult[]> {
   const runOne = async (scenario: Scenario): Promise<ScenarioResult> => {
-    const context = new ScenarioContext(cloud, (step) => options.onStep?.(scenario.name, step));
+    const context = new ScenarioContext(cloud, (step) => options.onStep?.(scenario.name, step), options.scenarioOptions);
     const started = Date.now();
     let outcome: { ok: true } | { ok: false; error: string };
     try {
@@ -252,7 +284,12 @@ export async function runScenarios(cloud: LocalCloud, scenarios: readonly Scenar
     const trace = traceOf(cloud, context.orders[0]);
     return { name: scenario.name, steps: context.steps, ms, orders: context.orders.length, ...outcome, ...(trace ? { trace } : {}) };
   };
-  if (options.parallel) return Promise.all(scenarios.map(runOne));
+  if (options.parallel) {
+    const together = await Promise.all(scenarios.filter((s) => !s.alone).map(runOne));
+    const alone: ScenarioResult[] = [];
+    for (const scenario of scenarios.filter((s) => s.alone)) alone.push(await runOne(scenario));
+    return scenarios.map((s) => [...together, ...alone].find((r) => r.name === s.name)!);
+  }
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) results.push(await runOne(scenario));
   return results;

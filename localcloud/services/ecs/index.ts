@@ -34,7 +34,7 @@ export const ecs = serviceModule<EcsService>({
           AWS_XRAY_DAEMON_ADDRESS: daemon.address,
         };
         // ECS names a task's stream <prefix>/<container>/<task id>; the local tasks of a service share one.
-        return new LocalContainerService(spec, image, environment, cloud.activity, cloud.logs.writer(spec.component, { stream: `${spec.logs?.streamPrefix ?? spec.component}/${spec.container.name}/local` }));
+        return new LocalContainerService(spec, image, environment, cloud.activity, cloud.logs.writer(spec.component, { stream: `${spec.logs?.streamPrefix ?? spec.component}/${spec.container.name}/local` }), cloud.clock, cloud.faults);
       }),
     );
     service.services.push(...built);

@@ -55,18 +55,39 @@ async function invoke(message) {
     clientContext: message.clientContext,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
+  // Injected faults (the local cloud's fault plan), inside the environment as AWS FIS's Lambda extension injects them:
+  // a delay before the handler, an error or an HTTP answer instead of (or after) it, or the process killed before it
+  // answers, whether or not the handler has finished by then.
+  const inject = message.inject || {};
+  if (inject.crashAfterMs !== undefined) setTimeout(() => process.kill(process.pid, "SIGKILL"), inject.crashAfterMs);
   try {
-    const result = await new Promise((resolve, reject) => {
-      const callback = (error, value) => (error ? reject(error) : resolve(value));
-      const returned = handler(message.event, context, callback);
-      // An async handler (or one returning a promise) answers with its promise; a callback handler with its callback.
-      if (returned && typeof returned.then === "function") returned.then(resolve, reject);
-      else if (handler.length < 3) resolve(returned);
-    });
+    if (inject.startupDelayMs) await new Promise((resolve) => setTimeout(resolve, inject.startupDelayMs));
+    const prevented = (inject.error && inject.error.preventExecution) || (inject.httpResponse && inject.httpResponse.preventExecution);
+    let result = prevented ? undefined : await runHandler(message.event, context);
+    if (inject.error) throw injectedError();
+    if (inject.httpResponse) result = { statusCode: inject.httpResponse.statusCode, headers: { "Content-Type": inject.httpResponse.contentType }, body: "" };
+    if (inject.crashAfterMs !== undefined) return;
     process.send({ type: "result", requestId: message.requestId, ok: true, payload: result === undefined ? null : result });
   } catch (error) {
+    if (inject.crashAfterMs !== undefined) return;
     process.send({ type: "result", requestId: message.requestId, ok: false, error: errorPayload(error) });
   }
+}
+
+function runHandler(event, context) {
+  return new Promise((resolve, reject) => {
+    const callback = (error, value) => (error ? reject(error) : resolve(value));
+    const returned = handler(event, context, callback);
+    // An async handler (or one returning a promise) answers with its promise; a callback handler with its callback.
+    if (returned && typeof returned.then === "function") returned.then(resolve, reject);
+    else if (handler.length < 3) resolve(returned);
+  });
+}
+
+function injectedError() {
+  const error = new Error("aws:lambda:invocation-error: the invocation failed (fault injected by the local cloud)");
+  error.name = "InjectedFault";
+  return error;
 }
 
 function fail(errorType, error) {

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import type { InvocationFault } from "../../faults/fault-injector";
 import type { FunctionSpec } from "./spec";
 
 /** What one invocation asks of an environment. */
@@ -9,6 +10,8 @@ export interface InvocationRequest {
   readonly event: unknown;
   readonly traceId?: string;
   readonly clientContext?: unknown;
+  /** Faults to inject into this invocation, inside the environment as FIS's Lambda extension injects them. */
+  readonly inject?: InvocationFault;
 }
 
 /** The runtime's answer: a payload, or the error the handler threw in the Node.js runtime's shape. */
@@ -130,6 +133,7 @@ export class ExecutionEnvironment {
         event: request.event,
         traceId: request.traceId,
         clientContext: request.clientContext,
+        inject: request.inject,
         deadlineMs: Date.now() + timeoutMs,
         invokedFunctionArn,
       });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
+import type { FaultInjector, FaultKind, InvocationFault } from "../../faults/fault-injector";
 import { AwsError } from "../../kernel/aws-error";
 import type { FunctionSpec } from "./spec";
 import type { XRayService } from "../xray/service";
@@ -18,6 +19,14 @@ export interface InvokeResult {
   readonly durationMs: number;
   /** The invocation's log (its START to REPORT lines), when asked for with `tail` (Invoke's `LogType: Tail`). */
   readonly log?: string;
+  /**
+   * When the invocation's time was up (its start plus the function's timeout, epoch milliseconds): the deadline the
+   * function saw in `context.getRemainingTimeInMillis()`, and so what its Powertools idempotency record stays
+   * in progress until.
+   */
+  readonly deadline: number;
+  /** The execution environment died during the invocation (a crash, a timeout): nothing the function began was finished by it. */
+  readonly environmentDied?: boolean;
 }
 
 export interface InvokeOptions {
@@ -37,6 +46,8 @@ export interface InvokeOptions {
   readonly links?: readonly string[];
   /** Keep the invocation's log lines for the result (Invoke's `LogType: Tail`). */
   readonly tail?: boolean;
+  /** Faults the caller met on the way, to show on the invocation's segment (an SQS duplicate delivery). */
+  readonly faultsOnTheWay?: readonly string[];
 }
 
 /**
@@ -68,6 +79,8 @@ export class LocalFunction {
     private readonly faults: { take(functionName: string, event: unknown): AwsError | undefined },
     /** Where the Lambda service's segments go (the function's own come from its SDK, through the daemon). */
     private readonly xray?: XRayService,
+    /** The fault plan in force (`--faults`, the chaos scenario): errors, latency, crashes and throttles per invocation. */
+    private readonly injector?: FaultInjector,
   ) {}
 
   get name(): string {
@@ -88,6 +101,8 @@ export class LocalFunction {
       this.activity.record({ service: "lambda", kind: "fault", name: this.spec.component, detail: `${fault.code} injected for ${options.source ?? "a caller"}`, error: true, traceId: options.traceId });
       throw fault;
     }
+    const injected = this.injector?.forInvocation(this.spec.component, event);
+    if (injected?.throttle) throw this.injectedThrottle(options);
     const reserved = this.spec.reservedConcurrency;
     if (reserved !== undefined && this.inFlight >= reserved) {
       this.throttles++;
@@ -113,8 +128,11 @@ export class LocalFunction {
         this.tails.get(env)?.push(line);
       };
       platform(`START RequestId: ${requestId} Version: $LATEST`);
-      const outcome = await env.invoke({ requestId, event, traceId: traceHeader }, this.spec.timeoutSeconds * 1000, this.spec.arn);
+      // The function's timeout is real time, never scaled: its code runs at this machine's speed (see Clock).
+      const deadline = started + this.spec.timeoutSeconds * 1000;
+      const outcome = await env.invoke({ requestId, event, traceId: traceHeader, ...(injected ? { inject: injected } : {}) }, this.spec.timeoutSeconds * 1000, this.spec.arn);
       const durationMs = Date.now() - started;
+      const faults = [...(options.faultsOnTheWay ?? []), ...(injected ? this.noteInjected(injected, options) : [])];
       if (service && this.xray) {
         const failure = outcome.ok ? undefined : `${outcome.error.errorType}: ${outcome.error.errorMessage}`;
         this.xray.record({
@@ -127,7 +145,8 @@ export class LocalFunction {
           end_time: (started + durationMs) / 1000,
           ...(failure ? { error: true, cause: { exceptions: [{ type: outcome.ok ? undefined : outcome.error.errorType, message: failure }] } } : {}),
         });
-        service.end(!failure ? {} : !outcome.ok && outcome.fatal ? { fault: failure } : { error: failure });
+        const annotations = faults.length > 0 ? { fields: { annotations: { fault_injected: faults.join(", ") } } } : {};
+        service.end(!failure ? annotations : !outcome.ok && outcome.fatal ? { fault: failure, ...annotations } : { error: failure, ...annotations });
       }
       platform(`END RequestId: ${requestId}`);
       platform(`REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.spec.memoryMb} MB${cold ? `\tInit Duration: ${env.initMs.toFixed(2)} ms` : ""}`);
@@ -149,19 +168,44 @@ export class LocalFunction {
         traceId: traceHeader,
       });
       return outcome.ok
-        ? { requestId, statusCode: 200, payload: outcome.payload, coldStart: cold, durationMs, ...log }
-        : { requestId, statusCode: 200, payload: errorPayload(outcome.error), functionError: "Unhandled", coldStart: cold, durationMs, ...log };
+        ? { requestId, statusCode: 200, payload: outcome.payload, coldStart: cold, durationMs, deadline, ...log }
+        : { requestId, statusCode: 200, payload: errorPayload(outcome.error), functionError: "Unhandled", coldStart: cold, durationMs, deadline, ...(outcome.fatal ? { environmentDied: true } : {}), ...log };
     } catch (error) {
       service?.end(error instanceof InitError ? { fault: error.message } : { fault: (error as Error).message });
       if (error instanceof InitError) {
         this.errors++;
         this.activity.record({ service: "lambda", kind: "init-error", name: this.spec.component, detail: error.message, error: true, traceId: options.traceId });
-        return { requestId, statusCode: 200, payload: errorPayload(error.payload), functionError: "Unhandled", coldStart: true, durationMs: 0 };
+        return { requestId, statusCode: 200, payload: errorPayload(error.payload), functionError: "Unhandled", coldStart: true, durationMs: 0, deadline: Date.now() };
       }
       throw error;
     } finally {
       this.inFlight--;
     }
+  }
+
+  /** An injected throttle: Lambda answers 429 as beyond its concurrency, recorded in the activity and the trace. */
+  private injectedThrottle(options: InvokeOptions): AwsError {
+    this.throttles++;
+    this.injector?.count("throttle");
+    const detail = `throttled (fault injected): TooManyRequestsException for ${options.source ?? "a caller"}`;
+    this.activity.record({ service: "lambda", kind: "fault", name: this.spec.component, detail, error: true, traceId: options.traceId });
+    const segment = this.spec.tracing === "Active" ? this.xray?.begin(this.spec.name, "AWS::Lambda", options.traceId, { startTrace: true, ...(options.source ? { source: options.source } : {}), ...(options.links ? { links: options.links } : {}), fields: { aws: { function_arn: this.spec.arn } } }) : undefined;
+    segment?.end({ throttle: true, error: "TooManyRequestsException: Rate Exceeded. (fault injected)", fields: { annotations: { fault_injected: "throttle" } } });
+    return new AwsError("TooManyRequestsException", "Rate Exceeded.", 429, "Sender");
+  }
+
+  /** Counts and records the faults injected into an invocation; returns their names for its segment. */
+  private noteInjected(fault: InvocationFault, options: InvokeOptions): string[] {
+    const kinds: { kind: FaultKind; detail: string }[] = [];
+    if (fault.startupDelayMs !== undefined) kinds.push({ kind: "invocation-add-delay", detail: `${fault.startupDelayMs} ms added before the handler` });
+    if (fault.crashAfterMs !== undefined) kinds.push({ kind: "environment-crash", detail: `the execution environment killed ${fault.crashAfterMs} ms into the invocation` });
+    if (fault.error) kinds.push({ kind: "invocation-error", detail: fault.error.preventExecution ? "the invocation failed without running the handler" : "the handler ran, then the invocation failed" });
+    if (fault.httpResponse) kinds.push({ kind: "invocation-http-integration-response", detail: `answered HTTP ${fault.httpResponse.statusCode}${fault.httpResponse.preventExecution ? " without running the handler" : " after the handler ran"}` });
+    for (const { kind, detail } of kinds) {
+      this.injector?.count(kind);
+      this.activity.record({ service: "lambda", kind: "fault", name: this.spec.component, detail: `${kind} (fault injected): ${detail}, for ${options.source ?? "a caller"}`, error: true, traceId: options.traceId });
+    }
+    return kinds.map((k) => k.kind);
   }
 
   /** Ends every environment. */

@@ -29,6 +29,7 @@ export const lambda = serviceModule<LambdaService>({
     return new LambdaService(graph.functions, {
       clock: cloud.clock,
       activity: cloud.activity,
+      faults: cloud.faults,
       localConcurrency: cloud.localConcurrency,
       variablesOf: (spec) => lambdaVariables(spec, withLocalQueueUrls(queues, spec.environment), cloud.credentials.forRole(spec.roleArn), graph.cloud.region, cloud.endpointUrl, daemon.port),
       xray: daemon,

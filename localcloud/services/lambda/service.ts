@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Activity } from "../../kernel/activity";
 import { AwsError } from "../../kernel/aws-error";
-import type { Clock } from "../../kernel/clock";
+import { sleepMs, type Clock } from "../../kernel/clock";
+import type { FaultInjector } from "../../faults/fault-injector";
 import type { FunctionSpec } from "./spec";
 import type { XRayService } from "../xray/service";
 import type { LogSink } from "./environment";
@@ -24,6 +25,8 @@ export interface LambdaServiceOptions {
   /** The local X-Ray, which records the Lambda service's segments. */
   readonly xray?: XRayService;
   readonly authorizeInvoke?: (functionArn: string, caller: NonNullable<InvokeOptions["caller"]>, options: InvokeOptions) => Promise<void>;
+  /** The fault plan in force, consulted per invocation. */
+  readonly faults?: FaultInjector;
 }
 
 interface AsyncEvent {
@@ -62,7 +65,7 @@ export class LambdaService {
       },
     };
     this.functions = specs.map(
-      (spec) => new LocalFunction(spec, options.variablesOf(spec), options.activity, options.logOf(spec), options.localConcurrency ?? 4, faults, options.xray),
+      (spec) => new LocalFunction(spec, options.variablesOf(spec), options.activity, options.logOf(spec), options.localConcurrency ?? 4, faults, options.xray, options.faults),
     );
   }
 
@@ -126,7 +129,7 @@ export class LambdaService {
   private async runAsync(fn: LocalFunction, item: AsyncEvent): Promise<void> {
     const { clock, activity } = this.options;
     const config = fn.spec.asyncInvoke;
-    const maxAgeMs = clock.ms(config.maximumEventAgeSeconds);
+    const maxAgeMs = clock.ageLimitMs(config.maximumEventAgeSeconds);
     let throttleDelay = 1;
     for (;;) {
       if (this.stopping.signal.aborted) return;
@@ -148,8 +151,12 @@ export class LambdaService {
       }
       if (item.attempts > config.maximumRetryAttempts) return this.fail(fn, item, "RetriesExhausted", result);
       const wait = item.attempts === 1 ? 60 : 120;
-      activity.record({ service: "lambda", kind: "retry", name: fn.spec.component, detail: `asynchronous invocation failed (attempt ${item.attempts}); retrying in ${wait} s (scaled)`, error: true, traceId: item.traceId });
-      await clock.sleep(wait, this.stopping.signal);
+      // Lambda's one and two minutes are longer than our functions' timeouts, so in AWS a retry never meets the
+      // previous attempt's idempotency record still in progress. Scaled, they would: a retry of an attempt whose
+      // environment died (the record left in progress until its deadline) waits for that deadline too.
+      const held = result.environmentDied ? Math.max(0, result.deadline - clock.now()) : 0;
+      activity.record({ service: "lambda", kind: "retry", name: fn.spec.component, detail: `asynchronous invocation failed (attempt ${item.attempts}); retrying in ${wait} s (scaled)${held > clock.ms(wait) ? `, not before the failed attempt's timeout (${held} ms)` : ""}`, error: true, traceId: item.traceId });
+      await sleepMs(Math.max(clock.ms(wait), held), this.stopping.signal);
     }
   }
 

@@ -6,6 +6,13 @@ import type { EventSourceMappingSpec } from "./spec";
 import { md5OfBody as md5 } from "../sqs/md5";
 import type { LocalQueue, ReceivedMessage } from "../sqs/queue";
 import type { LocalFunction } from "./function";
+import { InProgressHorizon } from "./in-progress-horizon";
+
+/** A received message being handled, and when its visibility timeout (scaled) ends. */
+type InFlight = ReceivedMessage & { readonly due: number };
+
+/** Beyond the function's timeout, the time Lambda takes to tell a timed-out invocation (local: a process killed). */
+const HOLD_MARGIN_MS = 1000;
 
 /** Lambda's pollers start with five concurrent batches on a standard queue (Lambda developer guide, "Scaling behavior"). */
 const INITIAL_POLLERS = 5;
@@ -25,6 +32,7 @@ export class SqsEventSource {
   private readonly stopping = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private readonly filters: CompiledFilterCriteria;
+  private readonly inProgress = new InProgressHorizon();
 
   constructor(
     readonly spec: EventSourceMappingSpec,
@@ -61,15 +69,15 @@ export class SqsEventSource {
   }
 
   /** Up to `batchSize` messages: the first long poll, then more until the batch is full or the window ends. */
-  private async gather(signal: AbortSignal): Promise<ReceivedMessage[]> {
+  private async gather(signal: AbortSignal): Promise<InFlight[]> {
     const size = this.spec.batchSize;
-    const batch = await this.queue.receive({ maxNumberOfMessages: Math.min(10, size), waitTimeSeconds: 20, signal });
+    const batch = this.hold(await this.queue.receive({ maxNumberOfMessages: Math.min(10, size), waitTimeSeconds: 20, signal }));
     if (batch.length === 0) return batch;
     const windowEnds = this.clock.now() + this.clock.ms(this.spec.maximumBatchingWindowSeconds);
     while (batch.length < size && !signal.aborted) {
       const left = windowEnds - this.clock.now();
       if (left <= 0) break;
-      const more = await this.queue.receive({ maxNumberOfMessages: Math.min(10, size - batch.length), waitTimeSeconds: 0, signal });
+      const more = this.hold(await this.queue.receive({ maxNumberOfMessages: Math.min(10, size - batch.length), waitTimeSeconds: 0, signal }));
       batch.push(...more);
       if (more.length === 0) await new Promise((resolve) => setTimeout(resolve, Math.min(left, 20)));
     }
@@ -80,7 +88,37 @@ export class SqsEventSource {
     return this.filters.matches(this.record(received));
   }
 
-  private async deliver(batch: ReceivedMessage[], signal: AbortSignal): Promise<void> {
+  /**
+   * Keeps received messages invisible while they are being handled. In AWS the visibility timeout, at least six times
+   * the function's timeout, outlasts the invocation that took the batch: a message never comes back while it runs,
+   * nor before its Powertools idempotency record (in progress until the invocation's deadline) has expired. Scaled by
+   * `--time-scale`, it would (a 65 s timeout is 650 ms; the function's 10 s are real), and the retries would be
+   * refused as in progress until the redrive policy moved the message to its dead-letter queue. So the scaled
+   * timeout, counted from the receive as SQS counts it, applies once the invocation has answered, and a message that
+   * failed comes back no sooner than its idempotency record may still be in progress (./in-progress-horizon.ts).
+   */
+  private hold(received: ReceivedMessage[]): InFlight[] {
+    const until = this.clock.now() + this.fn.spec.timeoutSeconds * 1000 + HOLD_MARGIN_MS;
+    return received.map((m) => {
+      const due = m.message.visibleAt;
+      this.queue.setVisibleAt(m.receiptHandle, Math.max(due, until));
+      return { ...m, due };
+    });
+  }
+
+  /** Lets failed messages come back when their visibility timeout ends, or once nothing of theirs can be in progress. */
+  private release(messages: readonly InFlight[]): boolean {
+    const now = this.clock.now();
+    let held = false;
+    for (const m of messages) {
+      const notBefore = this.inProgress.notBefore(m.message.messageId, now);
+      held = notBefore > m.due || held;
+      this.queue.setVisibleAt(m.receiptHandle, Math.max(m.due, notBefore));
+    }
+    return held;
+  }
+
+  private async deliver(batch: InFlight[], signal: AbortSignal): Promise<void> {
     const records = batch.map((m) => this.record(m));
     // Lambda does not continue the messages' traces: the invocation starts its own, linked to each message's producer
     // (AWSTraceHeader), as X-Ray's trace linking for SQS consumers does.
@@ -88,27 +126,35 @@ export class SqsEventSource {
     const links = batch.flatMap((m) => (m.message.traceHeader ? [m.message.traceHeader] : []));
     const traceId = links[0];
     let result;
+    const holder = this.inProgress.take(batch.map((m) => m.message.messageId), this.clock.now() + this.fn.spec.timeoutSeconds * 1000 + HOLD_MARGIN_MS);
     try {
-      result = await this.fn.invoke({ Records: records }, { links, source: `SQS ${this.queue.spec.name}` });
+      const duplicates = batch.some((m) => m.message.injectedDuplicate) ? { faultsOnTheWay: ["duplicate-delivery"] } : {};
+      result = await this.fn.invoke({ Records: records }, { links, source: `SQS ${this.queue.spec.name}`, ...duplicates });
+      this.inProgress.end(holder, { died: result.environmentDied === true, deadline: result.deadline });
     } catch (error) {
+      this.inProgress.end(holder, { died: false });
       if (!(error instanceof AwsError)) throw error;
       // Throttled or failed by the service: nothing is deleted; the messages return after their visibility timeout.
+      this.release(batch);
       this.activity.record({ service: "sqs", kind: "batch-returned", name: this.queue.spec.component, detail: `${batch.length} message(s) left on the queue: ${error.code}`, error: true, traceId });
       await this.clock.sleep(1, signal);
       return;
     }
     if (result.functionError) {
-      this.activity.record({ service: "sqs", kind: "batch-failed", name: this.queue.spec.component, detail: `${batch.length} message(s) return after the visibility timeout: the function failed`, error: true, traceId });
+      const held = this.release(batch);
+      this.activity.record({ service: "sqs", kind: "batch-failed", name: this.queue.spec.component, detail: `${batch.length} message(s) return after the visibility timeout${held ? ", not before their idempotency records stop being in progress (the invocation's deadline)" : ""}: the function failed`, error: true, traceId });
       return;
     }
     const failed = this.spec.reportBatchItemFailures ? batchItemFailures(result.payload, batch) : new Set<string>();
     if (failed === "all") {
+      this.release(batch);
       this.activity.record({ service: "sqs", kind: "batch-failed", name: this.queue.spec.component, detail: "the batch response was not valid; the whole batch returns to the queue", error: true, traceId });
       return;
     }
     for (const m of batch) if (!failed.has(m.message.messageId)) this.queue.delete(m.receiptHandle);
+    const held = this.release(batch.filter((m) => failed.has(m.message.messageId)));
     if (failed.size > 0) {
-      this.activity.record({ service: "sqs", kind: "items-failed", name: this.queue.spec.component, detail: `${failed.size} of ${batch.length} message(s) reported failed; they return after the visibility timeout`, error: true, traceId });
+      this.activity.record({ service: "sqs", kind: "items-failed", name: this.queue.spec.component, detail: `${failed.size} of ${batch.length} message(s) reported failed; they return after the visibility timeout${held ? ", not before another invocation's idempotency records of theirs stop being in progress" : ""}`, error: true, traceId });
     }
   }
 

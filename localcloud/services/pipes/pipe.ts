@@ -88,7 +88,7 @@ export class LocalPipe {
       if (!failure) return;
       attempts++;
       const oldest = Math.min(...records.map((r) => r.dynamodb.ApproximateCreationDateTime * 1000));
-      const tooOld = maximumRecordAgeSeconds >= 0 && this.clock.now() - oldest > this.clock.ms(maximumRecordAgeSeconds);
+      const tooOld = maximumRecordAgeSeconds >= 0 && this.clock.now() - oldest > this.clock.ageLimitMs(maximumRecordAgeSeconds);
       const exhausted = maximumRetryAttempts >= 0 && attempts > maximumRetryAttempts;
       if (bisectOnFailure && records.length > 1 && !tooOld) {
         // Bisecting splits the failing batch and retries each half on its own (retries are counted per half).

@@ -12,6 +12,6 @@ export const ses = serviceModule<SesService>({
   iam: { prefix: "ses", permissions: sesPermissions, errors: sesAuthErrors },
   build: (cloud) => {
     const email = emailSendingFromGraph(cloud.graph.resources.flatMap((r) => r.resources));
-    return new SesService(email.identities, email.configurationSets, cloud.outbox, cloud.activity, cloud.graph.cloud.region);
+    return new SesService(email.identities, email.configurationSets, cloud.outbox, cloud.activity, cloud.graph.cloud.region, cloud.faults);
   },
 });

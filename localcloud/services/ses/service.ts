@@ -3,6 +3,7 @@ import addressparser from "nodemailer/lib/addressparser";
 import { randomUUID } from "node:crypto";
 import { MAILBOX_SIMULATOR_ADDRESS } from "./mailbox-simulator";
 import type { Activity } from "../../kernel/activity";
+import type { FaultInjector } from "../../faults/fault-injector";
 import { AwsError } from "../../kernel/aws-error";
 import type { RestService } from "../../endpoint/endpoint";
 import type { GraphConfigurationSet, GraphEmailIdentity } from "./spec";
@@ -53,6 +54,8 @@ export class SesService implements RestService {
     private readonly outbox: Outbox,
     private readonly activity: Activity,
     private readonly region: string,
+    /** The fault plan in force: it may throttle a send, as SES does beyond the account's sending rate. */
+    private readonly faults?: FaultInjector,
   ) {}
 
   matches(method: string, path: string): boolean {
@@ -62,6 +65,7 @@ export class SesService implements RestService {
   async call(_method: string, _path: string, body: unknown): Promise<{ status: number; body: unknown }> {
     const input = (body ?? {}) as SendEmailInput;
     try {
+      if (this.faults?.throttlesSending("ses", input)) throw this.injectedThrottle();
       const email = await this.send(input);
       return { status: 200, body: { MessageId: email.messageId } };
     } catch (error) {
@@ -70,6 +74,18 @@ export class SesService implements RestService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Beyond the maximum sending rate SES refuses the send; SES v2 answers TooManyRequestsException (429), the message
+   * the developer guide gives for the rate ("Maximum sending rate exceeded").
+   * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html
+   * https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html
+   */
+  private injectedThrottle(): AwsError {
+    this.faults?.count("ses-throttle");
+    this.activity.record({ service: "ses", kind: "fault", name: this.identities[0]?.component ?? "ses", detail: "ses-throttle (fault injected): SendEmail answered TooManyRequestsException", error: true });
+    return new AwsError("TooManyRequestsException", "Maximum sending rate exceeded.", 429);
   }
 
   private async send(input: SendEmailInput): Promise<OutboxEmail> {

@@ -10,5 +10,5 @@ export const sms = serviceModule<SmsService>({
   icon: "☏",
   api: { protocol: "json", targetPrefixes: ["PinpointSMSVoiceV2"], serve: (service) => service },
   iam: { prefix: "sms-voice", permissions: smsPermissions, errors: jsonAuthErrors() },
-  build: (cloud) => new SmsService(originationIdentitiesFromGraph(cloud.graph.resources.flatMap((r) => r.resources)), cloud.outbox, cloud.activity, cloud.graph.cloud),
+  build: (cloud) => new SmsService(originationIdentitiesFromGraph(cloud.graph.resources.flatMap((r) => r.resources)), cloud.outbox, cloud.activity, cloud.graph.cloud, cloud.faults),
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { SMS_SIMULATOR_DESTINATIONS } from "./simulator";
 import type { Activity } from "../../kernel/activity";
+import type { FaultInjector } from "../../faults/fault-injector";
 import { AwsError } from "../../kernel/aws-error";
 import type { JsonService } from "../../endpoint/endpoint";
 import type { GraphOriginationIdentity } from "./spec";
@@ -50,6 +51,8 @@ export class SmsService implements JsonService {
     private readonly outbox: Outbox,
     private readonly activity: Activity,
     private readonly cloud: { readonly region: string; readonly account: string },
+    /** The fault plan in force: it may throttle a send. */
+    private readonly faults?: FaultInjector,
   ) {
     this.optOuts.set("Default", new Map());
     for (const identity of identities) if (!this.optOuts.has(identity.optOutListName)) this.optOuts.set(identity.optOutListName, new Map());
@@ -74,6 +77,13 @@ export class SmsService implements JsonService {
   }
 
   private sendTextMessage(input: SendTextMessageInput): Record<string, unknown> {
+    if (this.faults?.throttlesSending("sms", input)) {
+      this.faults.count("sms-throttle");
+      this.activity.record({ service: "sms", kind: "fault", name: this.identities[0]?.component ?? "sms", detail: "sms-throttle (fault injected): SendTextMessage answered ThrottlingException", error: true });
+      // "An error that occurred because too many requests were sent during a certain amount of time" (400).
+      // https://docs.aws.amazon.com/pinpoint/latest/apireference_smsvoicev2/API_SendTextMessage.html
+      throw new AwsError("ThrottlingException", "Rate exceeded.", 400);
+    }
     try {
       const text = this.send(input);
       return { MessageId: text.messageId };

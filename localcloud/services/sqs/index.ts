@@ -24,7 +24,7 @@ export const sqs = serviceModule<SqsService>({
       ...(o.messageGroupId ? { messageGroupId: o.messageGroupId } : {}),
       senderId: o.principal,
     }),
-  build: (cloud) => new SqsService(cloud.graph.queues, cloud.endpointUrl, cloud.clock, cloud.activity),
+  build: (cloud) => new SqsService(cloud.graph.queues, cloud.endpointUrl, cloud.clock, cloud.activity, cloud.faults),
   stop: (service) => service.close(),
 });
 

@@ -54,6 +54,8 @@ export interface StoredMessage {
   receiptHandle?: string;
   /** The queue this message was moved from, when it was dead-lettered. */
   deadLetterSourceArn?: string;
+  /** A second copy the fault plan stored (SQS's at-least-once delivery, made to happen). */
+  readonly injectedDuplicate?: boolean;
 }
 
 /** A message as ReceiveMessage hands it out. */
@@ -73,6 +75,9 @@ export interface ReceiveOptions {
 
 /** Moves a message that exceeded maxReceiveCount to the dead-letter queue; the service wires it to the other queue. */
 export type DeadLetterSink = (message: StoredMessage, deadLetterTargetArn: string) => void;
+
+/** Decides whether a message just stored is stored a second time: a duplicate delivery the fault plan injects. */
+export type DuplicateDelivery = (message: StoredMessage) => boolean;
 
 const FIFO_DEDUPLICATION_MS = 5 * 60 * 1000;
 /** "The maximum visibility timeout is 12 hours", counted from the receive (ChangeMessageVisibility cannot go past it). */
@@ -122,6 +127,7 @@ export class LocalQueue {
     readonly url: string,
     private readonly clock: Clock,
     private readonly deadLetter: DeadLetterSink,
+    private readonly duplicate: DuplicateDelivery = () => false,
   ) {}
 
   get arn(): string {
@@ -158,6 +164,10 @@ export class LocalQueue {
     };
     this.messages.push(stored);
     this.bill(chunksOf64KiB(messageSize(message)));
+    // SQS stores copies of a message on several servers and may deliver one twice (at-least-once delivery): the same
+    // message id, each copy received and deleted on its own. FIFO queues do not.
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues-at-least-once-delivery.html
+    if (!this.spec.fifo && this.duplicate(stored)) this.messages.push({ ...stored, injectedDuplicate: true });
     const sent: SentMessage = { messageId: stored.messageId, ...md5, ...(sequenceNumber ? { sequenceNumber } : {}) };
     if (dedupId) this.deduplication.set(dedupId, { at: now, sent });
     this.changed();
@@ -282,6 +292,19 @@ export class LocalQueue {
    */
   private bill(requests: number): void {
     this.meter?.({ [`sqs.requests.${this.spec.fifo ? "fifo" : "standard"}`]: requests });
+  }
+
+  /**
+   * Sets when an in-flight message becomes visible again (epoch ms); false when the receipt is no longer the message's
+   * latest. Not an SQS API: what the local event source mappings use to keep the visibility timeout's promise under a
+   * time scale (see SqsEventSource).
+   */
+  setVisibleAt(receiptHandle: string, at: number): boolean {
+    const message = this.messages.find((m) => m.receiptHandle === receiptHandle);
+    if (!message) return false;
+    message.visibleAt = at;
+    this.changed();
+    return true;
   }
 
   purge(): void {

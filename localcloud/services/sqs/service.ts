@@ -6,8 +6,9 @@ import { Activity } from "../../kernel/activity";
 import { page } from "../../endpoint/pagination";
 import { md5OfBody as md5Of, md5OfMessageAttributes as md5OfSelected, type MessageAttributeValue } from "./md5";
 import { MessageMoveTasks } from "./message-move-tasks";
-import { LocalQueue, MAX_BATCH_BYTES, messageSize, type OutgoingMessage, type ReceivedMessage, type SentMessage } from "./queue";
+import { LocalQueue, MAX_BATCH_BYTES, messageSize, type OutgoingMessage, type ReceivedMessage, type SentMessage, type StoredMessage } from "./queue";
 import { sqsErrors } from "./errors";
+import type { FaultInjector } from "../../faults/fault-injector";
 
 /** Who is calling: the principal the endpoint authenticated (issue 12 decides access; here it names the sender). */
 export interface Caller {
@@ -47,10 +48,18 @@ export class SqsService {
     /** The local endpoint queue URLs are served from (`http://127.0.0.1:<port>`). */
     readonly endpoint: string,
     clock: Clock,
-    /** Where a message moved to a dead-letter queue, and a redrive, are reported. */
+    /** Where a message moved to a dead-letter queue, a redrive, or a message delivered twice by the fault plan is reported. */
     activity?: Activity,
+    /** The fault plan in force: it may store a message twice (a duplicate delivery). */
+    faults?: FaultInjector,
   ) {
     for (const spec of specs) {
+      const duplicate = (message: StoredMessage) => {
+        if (!faults?.duplicates(spec.component, message.body)) return false;
+        faults.count("duplicate-delivery");
+        activity?.record({ service: "sqs", kind: "fault", name: spec.component, detail: `duplicate-delivery (fault injected): message ${message.messageId} stored twice, to be delivered twice`, error: true, ...(message.traceHeader ? { traceId: message.traceHeader } : {}) });
+        return true;
+      };
       const queue = new LocalQueue(spec, `${endpoint}/${spec.arn.split(":")[4]}/${spec.name}`, clock, (message, dlqArn) => {
         const dlq = this.byArn.get(dlqArn);
         // A redrive policy naming a queue outside the environment loses the message in AWS too; say so here.
@@ -60,11 +69,11 @@ export class SqsService {
           service: "sqs",
           kind: "dead-letter",
           name: spec.component,
-          detail: `message ${message.messageId} moved to its dead-letter queue ${dlq.spec.component} after ${message.receiveCount} receives (maxReceiveCount ${spec.redrive?.maxReceiveCount ?? "?"})`,
+          detail: `message ${message.messageId} moved to its dead-letter queue ${dlq.spec.component} after ${message.receiveCount} receives (maxReceiveCount ${spec.redrive?.maxReceiveCount ?? "?"})${about(message.body)}`,
           error: true,
           ...(message.traceHeader ? { traceId: message.traceHeader } : {}),
         });
-      });
+      }, duplicate);
       if (activity) queue.meter = (usage) => activity.meter(usage);
       this.byArn.set(spec.arn, queue);
       this.byName.set(spec.name, queue);
@@ -371,4 +380,10 @@ function requiredInteger(value: unknown, name: string): number {
 
 function optionalInteger(value: unknown, name: string): number | undefined {
   return value === undefined || value === null ? undefined : requiredInteger(value, name);
+}
+
+/** The order a message is about, for the activity (a failed step's report finds its scenario's orders by it). */
+function about(body: string): string {
+  const orderId = /"orderId"\s*:\s*"([^"]{1,100})"/.exec(body)?.[1];
+  return orderId ? `, about order ${orderId}` : "";
 }

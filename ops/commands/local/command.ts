@@ -10,6 +10,7 @@ import type { Scenario, ScenarioResult } from "../../../localcloud/app/scenarios
 import type { LocalIam } from "../../../localcloud/iam/authorizer";
 import { PortInUseError, requirePortsFree } from "../../../localcloud/kernel/port-check";
 import { DEFAULT_AWS_PORT, DEFAULT_PORT, portOption } from "./port-option";
+import { readFaultPlan } from "../../../localcloud/faults/fault-plan";
 
 export { DEFAULT_PORT };
 
@@ -30,6 +31,9 @@ interface LocalOptions {
   readonly quiet: boolean;
   readonly iam: "on" | "off";
   readonly trace?: string;
+  readonly faults?: string;
+  readonly faultSeed?: number;
+  readonly orders?: number;
 }
 
 /**
@@ -72,6 +76,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
 
   let cloud: LocalCloud;
   try {
+    const faults = options.faults ? readFaultPlan(path.resolve(options.faults)) : undefined;
     io.write(`orderflow local: starting ${options.env} (synthesizing the stacks, starting DynamoDB Local)...`);
     cloud = await LocalCloud.start({
       env: options.env,
@@ -80,6 +85,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       timeScale: options.timeScale,
       iam: options.iam === "on",
       ...(options.seed ? { seedFile: path.resolve(options.seed) } : {}),
+      ...(faults ? { faults: { ...faults, ...(options.faultSeed !== undefined ? { seed: options.faultSeed } : {}) } } : {}),
     });
   } catch (error) {
     io.writeError(`error: ${startError(error, options)}`);
@@ -103,7 +109,7 @@ export async function runLocalCommand(argv: readonly string[], io: LocalCommandI
       return ExitCode.ok;
     }
     const { runScenarios } = await import("../../../localcloud/app/scenarios/scenario");
-    const results = await runScenarios(cloud, scenarios, { parallel: true });
+    const results = await runScenarios(cloud, scenarios, { parallel: true, scenarioOptions: { ...(options.orders !== undefined ? { orders: options.orders } : {}), ...(options.faultSeed !== undefined ? { seed: options.faultSeed } : {}) } });
     for (const result of results) io.write(renderScenario(result, scenarios.find((s) => s.name === result.name)!));
     if (cloud.iam) await writeAccess(cloud, cloud.iam, scenarios, io);
     const failed = results.filter((r) => !r.ok);
@@ -138,6 +144,9 @@ function parse(argv: readonly string[], io: LocalCommandIo, scenarioNames?: read
     .option("--seed <file>", "the catalog seed file: {\"catalog\": {\"<sku>\": {\"stock\": <quantity>, \"prices\": {\"EUR\": <minor units>}}}} (default localcloud/app/seed/default.json)")
     .option("--scenario <name>", `run scenarios and exit: ${scenarioNames ? scenarioNames.join(", ") : "a scenario's name"} or all`)
     .option("--time-scale <factor>", "multiply every configured wait (visibility timeouts, batching windows, retry intervals) by this factor, above 0 and at most 1", parseScale, 1)
+    .option("--faults <file>", "inject faults (YAML or JSON): per function invocation errors, added latency, crashes and throttles; per queue duplicate deliveries; SES and SMS throttling; stopped ECS tasks (see README, Fault injection)")
+    .option("--fault-seed <n>", "the seed of the faults' random draws (and the chaos scenario's orders): the same seed repeats a run", parseSeed)
+    .option("--orders <n>", "how many orders the chaos scenario places (default 6)", parseOrders)
     .option("--quiet", "do not print the activity while serving", false)
     .option("--trace <orderId>", "print an order's journey as a timeline, from the traces the last run wrote (.orderflow/local/<env>/traces/), and exit")
     .addOption(new Option("--iam <mode>", "verify each request's SigV4 signature and decide it with IAM from the graph (off: neither)").choices(["on", "off"]).default("on"))
@@ -148,6 +157,18 @@ function parse(argv: readonly string[], io: LocalCommandIo, scenarioNames?: read
   return program.opts<LocalOptions>();
 }
 
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) throw new InvalidArgumentError(`--fault-seed must be a whole number from 0 to 4294967295, but "${value}" was given.`);
+  return n;
+}
+
+function parseOrders(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError(`--orders must be a whole number from 1 to 10000, but "${value}" was given.`);
+  return n;
+}
 
 function parseScale(value: string): number {
   const n = Number(value);
@@ -190,7 +211,7 @@ function readyLine(cloud: LocalCloud, options: LocalOptions): string {
     `${g.containerServices.length} container service${g.containerServices.length === 1 ? "" : "s"}`,
   ].join(", ");
   const iam = options.iam === "on" ? "IAM enforced (SigV4 verified, decided from the graph)" : "IAM OFF: requests are neither verified nor authorized (--iam off)";
-  return `orderflow local ${options.env}: ready in ${(cloud.startupMs / 1000).toFixed(1)} s (DynamoDB Local ${(cloud.dynamoDbStartupMs / 1000).toFixed(1)} s) — API ${cloud.apiUrl} — AWS endpoint ${cloud.endpointUrl} (eval "$(npm run -s orderflow -- local env --env ${options.env})") — ${counts}${options.timeScale !== 1 ? ` — time scale ${options.timeScale}` : ""} — ${iam}`;
+  return `orderflow local ${options.env}: ready in ${(cloud.startupMs / 1000).toFixed(1)} s (DynamoDB Local ${(cloud.dynamoDbStartupMs / 1000).toFixed(1)} s) — API ${cloud.apiUrl} — AWS endpoint ${cloud.endpointUrl} (eval "$(npm run -s orderflow -- local env --env ${options.env})") — ${counts}${options.timeScale !== 1 ? ` — time scale ${options.timeScale}` : ""}${cloud.faults.active ? ` — faults injected from ${options.faults} (seed ${cloud.faults.seed})` : ""} — ${iam}`;
 }
 
 /** The API keys of this run (made per run, as API Gateway makes them per key) and how to get a token. */
@@ -203,7 +224,11 @@ function accessLine(cloud: LocalCloud, options: LocalOptions): string {
 
 export function renderScenario(result: ScenarioResult, scenario: Scenario): string {
   const lines = [`\nscenario ${result.name}: ${scenario.description}`];
-  for (const step of result.steps) lines.push(`  ${step.ok ? "✓" : "✗"} ${step.label}${step.detail ? ` — ${step.detail}` : ""} (${step.ms} ms)`);
+  for (const step of result.steps) {
+    lines.push(`  ${step.ok ? "✓" : "✗"} ${step.label}${step.detail ? ` — ${step.detail}` : ""} (${step.ms} ms)`);
+    // Why it failed, as the cloud recorded it: a denial naming the grant, a function error, a message dead-lettered.
+    for (const error of step.errors ?? []) lines.push(`      ↳ ${error}`);
+  }
   if (result.trace) {
     const [first, ...more] = result.trace.traceIds;
     lines.push(`  trace ${first}${more.length > 0 ? ` (+${more.length} linked by order ${result.trace.orderId})` : ""} (${path.relative(process.cwd(), result.trace.diagram)})`);
