@@ -2,13 +2,13 @@ import { strict as assert } from "node:assert";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { Activity } from "../../../localcloud/kernel/activity";
 import { AwsError } from "../../../localcloud/kernel/aws-error";
-import { Clock } from "../../../localcloud/kernel/clock";
 import { DeliveryRouter, type DeliveryOptions } from "../../../localcloud/kernel/delivery";
 import { AwsEndpoint } from "../../../localcloud/endpoint/endpoint";
 import { EventBridgeService } from "../../../localcloud/services/events/service";
 import type { BusSpec, RuleSpec, RuleTargetSpec } from "../../../localcloud/services/events/spec";
 import type { SubscriptionSpec, TopicSpec } from "../../../localcloud/services/sns/spec";
 import { SnsService } from "../../../localcloud/services/sns/service";
+import { ScaledAgesClock } from "../../helpers/scaled-ages-clock";
 
 const A = "123456789012";
 const origin = (name: string) => ({ stack: "dev", component: name, urn: `urn:${name}` });
@@ -40,7 +40,7 @@ describe("local cloud: EventBridge rules and SNS subscriptions", () => {
     delivered.push({ service, arn, payload, options });
   };
   const router = new DeliveryRouter({ sqs: receiver("sqs"), sns: receiver("sns"), lambda: receiver("lambda"), states: receiver("states"), events: receiver("events") });
-  const clock = new Clock(0.0001);
+  const clock = new ScaledAgesClock(0.0001);
   const activity = new Activity();
   const events = new EventBridgeService(
     [bus],

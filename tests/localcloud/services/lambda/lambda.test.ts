@@ -7,6 +7,7 @@ import { AwsError } from "../../../../localcloud/kernel/aws-error";
 import { Clock } from "../../../../localcloud/kernel/clock";
 import type { FunctionSpec } from "../../../../localcloud/services/lambda/spec";
 import { LambdaService } from "../../../../localcloud/services/lambda/service";
+import { ScaledAgesClock } from "../../../helpers/scaled-ages-clock";
 
 /** A deployed archive: one index.js with several handlers, as a bundle would export them. */
 function archive(): string {
@@ -70,7 +71,7 @@ describe("local cloud: the Lambda runtime (each environment a process that loade
     ],
     {
       // One minute between asynchronous retries becomes 6 ms.
-      clock: new Clock(0.0001),
+      clock: new ScaledAgesClock(0.0001),
       activity,
       variablesOf: (s) => ({ AWS_LAMBDA_FUNCTION_NAME: s.name, AWS_REGION: "us-east-1", _HANDLER: s.handler, LAMBDA_TASK_ROOT: s.codeDir }),
       logOf: () => () => undefined,

@@ -44,6 +44,8 @@ async function oneBatch(reportBatchItemFailures: boolean, answer: (ids: string[]
   const done = new Promise<void>((resolve) => (invoked = resolve));
   let batches = 0;
   const fn = {
+    // The mapping keeps a batch invisible for the function's timeout while it runs (SqsEventSource.hold).
+    spec: { timeoutSeconds: 1 },
     invoke: async (event: { Records: { messageId: string }[] }) => {
       batches++;
       // Resolves once the mapping has acted on this answer (it deletes right after the invocation returns).

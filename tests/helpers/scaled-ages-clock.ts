@@ -1,0 +1,12 @@
+import { Clock } from "../../localcloud/kernel/clock";
+
+/**
+ * A clock whose age limits are scaled like every other wait. The local cloud measures an event's or a record's age in
+ * real time (Clock.ageLimitMs explains why); tests of what happens when an age limit passes use this one, so a 60 s
+ * maximum age passes in milliseconds at a small scale instead of a minute.
+ */
+export class ScaledAgesClock extends Clock {
+  override ageLimitMs(seconds: number): number {
+    return this.ms(seconds);
+  }
+}
