@@ -14,10 +14,11 @@ export class Clock {
   }
 
   /**
-   * An age limit (a stream record's or an event's maximum age) in milliseconds: real time, never scaled. Ages are
-   * measured on time that passes for real, this machine's processing included: scaled, the pipe's hour would be 36 s at
-   * 0.01, and a backlog this machine takes that long to clear would drop records AWS delivers. The scaled retries run
-   * out of attempts first, as they do in AWS.
+   * A stream record's maximum age in milliseconds: real time, never scaled. A record's age counts from its write, and
+   * most of it is the time the pipe takes to reach it, one batch after another at this machine's speed: scaled, the
+   * pipe's hour would be 36 s at 0.01, less than a backlog takes to clear, and records AWS delivers would be dropped.
+   * The scaled retries run out of attempts first, as they do in AWS. (An event's maximum age, which counts from its
+   * first delivery and so mostly waits between retries, is scaled with them.)
    */
   ageLimitMs(seconds: number): number {
     return seconds * 1000;

@@ -1,9 +1,9 @@
 import { Clock } from "../../localcloud/kernel/clock";
 
 /**
- * A clock whose age limits are scaled like every other wait. The local cloud measures an event's or a record's age in
- * real time (Clock.ageLimitMs explains why); tests of what happens when an age limit passes use this one, so a 60 s
- * maximum age passes in milliseconds at a small scale instead of a minute.
+ * A clock whose age limits are scaled like every other wait. The local cloud measures a stream record's age in real
+ * time (Clock.ageLimitMs explains why); tests of what happens when an age limit passes use this one, so a maximum age
+ * passes in milliseconds at a small scale instead of in real seconds.
  */
 export class ScaledAgesClock extends Clock {
   override ageLimitMs(seconds: number): number {

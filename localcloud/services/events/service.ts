@@ -185,7 +185,7 @@ export class EventBridgeService {
       }
       attempts++;
       const retryable = failure.retryable && !NOT_RETRIED.has(failure.code);
-      const ageExceeded = this.clock.now() - started >= this.clock.ageLimitMs(target.maximumEventAgeSeconds);
+      const ageExceeded = this.clock.now() - started >= this.clock.ms(target.maximumEventAgeSeconds);
       if (!retryable || attempts > target.maximumRetryAttempts || ageExceeded) {
         return this.deadLetter(rule, target, event, failure, attempts - 1, traceId, !retryable ? undefined : ageExceeded ? "MaximumEventAgeInSeconds" : "MaximumRetryAttempts");
       }

@@ -129,7 +129,7 @@ export class LambdaService {
   private async runAsync(fn: LocalFunction, item: AsyncEvent): Promise<void> {
     const { clock, activity } = this.options;
     const config = fn.spec.asyncInvoke;
-    const maxAgeMs = clock.ageLimitMs(config.maximumEventAgeSeconds);
+    const maxAgeMs = clock.ms(config.maximumEventAgeSeconds);
     let throttleDelay = 1;
     for (;;) {
       if (this.stopping.signal.aborted) return;
