@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from "commander";
+import { Option } from "commander";
 import path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../../stacks/environments";
 import { ExitCode } from "../automation/exit-codes";
@@ -6,11 +6,9 @@ import { REPO_ROOT } from "../repo-root";
 import { accessRecordFile, readAccessRecord } from "./access-record";
 import { analyzeAccess } from "./analyze";
 import { formatVerdict, problemCount } from "./report";
+import { parseCommandLine, subcommand, type CommandIo } from "../commands/subcommand";
 
-export interface AccessCommandIo {
-  readonly write: (text: string) => void;
-  readonly writeError: (text: string) => void;
-}
+export type AccessCommandIo = CommandIo;
 
 interface AccessOptions {
   readonly env: Environment;
@@ -26,14 +24,9 @@ interface AccessOptions {
  * is read when it exists, unless `--static`.
  */
 export async function runAccessCommand(argv: readonly string[], io: AccessCommandIo): Promise<number> {
-  let options: AccessOptions;
-  try {
-    options = parse(argv, io);
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
-    io.writeError(`error: ${(error as Error).message}`);
-    return ExitCode.error;
-  }
+  const parsed = parseCommandLine(() => parse(argv, io), io);
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const options: AccessOptions = parsed.options;
   try {
     const file = options.static ? undefined : path.resolve(options.record ?? accessRecordFile(REPO_ROOT, options.env));
     const record = file ? readAccessRecord(file) : undefined;
@@ -49,14 +42,12 @@ export async function runAccessCommand(argv: readonly string[], io: AccessComman
 }
 
 function parse(argv: readonly string[], io: AccessCommandIo): AccessOptions {
-  const program = new Command("orderflow access")
+  const program = subcommand("orderflow access", io)
     .description("Least privilege, checked: every role's grants against what its code and AWS's services can ask for, and what the scenarios used.")
     .addOption(new Option("--env <env>", "the environment").choices([...ENVIRONMENTS]).makeOptionMandatory())
     .option("--record <file>", "a local run's access record (default: .orderflow/local/<env>/access.json when it exists)")
     .option("--static", "judge on the static analysis alone, ignoring any recorded run", false)
-    .option("--verbose", "list each role's granted, reachable and used actions", false)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) });
+    .option("--verbose", "list each role's granted, reachable and used actions", false);
   program.parse(argv, { from: "user" });
   const opts = program.opts<{ env: Environment; record?: string; static: boolean; verbose: boolean }>();
   if (opts.record && opts.static) throw new Error("--record and --static exclude each other: --static ignores every record.");

@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../../stacks/environments";
 import { ExitCode } from "../automation/exit-codes";
@@ -10,11 +10,9 @@ import { measurementsFile, readMeasurements, writeMeasurements } from "./measure
 import { priceOrder } from "./order-cost";
 import { loadPriceTable, Pricer } from "./price-table";
 import { formatCostReport, type CostReport } from "./report";
+import { parseCommandLine, subcommand, type CommandIo } from "../commands/subcommand";
 
-export interface CostCommandIo {
-  readonly write: (text: string) => void;
-  readonly writeError: (text: string) => void;
-}
+export type CostCommandIo = CommandIo;
 
 interface CostOptions {
   readonly env: Environment;
@@ -30,14 +28,9 @@ interface CostOptions {
  * orders, read from its graph. Exits 1 when a figure exceeds the environment's `costBudget`, 2 on an error.
  */
 export async function runCostCommand(argv: readonly string[], io: CostCommandIo, root = REPO_ROOT): Promise<number> {
-  let options: CostOptions;
-  try {
-    options = parse(argv, io);
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
-    io.writeError(`error: ${(error as Error).message}`);
-    return ExitCode.error;
-  }
+  const parsed = parseCommandLine(() => parse(argv, io), io);
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const options: CostOptions = parsed.options;
   try {
     const file = measurementsFile(root, options.env);
     if (options.measure) {
@@ -102,15 +95,13 @@ function parse(argv: readonly string[], io: CostCommandIo): CostOptions {
     if (!Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError("expected a factor above 0, at most 1");
     return n;
   };
-  const program = new Command("orderflow cost")
+  const program = subcommand("orderflow cost", io)
     .description("What an order costs (measured on the local cloud and priced) and what the environment costs a month whether or not anyone orders.")
     .addOption(new Option("--env <env>", "the environment").choices([...ENVIRONMENTS]).makeOptionMandatory())
     .option("--measure", "run the order paths on the local cloud first and measure them (writes .orderflow/local/<env>/usage.json)", false)
     .option("--orders-per-day <n>", "the monthly total at this many orders a day", count)
     .option("--time-scale <f>", "the local cloud's time scale while measuring", scale, 0.01)
-    .option("--json", "the report as JSON", false)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) });
+    .option("--json", "the report as JSON", false);
   program.parse(argv, { from: "user" });
   const opts = program.opts<{ env: Environment; measure: boolean; ordersPerDay?: number; timeScale: number; json: boolean }>();
   return { env: opts.env, measure: opts.measure, json: opts.json, timeScale: opts.timeScale, ...(opts.ordersPerDay !== undefined ? { ordersPerDay: opts.ordersPerDay } : {}) };

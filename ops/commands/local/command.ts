@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { CommanderError, InvalidArgumentError, Option } from "commander";
 import path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../../../stacks/environments";
 import { OperationError } from "../../automation/errors";
@@ -11,12 +11,11 @@ import type { LocalIam } from "../../../localcloud/iam/authorizer";
 import { PortInUseError, requirePortsFree } from "../../../localcloud/kernel/port-check";
 import { DEFAULT_AWS_PORT, DEFAULT_PORT, portOption } from "./port-option";
 import { readFaultPlan } from "../../../localcloud/faults/fault-plan";
+import { subcommand, type CommandIo } from "../subcommand";
 
 export { DEFAULT_PORT };
 
-export interface LocalCommandIo {
-  readonly write: (text: string) => void;
-  readonly writeError: (text: string) => void;
+export interface LocalCommandIo extends CommandIo {
   /** Resolves when the user asks to stop (Ctrl-C); the serve mode waits on it. */
   readonly interrupted?: () => Promise<string>;
 }
@@ -136,7 +135,7 @@ async function writeAccess(cloud: LocalCloud, iam: LocalIam, scenarios: readonly
 }
 
 function parse(argv: readonly string[], io: LocalCommandIo, scenarioNames?: readonly string[]): LocalOptions {
-  const program = new Command("orderflow local")
+  const program = subcommand("orderflow local", io)
     .description("Run an environment on this machine, from its synthesized graph: DynamoDB Local, the functions, queues, rules, topics, the pipe, the saga, the API and the label worker.")
     .addOption(new Option("--env <env>", "the environment").choices(ENVIRONMENTS).makeOptionMandatory())
     .option("--port <port>", "the API's port", portOption(0), DEFAULT_PORT)
@@ -150,8 +149,6 @@ function parse(argv: readonly string[], io: LocalCommandIo, scenarioNames?: read
     .option("--quiet", "do not print the activity while serving", false)
     .option("--trace <orderId>", "print an order's journey as a timeline, from the traces the last run wrote (.orderflow/local/<env>/traces/), and exit")
     .addOption(new Option("--iam <mode>", "verify each request's SigV4 signature and decide it with IAM from the graph (off: neither)").choices(["on", "off"]).default("on"))
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) })
     .addHelpText("after", "\nExit codes: 0 ok (or every scenario passed), 1 a scenario failed, 2 an error.\nExamples: npm run local; npm run orderflow -- local --env dev --scenario all --time-scale 0.01\nWhile it runs: npm run orderflow -- local token --env dev --customer <id> prints a customer's bearer token (see local token --help);\neval \"$(npm run -s orderflow -- local env --env dev)\" points the AWS CLI and SDKs at it as its operator (see local env --help).");
   program.parse([...argv], { from: "user" });
   return program.opts<LocalOptions>();

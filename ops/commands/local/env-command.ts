@@ -1,14 +1,12 @@
-import { Command, CommanderError, Option } from "commander";
+import { Option } from "commander";
 import path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../../../stacks/environments";
 import { ExitCode } from "../../automation/exit-codes";
 import { REPO_ROOT } from "../../repo-root";
 import { processIsAlive, readOperatorAccess, type OperatorAccess } from "../../../localcloud/operator/access";
+import { parseCommandLine, subcommand, type CommandIo } from "../subcommand";
 
-interface EnvCommandIo {
-  readonly write: (text: string) => void;
-  readonly writeError: (text: string) => void;
-}
+type EnvCommandIo = CommandIo;
 
 interface EnvOptions {
   readonly env: Environment;
@@ -23,14 +21,9 @@ interface EnvOptions {
  * that environment is running.
  */
 export function runEnvCommand(argv: readonly string[], io: EnvCommandIo, root: string = REPO_ROOT): number {
-  let options: EnvOptions;
-  try {
-    options = parse(argv, io);
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
-    io.writeError(`error: ${(error as Error).message}`);
-    return ExitCode.error;
-  }
+  const parsed = parseCommandLine(() => parse(argv, io), io);
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const options: EnvOptions = parsed.options;
   const access = readOperatorAccess(path.join(root, ".orderflow", "local", options.env));
   if (!access || !processIsAlive(access.pid)) {
     io.writeError(`error: no local cloud of ${options.env} is running (its endpoint and credentials exist only while it runs): start one with \`npm run orderflow -- local --env ${options.env}\` and ask again.`);
@@ -64,12 +57,10 @@ function shellQuote(value: string): string {
 }
 
 function parse(argv: readonly string[], io: EnvCommandIo): EnvOptions {
-  const program = new Command("orderflow local env")
+  const program = subcommand("orderflow local env", io)
     .description("Print the shell exports (AWS_ENDPOINT_URL, credentials, region) that point the AWS CLI and SDKs at the running local cloud as its operator.")
     .addOption(new Option("--env <env>", "the environment the local cloud runs").choices(ENVIRONMENTS).makeOptionMandatory())
     .option("--json", "print the variables as one JSON object", false)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) })
     .addHelpText(
       "after",
       '\nExit codes: 0 ok, 2 no local cloud of that environment is running.\nExample:\n  eval "$(npm run -s orderflow -- local env --env dev)"\n  aws --endpoint-url "$AWS_ENDPOINT_URL" sqs list-queues',

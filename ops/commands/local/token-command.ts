@@ -1,15 +1,14 @@
-import { Command, CommanderError, Option } from "commander";
+import { Option } from "commander";
 import path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../../../stacks/environments";
 import { ExitCode } from "../../automation/exit-codes";
 import { readTokenSecret, TOKEN_ENDPOINT_PATH, TOKEN_SECRET_HEADER, tokenSecretFile, type TokenEndpointAnswer, type TokenEndpointRequest } from "../../../localcloud/services/apigateway/token-endpoint";
 import { REPO_ROOT } from "../../repo-root";
 import { DEFAULT_PORT, portOption } from "./port-option";
+import { parseCommandLine, subcommand, type CommandIo } from "../subcommand";
 
 /** Where the command writes (the `local` command's io, which passes itself here). */
-interface TokenCommandIo {
-  readonly write: (text: string) => void;
-  readonly writeError: (text: string) => void;
+interface TokenCommandIo extends CommandIo {
   /** The checkout whose `.orderflow/local/<env>/token-secret` holds the running cloud's secret. @default the repository root */
   readonly root?: string;
 }
@@ -31,14 +30,9 @@ interface TokenOptions {
  * lifetime go to stderr. `--json` prints everything as one JSON object instead. Exit 0, or 2 with one line.
  */
 export async function runTokenCommand(argv: readonly string[], io: TokenCommandIo): Promise<number> {
-  let options: TokenOptions;
-  try {
-    options = parse(argv, io);
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
-    io.writeError(`error: ${(error as Error).message}`);
-    return ExitCode.error;
-  }
+  const parsed = parseCommandLine(() => parse(argv, io), io);
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const options: TokenOptions = parsed.options;
   if ((options.customer === undefined) === (options.scope === undefined)) {
     io.writeError(
       options.customer === undefined
@@ -119,7 +113,7 @@ export async function runTokenCommand(argv: readonly string[], io: TokenCommandI
 }
 
 function parse(argv: readonly string[], io: TokenCommandIo): TokenOptions {
-  const program = new Command("orderflow local token")
+  const program = subcommand("orderflow local token", io)
     .description("Print a bearer access token from the running local cloud's user pool: a signed-in customer's, or the back-office client's (client credentials).")
     .addOption(new Option("--env <env>", "the environment the local cloud runs").choices(ENVIRONMENTS).makeOptionMandatory())
     .option("--customer <id>", "a customer's token: the customer id becomes the token's sub")
@@ -127,8 +121,6 @@ function parse(argv: readonly string[], io: TokenCommandIo): TokenOptions {
     .option("--client <clientId>", "the app client (default: the pool's only client for this kind of token)")
     .option("--port <port>", "the local cloud's API port", portOption(1), DEFAULT_PORT)
     .option("--json", "print the token, its API key, lifetime and API URL as JSON", false)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.write(s.trimEnd()), writeErr: (s) => io.writeError(s.trimEnd()) })
     .addHelpText(
       "after",
       '\nThe token alone goes to stdout; the API key to send as x-api-key goes to stderr.\nExit codes: 0 ok, 2 an error (no local cloud on the port, a bad request).\nExample:\n  TOKEN=$(npm run -s orderflow -- local token --env dev --customer jane-1)\n  curl "http://127.0.0.1:3000/live/orders/<id>" -H "Authorization: Bearer $TOKEN" -H "x-api-key: <key printed above>"',
