@@ -47,6 +47,8 @@ export class XRayService {
   /** Datagrams the daemon could not read, with why (the last few). */
   readonly rejected: string[] = [];
   received = 0;
+  /** Where the daemon listens, read once it is bound: it keeps its port for its life, and a closed socket has none. */
+  private bound?: { address: string; port: number };
 
   private constructor(
     private readonly socket: dgram.Socket,
@@ -62,6 +64,8 @@ export class XRayService {
       socket.once("error", reject);
       socket.bind(0, "127.0.0.1", () => {
         socket.off("error", reject);
+        const { address, port } = socket.address();
+        xray.bound = { address, port };
         resolve();
       });
     });
@@ -71,12 +75,11 @@ export class XRayService {
 
   /** `127.0.0.1:<port>`: AWS_XRAY_DAEMON_ADDRESS for every function and task. */
   get address(): string {
-    const { address, port } = this.socket.address();
-    return `${address}:${port}`;
+    return `${this.bound!.address}:${this.bound!.port}`;
   }
 
   get port(): number {
-    return this.socket.address().port;
+    return this.bound!.port;
   }
 
   receive(datagram: Buffer | string): void {

@@ -90,6 +90,14 @@ describe("local cloud: X-Ray", () => {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+    it("still names its address once stopped, for the report of what Ctrl-C stopped", async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "xray-"));
+      const xray = await XRayService.start(path.join(dir, "traces"));
+      const address = xray.address;
+      await xray.stop();
+      assert.equal(xray.address, address);
+      rmSync(dir, { recursive: true, force: true });
+    });
   });
 
   describe("propagation", () => {
