@@ -9,11 +9,11 @@ import { Clock } from "../../../../localcloud/kernel/clock";
 import { LocalContainerService } from "../../../../localcloud/services/ecs/container-service";
 import { SERVICE_THROTTLE_MAX_SECONDS, serviceThrottleSeconds } from "../../../../localcloud/services/ecs/service-throttle";
 
-/** A container program that runs until it is stopped, and says when it started. */
+/** A container program that runs until it is stopped, and says when it started (after its SIGTERM handler is in place). */
 function program(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "orderflow-ecs-"));
   const file = path.join(dir, "worker.js");
-  writeFileSync(file, `console.log("worker up " + process.pid); setInterval(() => undefined, 1000); process.on("SIGTERM", () => process.exit(0));`);
+  writeFileSync(file, `process.on("SIGTERM", () => process.exit(0)); setInterval(() => undefined, 1000); console.log("worker up " + process.pid);`);
   return file;
 }
 
