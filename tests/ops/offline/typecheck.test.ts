@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { typeCheckProgram } from "../../../ops/offline/typecheck";
+import { parseCompilerOutput, typeCheckProgram } from "../../../ops/offline/typecheck";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -52,5 +52,27 @@ describe("ops/offline type-check (the program as `pulumi preview` type-checks it
     fs.writeFileSync(path.join(dir, "index.ts"), program("NEW_IMAGE"));
     const fixed = await typeCheckProgram({ projectDir: dir });
     assert.deepEqual({ ok: fixed.ok, cached: fixed.cached, errors: fixed.errors }, { ok: true, cached: false, errors: [] });
+  });
+});
+
+describe("ops/offline type-check: reading the compiler's output", () => {
+  it("keeps each error with its further lines, names files from the project, and lists the program's own files only", () => {
+    const output = [
+      "/p/node_modules/@types/node/index.d.ts",
+      "/p/stacks/index.ts",
+      "stacks/index.ts(4,7): error TS2322: Type '{ a: string; }' is not assignable to type 'Args'.",
+      "  Object literal may only specify known properties, and 'a' does not exist in type 'Args'.",
+      "error TS2688: Cannot find type definition file for 'mocha'.",
+      "  The file is in the program because:",
+      "/p/components/table.ts",
+      "",
+    ].join("\n");
+    assert.deepEqual(parseCompilerOutput(output, "/p"), {
+      errors: [
+        "stacks/index.ts:4:7 - error TS2322: Type '{ a: string; }' is not assignable to type 'Args'.\nObject literal may only specify known properties, and 'a' does not exist in type 'Args'.",
+        "error TS2688: Cannot find type definition file for 'mocha'.\nThe file is in the program because:",
+      ],
+      files: ["/p/stacks/index.ts", "/p/components/table.ts"],
+    });
   });
 });
