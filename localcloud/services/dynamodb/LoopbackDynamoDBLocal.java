@@ -5,8 +5,8 @@
 // launcher builds the server exactly as DynamoDB Local's own main does (ServerRunner.createServerFromCommandLineArgs,
 // the same arguments), sets the host of its one Jetty connector before it starts, and starts it.
 //
-// Run in Java's source-file mode (JEP 330: `java -cp DynamoDBLocal.jar LoopbackDynamoDBLocal.java <its options>`),
-// which needs the jdk.compiler module: Debian's and Ubuntu's openjdk-17-jre-headless ship it.
+// Compiled by local.ts with the JVM's own compiler module (`java -m jdk.compiler/com.sun.tools.javac.Main`), once per
+// source and jar, and run from its class: Debian's and Ubuntu's openjdk-17-jre-headless ship that module.
 import java.lang.reflect.Field;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;

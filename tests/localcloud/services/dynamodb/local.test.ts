@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import path from "node:path";
@@ -168,6 +168,27 @@ describe("localcloud/services/dynamodb/local: AWS's DynamoDB Local as a child pr
       startDynamoDBLocal({ env: { PATH: oldJava, HOME: temp } }),
       rejectsWith("java-too-old", new RegExp(`Java 11.*${JAVA_INSTALL_HINT}`)),
     );
+  });
+
+  it("compiles its launcher once: the next JVM starts from the kept class, and nothing half-written is left", async () => {
+    // A `java` first on the PATH that notes each command line, then runs the real one.
+    const logged = mkdtempSync(path.join(temp, "java-log-"));
+    const realJava = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, "bin", "java") : execFileSync("sh", ["-c", "command -v java"], { encoding: "utf8" }).trim();
+    writeFileSync(path.join(logged, "java"), `#!/bin/sh\necho "$*" >> ${JSON.stringify(path.join(logged, "calls"))}\nexec ${JSON.stringify(realJava)} "$@"\n`);
+    chmodSync(path.join(logged, "java"), 0o755);
+    const env = { ...process.env, JAVA_HOME: "", PATH: `${logged}${path.delimiter}${process.env.PATH ?? ""}` };
+    const cacheDir = path.join(temp, "launcher");
+    const compilations = () => readFileSync(path.join(logged, "calls"), "utf8").split("\n").filter((call) => call.includes("jdk.compiler")).length;
+    for (const run of ["first", "second"]) {
+      const started = await startDynamoDBLocal({ env, cacheDir });
+      try {
+        assert.deepEqual((await client(started.endpoint, "us-east-1", run).send(new ListTablesCommand({}))).TableNames, []);
+      } finally {
+        await started.stop();
+      }
+      assert.equal(compilations(), 1, `after the ${run} start`);
+      assert.equal(readdirSync(cacheDir).length, 1, readdirSync(cacheDir).join(", "));
+    }
   });
 
   it("reads the major version from java -version, old and new numbering", () => {
