@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
 import { runProgram } from "../../../ops/engine/run-program";
 
 class Holder extends pulumi.ComponentResource {
@@ -91,4 +92,22 @@ describe("ops/engine runProgram", () => {
       /retentionDays/,
     );
   });
+
+  it("keeps the program error's stack, mapped to the TypeScript line that threw, and Node's source maps as they were", async () => {
+    assert.equal(process.sourceMapsEnabled, true, "ops/register.js turns source maps on");
+    const stackTraceLimit = Error.stackTraceLimit;
+    const thrown = await runProgram(() => {
+      new Holder("orders");
+      throw new Error("orders: the table needs a partition key");
+    }, base).then(
+      () => assert.fail("the program's error was not thrown"),
+      (error: Error) => error,
+    );
+    assert.match(thrown.stack ?? "", /run-program\.test\.ts:\d+:\d+\)?$/m, thrown.stack);
+    const line = Number(/run-program\.test\.ts:(\d+):/.exec(thrown.stack ?? "")![1]);
+    assert.match(readFileSync(__filename, "utf8").split("\n")[line - 1], /throw new Error\("orders: the table needs a partition key"\)/);
+    assert.equal(process.sourceMapsEnabled, true, "source maps are on again after the run");
+    assert.equal(Error.stackTraceLimit, stackTraceLimit);
+  });
 });
+
