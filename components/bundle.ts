@@ -86,11 +86,7 @@ export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
  * is for AWS Lambda only: it relies on what Lambda provides (see LAMBDA_ALIASES).
  */
 export function bundleHandler(options: BundleOptions): Bundle {
-  const handlersRoot = path.resolve(options.handlersRoot ?? DEFAULT_HANDLERS_ROOT);
-  const entry = resolveEntry(options.handler, handlersRoot);
-  const key = createHash("sha256")
-    .update(`${BUILD_KEY}\0${JSON.stringify(LAMBDA_ALIASES)}\0${handlersRoot}\0${entry}`)
-    .digest("hex");
+  const { handlersRoot, entry, key } = cacheKey(options);
   let cached = cache.get(key) ?? readDiskCache(key);
   if (!cached || !cached.inputs.every(isUnchanged)) {
     const { files, metafile, warnings } = build(options.handler, entry, handlersRoot);
@@ -138,10 +134,24 @@ function archiveOf(files: Readonly<Record<string, string>>, hash: string): pulum
   return new pulumi.asset.FileArchive(dir);
 }
 
-/** Forgets every cached bundle, in memory and on disk: the next bundle of each handler is built from scratch. */
-export function clearBundleCache(): void {
-  cache.clear();
-  fs.rmSync(DISK_CACHE_DIR, { recursive: true, force: true });
+function cacheKey(options: BundleOptions): { handlersRoot: string; entry: string; key: string } {
+  const handlersRoot = path.resolve(options.handlersRoot ?? DEFAULT_HANDLERS_ROOT);
+  const entry = resolveEntry(options.handler, handlersRoot);
+  const key = createHash("sha256")
+    .update(`${BUILD_KEY}\0${JSON.stringify(LAMBDA_ALIASES)}\0${handlersRoot}\0${entry}`)
+    .digest("hex");
+  return { handlersRoot, entry, key };
+}
+
+/**
+ * Forgets the cached bundle of one handler, in memory and on disk: its next bundle is built from scratch. Only that
+ * one: the disk cache is shared by every process of the checkout (a preview, the test workers), which would all build
+ * every handler again if it were cleared.
+ */
+export function forgetBundle(options: BundleOptions): void {
+  const { key } = cacheKey(options);
+  cache.delete(key);
+  fs.rmSync(path.join(DISK_CACHE_DIR, `${key}.json`), { force: true });
 }
 
 function readDiskCache(key: string): CacheEntry | undefined {

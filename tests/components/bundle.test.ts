@@ -7,7 +7,7 @@ import { builtinModules, createRequire, SourceMap } from "node:module";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BundleError, bundleHandler, clearBundleCache, DEFAULT_HANDLERS_ROOT, hashFiles } from "../../components/bundle";
+import { BundleError, bundleHandler, forgetBundle, DEFAULT_HANDLERS_ROOT, hashFiles } from "../../components/bundle";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const FIXTURES = path.join(REPO, "tests", "fixtures", "handlers");
@@ -30,7 +30,7 @@ describe("components/bundle bundleHandler", () => {
 
   it("gives the same bytes and hash when the same code is bundled again from scratch", () => {
     const first = bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES });
-    clearBundleCache();
+    forgetBundle({ handler: "get-order.ts", handlersRoot: FIXTURES });
     const second = bundleHandler({ handler: "get-order.ts", handlersRoot: FIXTURES });
     assert.notEqual(first, second, "the second bundle must be a fresh build");
     assert.deepEqual(second.files, first.files);

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { clearBundleCache, hashFiles } from "../../components/bundle";
+import { forgetBundle, hashFiles } from "../../components/bundle";
 import { DeadLetterQueue } from "../../components/dead-letter-queue";
 import { Function, type FunctionArgs } from "../../components/function";
 import type { IQueue } from "../../components/interfaces";
@@ -101,7 +101,7 @@ describe("components/function Function", () => {
   it("deploys the bundle it hashed, and the same code gives the same archive hash run after run", async () => {
     const hashes: string[] = [];
     for (let i = 0; i < 2; i++) {
-      clearBundleCache();
+      forgetBundle({ handler: "get-order.ts", handlersRoot: FIXTURES });
       let codeHash = "";
       const run = await mockRun(() => {
         codeHash = new Function("getOrder", { handler: "get-order.ts", handlersRoot: FIXTURES }).codeHash;
