@@ -6,10 +6,9 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-// The slowest files (10-25 s of CPU each: they synthesize whole environments or start policy packs) start first, so
-// that the two workers end together instead of one running the last long file while the other waits. Only the first
-// synthesizes dev at once (the analyzer client's starts policy packs): in a fresh clone the first synthesis bundles
-// every handler, and the files after it find the bundles on disk instead of building them beside the preview.
+// The slowest files (10-50 s each: they synthesize whole environments, start policy packs or the local cloud) start
+// first, so that the two workers end together instead of one running the last long file while the other waits. The
+// handlers' bundles are built before any of them (tests/setup.ts's mochaGlobalSetup), so none builds them again.
 const SLOWEST_FIRST = [
   "tests/ops/offline/preview.test.ts",
   "tests/ops/policy/analyzer-client.test.ts",

@@ -83,7 +83,7 @@ const LOOPBACK_CLASS = "LoopbackDynamoDBLocal";
  * compiler module (`java -m jdk.compiler/com.sun.tools.javac.Main`: the module source-file mode needs too, so a
  * runtime without `javac` does), for Java 17 (`--release`), so a newer Java runs the same class.
  */
-async function compiledLauncher(java: string, jar: string, env: NodeJS.ProcessEnv, cacheRoot: string): Promise<string> {
+export async function compiledLauncher(java: string, jar: string, env: NodeJS.ProcessEnv, cacheRoot: string): Promise<string> {
   const jarStat = statSync(jar);
   const key = createHash("sha256")
     .update(`${readFileSync(LOOPBACK_LAUNCHER, "utf8")}\0${jar}\0${jarStat.size}\0${jarStat.mtimeMs}\0${MINIMUM_JAVA_VERSION}`)
