@@ -31,6 +31,7 @@ import { apigateway } from "./services/apigateway";
 import type { LocalApiAccess } from "./services/apigateway/access";
 import { cloudwatch } from "./services/cloudwatch";
 import { dynamodb as dynamodbService } from "./services/dynamodb";
+import { prepareSigningKeys } from "./services/cognito/issuer";
 import { startDynamoDBLocal, type DynamoDBLocal } from "./services/dynamodb/local";
 import type { LocalTables } from "./services/dynamodb/tables";
 import { ecs } from "./services/ecs";
@@ -188,9 +189,12 @@ export class LocalCloud {
     const stopSteps = new StopSteps();
     stopSteps.add(() => lock.release());
     let outputDir: string, stacks: readonly ResolvedStack[], dynamodb: DynamoDBLocal;
+    // The user pool's signing keys (one pool in every environment), made in the background while the JVM starts.
+    const signingKeys = prepareSigningKeys(2);
     try {
       outputDir = emptyOutputDir(root, options.env);
       ({ stacks, dynamodb } = await synthesizeWhileDynamoDbStarts(options, root));
+      await signingKeys;
     } catch (error) {
       await stopSteps.run();
       throw error;

@@ -81,7 +81,15 @@ export class LambdaService {
   }
 
   /** Starts every function's first environment in parallel; rejects naming each function whose archive did not load. */
-  async warmAll(): Promise<void> {
+  /** Starts one execution environment of every function; called again, the same start (the cloud begins it early). */
+  warmAll(): Promise<void> {
+    this.warming ??= this.startEveryEnvironment();
+    return this.warming;
+  }
+
+  private warming?: Promise<void>;
+
+  private async startEveryEnvironment(): Promise<void> {
     const results = await Promise.allSettled(this.functions.map((f) => f.warm()));
     const failed = results.flatMap((r, i) => (r.status === "rejected" ? [`${this.functions[i].spec.component} (${this.functions[i].spec.codeDir}): ${(r.reason as Error).message}`] : []));
     if (failed.length > 0) throw new Error(`The archive of ${failed.length === 1 ? "a function" : `${failed.length} functions`} did not load: ${failed.join("; ")}`);
