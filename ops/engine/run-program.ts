@@ -137,7 +137,6 @@ function withoutSourceMaps(): () => void {
   if (runsWithoutSourceMaps++ === 0) {
     sourceMapsBefore = process.sourceMapsEnabled;
     if (sourceMapsBefore) process.setSourceMapsEnabled(false);
-
   }
   let restored = false;
   return () => {

@@ -126,13 +126,15 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
   const java = javaCommand(env);
   const chosen = options.port;
   if (chosen !== undefined) await requireFreePort(chosen);
-  const { jar } = locateDynamoDBLocal();
+  // Located and compiled once for this start, whichever port the JVM ends up on.
+  const { jar, libraryPath } = locateDynamoDBLocal();
   const classDir = await compiledLauncher(java, jar, env, options.cacheDir ?? path.join(tmpdir(), "orderflow-dynamodb-local"));
+  const program: JvmProgram = { jar, libraryPath, classDir };
   // A port chosen here can be taken by someone else before the JVM binds it; then try another one.
   for (let attempt = 1; ; attempt++) {
     const port = chosen ?? (await freePort());
     try {
-      return await launch(java, classDir, port, env, options);
+      return await launch(java, program, port, env, options);
     } catch (error) {
       const retry = chosen === undefined && attempt < 3 && error instanceof DynamoDBLocalError && error.reason === "port-in-use";
       if (!retry) throw error;
@@ -140,8 +142,14 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
   }
 }
 
-async function launch(java: string, classDir: string, port: number, env: NodeJS.ProcessEnv, options: DynamoDBLocalOptions): Promise<DynamoDBLocal> {
-  const { jar, libraryPath } = locateDynamoDBLocal();
+/** What the JVM runs: DynamoDB Local's jar and native libraries, and the compiled loopback launcher. */
+interface JvmProgram {
+  readonly jar: string;
+  readonly libraryPath: string;
+  readonly classDir: string;
+}
+
+async function launch(java: string, { jar, libraryPath, classDir }: JvmProgram, port: number, env: NodeJS.ProcessEnv, options: DynamoDBLocalOptions): Promise<DynamoDBLocal> {
   const started = performance.now();
   const child = spawn(
     java,
