@@ -8,7 +8,7 @@ const path = require("node:path");
 
 // The slowest files (10-50 s each: they synthesize whole environments, start policy packs or the local cloud) start
 // first, so that the two workers end together instead of one running the last long file while the other waits. The
-// handlers' bundles are built before any of them (tests/setup.ts's mochaGlobalSetup), so none builds them again.
+// handlers' bundles are built before any of them (tests/prebundle.ts), so none builds them again.
 const SLOWEST_FIRST = [
   "tests/ops/offline/preview.test.ts",
   "tests/ops/policy/analyzer-client.test.ts",
@@ -34,7 +34,7 @@ for (const file of testFiles) {
 }
 
 module.exports = {
-  require: ["./ops/register.js", "tests/setup.ts"],
+  require: ["./ops/register.js", "tests/setup.ts", "tests/prebundle.ts"],
   extension: ["ts"],
   spec: [...SLOWEST_FIRST, ...testFiles.filter((file) => !SLOWEST_FIRST.includes(file))],
   parallel: true,

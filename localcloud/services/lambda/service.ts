@@ -80,8 +80,10 @@ export class LambdaService {
     return fn;
   }
 
-  /** Starts every function's first environment in parallel; rejects naming each function whose archive did not load. */
-  /** Starts one execution environment of every function; called again, the same start (the cloud begins it early). */
+  /**
+   * Starts every function's first environment in parallel; rejects naming each function whose archive did not load.
+   * Called again, it returns the same start (the cloud begins it while it builds the other services).
+   */
   warmAll(): Promise<void> {
     this.warming ??= this.startEveryEnvironment();
     return this.warming;
