@@ -14,7 +14,7 @@ import { ruleLabel } from "../../localcloud/services/events/service";
 import { LambdaService } from "../../localcloud/services/lambda/service";
 import { SqsService } from "../../localcloud/services/sqs/service";
 import { describeParts, stoppedLine, type RunningParts } from "../../ops/commands/local/stop-report";
-import { queueSpec } from "../helpers/local-specs";
+import { functionSpec, queueSpec } from "../helpers/local-specs";
 
 const ACCOUNT = "123456789012";
 const lines = (activity: Activity) => activity.records.map(activityLine);
@@ -31,7 +31,7 @@ describe("orderflow local: the activity says what happened", function () {
     );
     const activity = new Activity();
     const lambda = new LambdaService(
-      [{ stack: "dev.test", component: "placeOrder", urn: "urn:placeOrder", name: "placeOrder-1", arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:placeOrder-1`, handler: "index.handler", codeDir: dir, runtime: "nodejs22.x", environment: {}, timeoutSeconds: 3, memoryMb: 128, roleArn: `arn:aws:iam::${ACCOUNT}:role/test`, tracing: "PassThrough", logFormat: "JSON", logGroup: "/aws/lambda/placeOrder", asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600 } }],
+      [functionSpec("placeOrder", dir, "index.handler", { name: "placeOrder-1", tracing: "PassThrough" })],
       { clock: new Clock(1), activity, variablesOf: (s) => ({ _HANDLER: s.handler, LAMBDA_TASK_ROOT: s.codeDir }), logOf: () => () => undefined, destinations: async () => undefined },
     );
     try {

@@ -9,31 +9,14 @@ import { LocalCognitoAuthorizer } from "../../../../localcloud/services/cognito/
 import { Clock } from "../../../../localcloud/kernel/clock";
 import type { RestApiSpec, RouteSpec } from "../../../../localcloud/services/apigateway/spec";
 import type { FunctionSpec } from "../../../../localcloud/services/lambda/spec";
+import { functionSpec } from "../../../helpers/local-specs";
 import { LambdaService } from "../../../../localcloud/services/lambda/service";
 import { TEST_POOL, testIdentity } from "../../../helpers/identity";
 
 const ACCOUNT = "123456789012";
 
 function fn(dir: string, handler: string): FunctionSpec {
-  const name = handler.split(".")[1];
-  return {
-    stack: "dev.test",
-    component: name,
-    urn: `urn:${name}`,
-    name,
-    arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`,
-    handler,
-    codeDir: dir,
-    runtime: "nodejs22.x",
-    environment: {},
-    timeoutSeconds: 3,
-    memoryMb: 128,
-    roleArn: "arn:aws:iam::123456789012:role/test",
-    tracing: "Active",
-    logFormat: "JSON",
-    logGroup: `/aws/lambda/${name}`,
-    asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600 },
-  };
+  return functionSpec(handler.split(".")[1], dir, handler);
 }
 
 function route(method: string, resourcePath: string, functionName: string, extra: Partial<RouteSpec> = {}): RouteSpec {

@@ -11,7 +11,7 @@ import { LambdaService } from "../../../../localcloud/services/lambda/service";
 import { SqsEventSource } from "../../../../localcloud/services/lambda/sqs-event-source";
 import { SqsService } from "../../../../localcloud/services/sqs/service";
 import { XRayService } from "../../../../localcloud/services/xray/service";
-import { queueSpec } from "../../../helpers/local-specs";
+import { functionSpec, queueSpec } from "../../../helpers/local-specs";
 
 /** Handlers that leave a mark of having run (a file named after the event's id), so a test sees what ran. */
 function archive(): string {
@@ -28,25 +28,7 @@ function archive(): string {
 }
 
 function spec(dir: string, name: string, handler: string, extra: Partial<FunctionSpec> = {}): FunctionSpec {
-  return {
-    stack: "dev.test",
-    component: name,
-    urn: `urn:${name}`,
-    name: `${name}Function`,
-    arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}Function`,
-    handler,
-    codeDir: dir,
-    runtime: "nodejs22.x",
-    environment: {},
-    timeoutSeconds: 2,
-    memoryMb: 128,
-    roleArn: "arn:aws:iam::123456789012:role/test",
-    tracing: "Active",
-    logFormat: "JSON",
-    logGroup: `/aws/lambda/${name}`,
-    asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600 },
-    ...extra,
-  };
+  return functionSpec(name, dir, handler, { name: `${name}Function`, timeoutSeconds: 2, ...extra });
 }
 
 const NAMES = ["crashing", "failing", "failingBefore", "slowed", "throttled", "http", "asyncCrash", "consumer", "slowConsumer"];

@@ -6,6 +6,7 @@ import { Activity } from "../../../../localcloud/kernel/activity";
 import { AwsError } from "../../../../localcloud/kernel/aws-error";
 import { Clock } from "../../../../localcloud/kernel/clock";
 import type { FunctionSpec } from "../../../../localcloud/services/lambda/spec";
+import { functionSpec } from "../../../helpers/local-specs";
 import { LambdaService } from "../../../../localcloud/services/lambda/service";
 import { ScaledAgesClock } from "../../../helpers/scaled-ages-clock";
 
@@ -28,26 +29,7 @@ function archive(): string {
 }
 
 function spec(dir: string, handler: string, extra: Partial<FunctionSpec> = {}): FunctionSpec {
-  const name = `${handler.replace(/\W/g, "")}Function`;
-  return {
-    stack: "dev.test",
-    component: name,
-    urn: `urn:${name}`,
-    name,
-    arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-    handler,
-    codeDir: dir,
-    runtime: "nodejs22.x",
-    environment: {},
-    timeoutSeconds: 1,
-    memoryMb: 128,
-    roleArn: "arn:aws:iam::123456789012:role/test",
-    tracing: "Active",
-    logFormat: "JSON",
-    logGroup: `/aws/lambda/${name}`,
-    asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600 },
-    ...extra,
-  };
+  return functionSpec(`${handler.replace(/\W/g, "")}Function`, dir, handler, { timeoutSeconds: 1, ...extra });
 }
 
 describe("local cloud: the Lambda runtime (each environment a process that loaded the archive)", function () {

@@ -17,6 +17,7 @@ import { runTokenCommand } from "../../../../ops/commands/local/token-command";
 import { createTokenSecret, localTokenEndpoint, TOKEN_SECRET_HEADER, tokenSecretFile } from "../../../../localcloud/services/apigateway/token-endpoint";
 import { testFunction } from "../../../helpers/doubles";
 import { mockRun, type MockedRun } from "../../../helpers/pulumi";
+import { functionSpec } from "../../../helpers/local-specs";
 
 const ACCOUNT = "123456789012";
 
@@ -84,7 +85,7 @@ describe("orderflow local token", function () {
       writeFileSync(path.join(dir, "index.js"), `exports.echo = async (event) => ({ statusCode: 201, body: JSON.stringify(event.requestContext) });`);
       const functionArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:echo`;
       lambda = new LambdaService(
-        [{ stack: "dev.test", component: "echo", urn: "urn:echo", name: "echo", arn: functionArn, handler: "index.echo", codeDir: dir, runtime: "nodejs22.x", environment: {}, timeoutSeconds: 3, memoryMb: 128, roleArn: `arn:aws:iam::${ACCOUNT}:role/test`, tracing: "PassThrough", logFormat: "JSON", logGroup: "/aws/lambda/echo", asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600 } }],
+        [functionSpec("echo", dir, "index.echo", { tracing: "PassThrough" })],
         { clock: new Clock(1), activity: new Activity(), variablesOf: (s) => ({ _HANDLER: s.handler, LAMBDA_TASK_ROOT: s.codeDir }), logOf: () => () => undefined, destinations: async () => undefined },
       );
       // The API's spec as the graph gives it, with the recorded ids its access is read by.
