@@ -38,6 +38,20 @@ function esbuildOptions() {
   };
 }
 
+// esbuild's service is a child process in this process's group, so a Ctrl-C in the terminal ends it along with us.
+// `orderflow local` then stops its services in order, and a module it first loads while stopping found the service
+// gone ("The service is no longer running"): the run crashed with esbuild's stack instead of stopping. esbuild.stop()
+// forgets the dead service; the next call starts a new one.
+function transformWithLiveService(esbuild, source, options) {
+  try {
+    return esbuild.transformSync(source, options);
+  } catch (error) {
+    if (!/The service (is no longer running|was stopped)/.test(String(error && error.message))) throw error;
+    esbuild.stop();
+    return esbuild.transformSync(source, options);
+  }
+}
+
 function registerTypeScript() {
   const esbuild = require("esbuild");
   const options = esbuildOptions();
@@ -51,7 +65,7 @@ function registerTypeScript() {
     } catch {
       // Not transformed yet (or the cache was cleared): transform, and keep the output for the next start.
     }
-    const { code } = esbuild.transformSync(source, { ...options, sourcefile: filename });
+    const { code } = transformWithLiveService(esbuild, source, { ...options, sourcefile: filename });
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       // Written beside and renamed: a process starting at the same time never reads half a file.
